@@ -1,0 +1,266 @@
+"""Eligibility engine: profile + today → a verdict per measure, with reasons, missing facts and money.
+
+Verdicts: eligible · pending (the authority must judge 经认定/经评估/符合一定条件) · not_eligible · need_info ·
+not_applicable. ``today`` is always passed in; nothing here reads the clock.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Dict, Iterable, List, Optional
+
+from .profile import Profile, category_clause
+from .rules import Condition, Measure, RuleSet, load_rules, messages, percent_of, vocabulary, wan, wan_range
+
+ELIGIBLE, PENDING, NOT_ELIGIBLE, NEED_INFO, NOT_APPLICABLE = (
+    "eligible", "pending", "not_eligible", "need_info", "not_applicable")
+VERDICTS = (ELIGIBLE, PENDING, NOT_ELIGIBLE, NEED_INFO, NOT_APPLICABLE)
+
+MET, FAILED, UNKNOWN, TO_VERIFY = "met", "failed", "unknown", "to_verify"
+
+
+@dataclass
+class Reason:
+    status: str  # met / failed / unknown / to_verify
+    text: str
+    citation: str
+    condition: str
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"status": self.status, "text": self.text, "citation": self.citation, "condition": self.condition}
+
+
+@dataclass
+class Money:
+    kind: str
+    text: str
+    min: Optional[int] = None  # yuan
+    max: Optional[int] = None
+    per_year: Optional[int] = None
+    total: Optional[int] = None
+    years: Optional[int] = None
+    percent: Optional[float] = None
+    base: Optional[int] = None
+    once: bool = False
+    window_start: Optional[date] = None
+    window_end: Optional[date] = None
+    window_text: str = ""
+
+    def to_dict(self) -> Dict[str, Any]:
+        d = dict(self.__dict__)
+        for k in ("window_start", "window_end"):
+            if d[k] is not None:
+                d[k] = d[k].isoformat()
+        return d
+
+
+@dataclass
+class MeasureResult:
+    id: str
+    key: str
+    title: str
+    citation: str
+    verdict: str
+    reasons: List[Reason] = field(default_factory=list)
+    to_verify: List[str] = field(default_factory=list)  # conditions the authority must judge
+    missing: List[str] = field(default_factory=list)  # profile facts that would decide the verdict
+    missing_for_amount: List[str] = field(default_factory=list)  # facts that only change the amount
+    remedies: List[str] = field(default_factory=list)  # what would make a not-eligible measure eligible
+    money: Optional[Money] = None
+
+    @property
+    def verdict_label(self) -> str:
+        return messages()["verdicts"][self.verdict]
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {
+            "id": self.id, "key": self.key, "title": self.title, "citation": self.citation,
+            "verdict": self.verdict, "verdict_label": self.verdict_label,
+            "reasons": [r.to_dict() for r in self.reasons], "to_verify": self.to_verify,
+            "missing": self.missing, "missing_for_amount": self.missing_for_amount, "remedies": self.remedies,
+            "money": self.money.to_dict() if self.money else None,
+        }
+
+
+@dataclass
+class Assessment:
+    today: date
+    profile: Profile
+    support: List[Reason]
+    support_status: str  # met / failed / unknown / to_verify
+    results: List[MeasureResult]
+
+    def missing_facts(self) -> List[str]:
+        """Facts still worth asking, in the order a dialogue should ask them."""
+        wanted = {f for r in self.results for f in r.missing + r.missing_for_amount}
+        return [f for f in messages()["missing_facts"] if f in wanted]
+
+    def counts(self) -> Dict[str, int]:
+        return {v: sum(1 for r in self.results if r.verdict == v) for v in VERDICTS}
+
+    def result(self, measure_id: str) -> Optional[MeasureResult]:
+        return next((r for r in self.results if r.id == measure_id or r.key == measure_id), None)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {
+            "today": self.today.isoformat(), "profile": self.profile.to_dict(),
+            "support_object": {"status": self.support_status, "reasons": [r.to_dict() for r in self.support]},
+            "results": [r.to_dict() for r in self.results], "missing_facts": self.missing_facts(),
+            "counts": self.counts(),
+        }
+
+
+def _add_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def _params(profile: Profile, today: date, cond: Optional[Condition] = None) -> Dict[str, Any]:
+    p: Dict[str, Any] = {k: ("" if v is None else v) for k, v in profile.to_dict().items()}
+    p["this_year"] = today.year
+    p["category_clause"] = category_clause(profile.category) or "二"
+    r5 = vocabulary()["rank_500"].get(profile.rank_500 or "", {})
+    p["rank_500_label"] = r5.get("label", "") if isinstance(r5, dict) else ""
+    p["event_cost_wan"] = wan(profile.event_cost) if profile.event_cost is not None else ""
+    if cond is not None and cond.test == "within_years" and profile.entry_date is not None:
+        p["window_end"] = _add_years(profile.entry_date, cond.params["years"]).isoformat()
+    return p
+
+
+def _level_rank(level: str) -> int:
+    spec = vocabulary()["honour_levels"].get(level)
+    return spec["rank"] if isinstance(spec, dict) else 0
+
+
+def _test(cond: Condition, value: Any, profile: Profile, today: date) -> str:
+    t = cond.test
+    if t == "is_true":
+        return MET if value is True else FAILED
+    if t == "in":
+        return MET if value in cond.params["values"] else FAILED
+    if t == "gt":
+        return MET if value > cond.params["value"] else FAILED
+    if t == "level_at_least":
+        return MET if _level_rank(value) >= _level_rank(cond.params["min_level"]) else FAILED
+    if t == "current_year":
+        return MET if value == today.year else FAILED
+    if t == "within_years":
+        return MET if today < _add_years(value, cond.params["years"]) else FAILED
+    if t == "listed_category":
+        if value in vocabulary()["categories"]:
+            return MET
+        if value == vocabulary()["other_hr_service"]["canonical"]:
+            return TO_VERIFY
+        return FAILED
+    raise ValueError(f"unknown test {t!r} in condition {cond.id}")
+
+
+def evaluate(cond: Condition, profile: Profile, today: date, citation: str) -> Reason:
+    if cond.kind == "authority":
+        return Reason(TO_VERIFY, cond.texts["pending"], citation, cond.id)
+    value = profile.get(cond.fact)
+    params = _params(profile, today, cond)
+    if value is None:
+        return Reason(UNKNOWN, cond.texts["unknown"].format(**params), citation, cond.id)
+    status = _test(cond, value, profile, today)
+    if status == FAILED and value == "无" and "none" in cond.texts:
+        text = cond.texts["none"]
+    else:
+        key = {MET: "met", FAILED: "failed", TO_VERIFY: "pending"}[status]
+        text = cond.texts[key]
+    return Reason(status, text.format(**params), citation, cond.id)
+
+
+def _money(m: Measure, profile: Profile) -> Money:
+    b, t = m.benefit, messages()["money"]
+    kind = b["kind"]
+    if kind == "tier_range":
+        key = "tier_range_once" if b.get("once") else "tier_range"
+        rng = wan_range(b["min"], b["max"]).split("—")
+        return Money(kind, t[key].format(min=rng[0], max=rng[1]), min=b["min"], max=b["max"], once=bool(b.get("once")))
+    if kind == "percent_of_base":
+        base = profile.get(b["base"])
+        money = Money(kind, "", percent=b["percent"], years=b["years"])
+        if profile.entry_date is not None:
+            money.window_start = profile.entry_date
+            money.window_end = _add_years(profile.entry_date, b["years"])
+            money.window_text = t["rent_window"].format(start=money.window_start.isoformat(),
+                                                        end=money.window_end.isoformat())
+        if base is None:
+            money.text = t["rent_unknown"].format(percent=b["percent"])
+        else:
+            money.base = base
+            money.per_year = percent_of(base, b["percent"])
+            money.total = money.per_year * b["years"]
+            money.text = t["rent_known"].format(per_year=wan(money.per_year), base=wan(base), percent=b["percent"],
+                                                total=wan(money.total))
+        return money
+    if kind == "percent_cap":
+        base = profile.get(b["base"])
+        money = Money(kind, "", percent=b["max_percent"], once=True)
+        if base:
+            money.base, money.min, money.max = base, 0, percent_of(base, b["max_percent"])
+            money.text = t["event_known"].format(max=wan(money.max), base=wan(base), percent=b["max_percent"])
+        else:
+            money.text = t["event_unknown"].format(percent=b["max_percent"])
+        return money
+    return Money(kind, t[kind])
+
+
+def _combine(reasons: List[Reason]) -> str:
+    statuses = {r.status for r in reasons}
+    if FAILED in statuses:
+        return NOT_ELIGIBLE
+    if UNKNOWN in statuses:
+        return NEED_INFO
+    if TO_VERIFY in statuses:
+        return PENDING
+    return ELIGIBLE
+
+
+def assess(profile: Profile, today: date, only: Optional[Iterable[str]] = None,
+           rules: Optional[RuleSet] = None) -> Assessment:
+    """Assess every measure (or only the given ids/keys) for ``profile`` as of ``today``."""
+    rules = rules or load_rules()
+    support_cit = f"《办法》{rules.support_ref}"
+    support = [evaluate(c, profile, today, support_cit) for c in rules.support_conditions]
+    support_status = {NOT_ELIGIBLE: FAILED, NEED_INFO: UNKNOWN, PENDING: TO_VERIFY, ELIGIBLE: MET}[_combine(support)]
+    wanted = set(only) if only is not None else None
+    results: List[MeasureResult] = []
+    for m in rules.measures:
+        if wanted is not None and m.id not in wanted and m.key not in wanted:
+            continue
+        res = MeasureResult(m.id, m.key, m.title, m.citation, NOT_APPLICABLE, money=_money(m, profile))
+        if not m.applies_to_profile:
+            res.reasons = [Reason(TO_VERIFY, m.not_applicable, m.citation, "not_applicable")]
+            results.append(res)
+            continue
+        own = [evaluate(c, profile, today, m.citation) for c in m.conditions]
+        reasons = support + own
+        res.verdict = _combine(reasons)
+        res.reasons = reasons
+        res.to_verify = [r.text for r in reasons if r.status == TO_VERIFY]
+        conds = {c.id: c for c in rules.support_conditions + m.conditions}
+        if res.verdict == NOT_ELIGIBLE:
+            res.remedies = [conds[r.condition].texts["remedy"] for r in reasons
+                            if r.status == FAILED and "remedy" in conds[r.condition].texts]
+        if res.verdict == NEED_INFO:
+            status_of_fact = {conds[r.condition].fact: r.status for r in reasons if conds[r.condition].fact}
+            res.missing = _dedupe(
+                conds[r.condition].fact for r in reasons
+                if r.status == UNKNOWN and status_of_fact.get(conds[r.condition].params.get("ask_after"), MET) == MET
+            )
+        if res.verdict in (ELIGIBLE, PENDING):
+            res.missing_for_amount = [f for f in m.inputs if profile.get(f) is None]
+        results.append(res)
+    return Assessment(today, profile, support, support_status, results)
+
+
+def _dedupe(items: Iterable[Optional[str]]) -> List[str]:
+    out: List[str] = []
+    for i in items:
+        if i and i not in out:
+            out.append(i)
+    return out

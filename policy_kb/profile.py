@@ -1,0 +1,255 @@
+"""The institution profile: the one JSON shape used by the engine, the bot's form, the CLI and the console.
+
+Every field is optional (unknown = ``None``). ``Profile.from_dict`` validates and normalises people's words to
+the policy's own (猎头 → 高端猎头, 世界五百强 → global) and reports every problem at once, in Chinese.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, fields
+from datetime import date
+from typing import Any, Dict, List, Optional
+
+from .rules import messages, vocabulary
+
+MAX_YUAN = 10_000_000_000  # 100亿元: larger than any rent or event cost; larger input is a unit mistake
+MAX_COUNT = 100_000
+EARLIEST_YEAR = 1949
+
+
+class ProfileError(ValueError):
+    """Invalid profile input; ``problems`` is a list of Chinese messages, one per problem."""
+
+    def __init__(self, problems: List[str]):
+        super().__init__("；".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Profile:
+    name: Optional[str] = None
+    category: Optional[str] = None  # canonical word of 《办法》二, 其他人力资源服务, or the user's own word
+    in_talent_port: Optional[bool] = None
+    entry_date: Optional[date] = None
+    establishment: Optional[str] = None  # 总部 / 分支机构 / 合资公司 / other text
+    rank_500: Optional[str] = None  # global / china / none
+    annual_rent: Optional[int] = None  # yuan per year
+    talent_recommendations: Optional[int] = None
+    training_base: Optional[bool] = None
+    honour_level: Optional[str] = None  # 国家级 / 市级 / 区级 / 无
+    honour_year: Optional[int] = None
+    recognition_level: Optional[str] = None
+    recognition_year: Optional[int] = None
+    event_cost: Optional[int] = None  # yuan
+
+    @classmethod
+    def field_names(cls) -> List[str]:
+        return [f.name for f in fields(cls)]
+
+    @classmethod
+    def from_dict(cls, data: Any, today: date) -> "Profile":
+        msg = messages()["profile_errors"]
+        if not isinstance(data, dict):
+            raise ProfileError([msg["not_object"]])
+        valid = cls.field_names()
+        problems: List[str] = []
+        for k in data:
+            if k not in valid:
+                problems.append(msg["unknown_field"].format(field=k, valid="、".join(valid)))
+        values: Dict[str, Any] = {}
+        for k in valid:
+            if k not in data or data[k] is None or data[k] == "":
+                continue
+            try:
+                values[k] = _PARSERS[k](data[k], k, today)
+            except ProfileError as e:
+                problems.extend(e.problems)
+        if values.get("in_talent_port") is False and values.get("entry_date") is not None:
+            problems.append(msg["conflict_port"])
+        if problems:
+            raise ProfileError(problems)
+        if values.get("entry_date") is not None and "in_talent_port" not in values:
+            values["in_talent_port"] = True
+        return cls(**values)
+
+    @classmethod
+    def from_json(cls, text: str, today: date) -> "Profile":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ProfileError([messages()["profile_errors"]["bad_json"].format(detail=e.msg)]) from None
+        return cls.from_dict(data, today)
+
+    def to_dict(self) -> Dict[str, Any]:
+        d = asdict(self)
+        if self.entry_date is not None:
+            d["entry_date"] = self.entry_date.isoformat()
+        return d
+
+    def get(self, fact: str) -> Any:
+        return getattr(self, fact)
+
+
+def _label(field_name: str) -> str:
+    return messages()["fact_labels"].get(field_name, field_name)
+
+
+def _err(key: str, field_name: str, value: Any, **kw: Any) -> ProfileError:
+    return ProfileError([messages()["profile_errors"][key].format(label=_label(field_name), value=value, **kw)])
+
+
+_TRUE = {"true", "是", "有", "yes", "y", "1", "已入驻", "对"}
+_FALSE = {"false", "否", "无", "没有", "no", "n", "0", "未入驻", "不是"}
+
+
+def _bool(v: Any, k: str, today: date) -> bool:
+    if isinstance(v, bool):
+        return v
+    s = str(v).strip().lower()
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    raise _err("bad_bool", k, v)
+
+
+def _nonneg_int(v: Any, k: str, today: date, cap: int) -> int:
+    if isinstance(v, bool):
+        raise _err("bad_int", k, v)
+    if isinstance(v, (int, float)):
+        n = v
+    else:
+        s = str(v).strip().replace(",", "").replace("，", "")
+        try:
+            n = float(s)
+        except ValueError:
+            raise _err("bad_int", k, v) from None
+    if n != n or n in (float("inf"), float("-inf")):
+        raise _err("bad_int", k, v)
+    if n < 0:
+        raise _err("negative", k, v)
+    if n > cap:
+        raise _err("too_large", k, v)
+    return int(round(n))
+
+
+def _yuan(v: Any, k: str, today: date) -> int:
+    return _nonneg_int(v, k, today, MAX_YUAN)
+
+
+def _count(v: Any, k: str, today: date) -> int:
+    return _nonneg_int(v, k, today, MAX_COUNT)
+
+
+_DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?)?\s*月?\s*$")
+
+
+def _date(v: Any, k: str, today: date) -> date:
+    if isinstance(v, date):
+        d = v
+    else:
+        m = _DATE_RE.match(str(v))
+        if not m:
+            raise _err("bad_date", k, v)
+        try:
+            d = date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
+        except ValueError:
+            raise _err("bad_date", k, v) from None
+    if d > today:
+        raise _err("future_date", k, v, today=today.isoformat())
+    if d.year < EARLIEST_YEAR:
+        raise _err("before_policy", k, v)
+    return d
+
+
+def _year(v: Any, k: str, today: date) -> int:
+    if isinstance(v, bool):
+        raise _err("bad_year", k, v)
+    try:
+        y = int(str(v).strip().rstrip("年"))
+    except ValueError:
+        raise _err("bad_year", k, v) from None
+    if y > today.year:
+        raise _err("future_year", k, v, year=today.year)
+    if y < EARLIEST_YEAR:
+        raise _err("bad_year", k, v)
+    return y
+
+
+def _text(v: Any, k: str, today: date) -> str:
+    return str(v).strip()[:200]
+
+
+def canonical_category(word: str) -> str:
+    """The policy's own word for a category, 其他人力资源服务, or the word itself (not a listed category)."""
+    w = word.strip()
+    voc = vocabulary()
+    for canon, spec in voc["categories"].items():
+        if w == canon or w in spec.get("aliases", []) or w.lower() in [a.lower() for a in spec.get("aliases", [])]:
+            return canon
+    other = voc["other_hr_service"]
+    if w == other["canonical"] or w in other["aliases"]:
+        return other["canonical"]
+    return w
+
+
+def category_clause(category: Optional[str]) -> Optional[str]:
+    if category is None:
+        return None
+    spec = vocabulary()["categories"].get(category)
+    return spec["clause"] if spec else None
+
+
+def _category(v: Any, k: str, today: date) -> str:
+    return canonical_category(str(v))
+
+
+def _choice(table: Dict[str, Any], v: Any, k: str, extra: Optional[Dict[str, str]] = None) -> str:
+    s = str(v).strip()
+    for canon, spec in table.items():
+        if not isinstance(spec, dict):
+            continue
+        if s == canon or s in spec.get("aliases", []) or s.lower() == canon.lower():
+            return canon
+    if extra and s in extra:
+        return extra[s]
+    choices = "、".join(c for c, spec in table.items() if isinstance(spec, dict))
+    raise _err("bad_choice", k, v, choices=choices)
+
+
+_NO_HONOUR = {"无": "无", "没有": "无", "none": "无", "否": "无"}
+
+
+def _level(v: Any, k: str, today: date) -> str:
+    return _choice(vocabulary()["honour_levels"], v, k, extra=_NO_HONOUR)
+
+
+def _rank(v: Any, k: str, today: date) -> str:
+    return _choice(vocabulary()["rank_500"], v, k)
+
+
+def _establishment(v: Any, k: str, today: date) -> str:
+    s = str(v).strip()
+    for canon, spec in vocabulary()["establishments"].items():
+        if s == canon or s in spec["aliases"]:
+            return canon
+    return s  # another form (e.g. 代表处): the rule reports it as not 总部/分支机构/合资公司
+
+
+_PARSERS = {
+    "name": _text,
+    "category": _category,
+    "in_talent_port": _bool,
+    "entry_date": _date,
+    "establishment": _establishment,
+    "rank_500": _rank,
+    "annual_rent": _yuan,
+    "talent_recommendations": _count,
+    "training_base": _bool,
+    "honour_level": _level,
+    "honour_year": _year,
+    "recognition_level": _level,
+    "recognition_year": _year,
+    "event_cost": _yuan,
+}

@@ -1,0 +1,123 @@
+"""Loads the rules data (measures, vocabulary, messages) and formats money for people."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import yaml
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+def _load(name: str) -> Any:
+    with open(DATA_DIR / name, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+@lru_cache(maxsize=1)
+def messages() -> Dict[str, Any]:
+    return _load("messages.yaml")
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Dict[str, Any]:
+    return _load("vocabulary.yaml")
+
+
+@dataclass(frozen=True)
+class Condition:
+    id: str
+    kind: str  # "profile" | "authority"
+    quote: str
+    fact: Optional[str] = None
+    test: Optional[str] = None
+    params: Dict[str, Any] = field(default_factory=dict)
+    texts: Dict[str, str] = field(default_factory=dict)  # met / failed / unknown / remedy / pending
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str  # "三、2"
+    key: str
+    title: str
+    summary: str
+    benefit: Dict[str, Any]
+    conditions: List[Condition]
+    inputs: List[str] = field(default_factory=list)
+    applies_to_profile: bool = True
+    not_applicable: str = ""
+
+    @property
+    def citation(self) -> str:
+        return f"《办法》{self.id}"
+
+
+_TEXT_KEYS = ("met", "failed", "unknown", "remedy", "pending", "none")
+_CORE_KEYS = {"id", "kind", "quote", "fact", "test", *_TEXT_KEYS}
+
+
+def _condition(d: Dict[str, Any]) -> Condition:
+    return Condition(
+        id=d["id"], kind=d["kind"], quote=d["quote"], fact=d.get("fact"), test=d.get("test"),
+        params={k: v for k, v in d.items() if k not in _CORE_KEYS},
+        texts={k: d[k] for k in _TEXT_KEYS if k in d},
+    )
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    support_ref: str
+    support_conditions: List[Condition]
+    measures: List[Measure]
+
+    def measure(self, key_or_id: str) -> Optional[Measure]:
+        for m in self.measures:
+            if key_or_id in (m.id, m.key):
+                return m
+        return None
+
+
+def parse_rules(data: Dict[str, Any]) -> RuleSet:
+    so = data["support_objects"]
+    measures = [
+        Measure(
+            id=m["id"], key=m["key"], title=m["title"], summary=m["summary"], benefit=dict(m["benefit"]),
+            conditions=[_condition(c) for c in m["conditions"]], inputs=list(m.get("inputs", [])),
+            applies_to_profile=m.get("applies_to_profile", True), not_applicable=m.get("not_applicable", ""),
+        )
+        for m in data["measures"]
+    ]
+    return RuleSet(so["ref"], [_condition(c) for c in so["conditions"]], measures)
+
+
+@lru_cache(maxsize=1)
+def rules_raw() -> Dict[str, Any]:
+    return _load("measures.yaml")
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> RuleSet:
+    return parse_rules(rules_raw())
+
+
+def wan(yuan: int | float | Decimal, unit: bool = True) -> str:
+    """Yuan → the 万元 form people read: 360000 → "36万元", 12345 → "1.2345万元", 5000 → "0.5万元"."""
+    d = (Decimal(str(yuan)) / Decimal(10000)).normalize()
+    s = format(d, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return f"{s}万元" if unit else s
+
+
+def wan_range(lo: int, hi: int) -> str:
+    """50万—500万元, the policy's own way of writing a range."""
+    return f"{wan(lo, unit=False)}万—{wan(hi)}"
+
+
+def percent_of(amount: int, percent: int | float) -> int:
+    """Integer yuan, rounded half up to the yuan."""
+    q = Decimal(amount) * Decimal(str(percent)) / Decimal(100)
+    return int(q.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
