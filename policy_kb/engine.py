@@ -173,7 +173,8 @@ def evaluate(cond: Condition, profile: Profile, today: date, citation: str) -> R
     return Reason(status, text.format(**params), citation, cond.id)
 
 
-def _money(m: Measure, profile: Profile) -> Money:
+def _money(m: Measure, profile: Profile, generic: bool = False) -> Money:
+    """The benefit; ``generic`` (a measure the institution does not qualify for) states the rule, not a sum."""
     b, t = m.benefit, messages()["money"]
     kind = b["kind"]
     if kind == "tier_range":
@@ -181,7 +182,7 @@ def _money(m: Measure, profile: Profile) -> Money:
         rng = wan_range(b["min"], b["max"]).split("—")
         return Money(kind, t[key].format(min=rng[0], max=rng[1]), min=b["min"], max=b["max"], once=bool(b.get("once")))
     if kind == "percent_of_base":
-        base = profile.get(b["base"])
+        base = None if generic else profile.get(b["base"])
         money = Money(kind, "", percent=b["percent"], years=b["years"])
         if profile.entry_date is not None:
             money.window_start = profile.entry_date
@@ -189,7 +190,7 @@ def _money(m: Measure, profile: Profile) -> Money:
             money.window_text = t["rent_window"].format(start=money.window_start.isoformat(),
                                                         end=money.window_end.isoformat())
         if base is None:
-            money.text = t["rent_unknown"].format(percent=b["percent"])
+            money.text = t["rent_generic" if generic else "rent_unknown"].format(percent=b["percent"])
         else:
             money.base = base
             money.per_year = percent_of(base, b["percent"])
@@ -198,13 +199,14 @@ def _money(m: Measure, profile: Profile) -> Money:
                                                 total=wan(money.total))
         return money
     if kind == "percent_cap":
-        base = profile.get(b["base"])
+        base = None if generic else profile.get(b["base"])
         money = Money(kind, "", percent=b["max_percent"], once=True)
         if base:
             money.base, money.min, money.max = base, 0, percent_of(base, b["max_percent"])
             money.text = t["event_known"].format(max=wan(money.max), base=wan(base), percent=b["max_percent"])
         else:
-            money.text = t["event_unknown"].format(percent=b["max_percent"])
+            key = "event_generic" if generic or base == 0 else "event_unknown"
+            money.text = t[key].format(percent=b["max_percent"])
         return money
     return Money(kind, t[kind])
 
@@ -244,6 +246,7 @@ def assess(profile: Profile, today: date, only: Optional[Iterable[str]] = None,
         res.to_verify = [r.text for r in reasons if r.status == TO_VERIFY]
         conds = {c.id: c for c in rules.support_conditions + m.conditions}
         if res.verdict == NOT_ELIGIBLE:
+            res.money = _money(m, profile, generic=True)
             res.remedies = [conds[r.condition].texts["remedy"] for r in reasons
                             if r.status == FAILED and "remedy" in conds[r.condition].texts]
         if res.verdict == NEED_INFO:

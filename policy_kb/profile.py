@@ -9,6 +9,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, fields
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Dict, List, Optional
 
 from .rules import messages, vocabulary
@@ -131,7 +132,7 @@ def _nonneg_int(v: Any, k: str, today: date, cap: int) -> int:
         raise _err("negative", k, v)
     if n > cap:
         raise _err("too_large", k, v)
-    return int(round(n))
+    return int(Decimal(str(n)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _yuan(v: Any, k: str, today: date) -> int:

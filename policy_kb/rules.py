@@ -121,3 +121,14 @@ def percent_of(amount: int, percent: int | float) -> int:
     """Integer yuan, rounded half up to the yuan."""
     q = Decimal(amount) * Decimal(str(percent)) / Decimal(100)
     return int(q.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+
+
+def clause_title(clause: "Any") -> str:
+    """A clause's short title: the part heading, the printed 四 item title, the measure title, or an editorial one."""
+    if clause.heading:
+        return clause.heading
+    if clause.part == "三" and clause.kind == "item":
+        m = load_rules().measure(clause.ref)
+        if m:
+            return m.title
+    return messages()["clause_titles"].get(clause.ref, "")

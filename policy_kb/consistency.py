@@ -1,0 +1,72 @@
+"""Rules ↔ text consistency: every quote, amount, percentage and duration in the rules data must be in the
+clause it cites, and every amount the clauses state must be used by a rule.
+
+Amounts are read from the clause text by the spaCy extractor, not by string search, so "50 万—500 万元" in the
+text and ``min: 500000, max: 5000000`` in the rules are compared as values.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Set, Tuple
+
+from .extract import extract
+from .text import Document
+
+
+def _found(text: str) -> Dict[str, Set[Tuple]]:
+    out: Dict[str, Set[Tuple]] = {"MONEY_RANGE": set(), "PERCENT": set(), "DURATION": set(), "MONEY": set()}
+    for q in extract(text):
+        if q.label == "MONEY_RANGE":
+            out["MONEY_RANGE"].add((q.value["min"], q.value["max"]))
+        elif q.label == "PERCENT":
+            out["PERCENT"].add((q.value["percent"],))
+        elif q.label == "DURATION":
+            out["DURATION"].add((q.value["years"],))
+        elif q.label == "MONEY":
+            out["MONEY"].add((q.value["yuan"],))
+    return out
+
+
+def _claims(benefit: Dict[str, Any]) -> Dict[str, Set[Tuple]]:
+    kind = benefit["kind"]
+    c: Dict[str, Set[Tuple]] = {"MONEY_RANGE": set(), "PERCENT": set(), "DURATION": set(), "MONEY": set()}
+    if kind == "tier_range":
+        c["MONEY_RANGE"].add((benefit["min"], benefit["max"]))
+    elif kind == "percent_of_base":
+        c["PERCENT"].add((float(benefit["percent"]),))
+        c["DURATION"].add((benefit["years"],))
+    elif kind == "percent_cap":
+        c["PERCENT"].add((float(benefit["max_percent"]),))
+    return c
+
+
+def check(rules: Dict[str, Any], vocabulary: Dict[str, Any], doc: Document) -> List[str]:
+    """Problems found, in Chinese; empty when rules and text agree."""
+    problems: List[str] = []
+    so = rules["support_objects"]
+    so_clause = doc.clause(so["ref"])
+    so_text = "".join(c.text_norm for c in [so_clause] + doc.items_of(so["ref"])) if so_clause else ""
+    for cond in so["conditions"]:
+        if cond["quote"] not in so_text:
+            problems.append(f"《办法》{so['ref']}：条件 {cond['id']} 的引文“{cond['quote']}”不在原文中")
+    for m in rules["measures"]:
+        clause = doc.clause(m["id"])
+        if clause is None:
+            problems.append(f"措施 {m['id']} 引用的条款不存在")
+            continue
+        text = clause.text_norm
+        for quote in [m["benefit"].get("quote", "")] + [c["quote"] for c in m["conditions"]]:
+            if quote and quote not in text:
+                problems.append(f"《办法》{m['id']}：引文“{quote}”不在原文中")
+        found, claims = _found(text), _claims(m["benefit"])
+        for label, values in claims.items():
+            for v in values:
+                if v not in found[label]:
+                    problems.append(f"《办法》{m['id']}：规则中的 {label} {v} 在原文中找不到")
+        for label in ("MONEY_RANGE", "PERCENT", "MONEY"):
+            for v in found[label] - claims[label]:
+                problems.append(f"《办法》{m['id']}：原文中的 {label} {v} 没有被规则使用")
+    for canon, spec in vocabulary["categories"].items():
+        c = doc.clause(spec["clause"])
+        if c is None or canon.replace("研发", "").replace("服务", "") not in c.text_norm:
+            problems.append(f"领域“{canon}”不在《办法》{spec['clause']}中")
+    return problems

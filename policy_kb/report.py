@@ -1,0 +1,94 @@
+"""Text for people: an assessment report (phone-readable, one-line summary first), a clause, search hits.
+
+All wording comes from ``data/messages.yaml``.
+"""
+from __future__ import annotations
+
+from typing import List
+
+from .engine import (ELIGIBLE, FAILED, MET, NEED_INFO, NOT_APPLICABLE, NOT_ELIGIBLE, PENDING, TO_VERIFY, UNKNOWN,
+                     Assessment, MeasureResult)
+from .rules import messages
+from .text import Clause
+
+GROUP_ORDER = (ELIGIBLE, PENDING, NEED_INFO, NOT_ELIGIBLE, NOT_APPLICABLE)
+
+
+def fact_labels(facts: List[str]) -> str:
+    labels = messages()["fact_labels"]
+    return "、".join(labels.get(f, f) for f in facts)
+
+
+def summary_line(a: Assessment) -> str:
+    t, m = messages()["report"], messages()
+    counts = a.counts()
+    parts = [t["summary_part"].format(label=m["verdicts"][v], n=counts[v]) for v in GROUP_ORDER if counts[v]]
+    return t["summary"].format(name=a.profile.name or t["name_default"], parts="，".join(parts))
+
+
+def render_measure(r: MeasureResult, skip: frozenset = frozenset(), detail: bool = True) -> List[str]:
+    """One measure's lines; ``skip`` names conditions already shown once above (the support-object ones)."""
+    t = messages()["report"]
+    icon = messages()["verdict_icons"][r.verdict]
+    lines = [t["measure_head"].format(icon=icon, title=r.title, citation=r.citation)]
+    if r.money and r.verdict != NOT_APPLICABLE:
+        lines.append(t["money"].format(text=r.money.text))
+        if r.money.window_text and r.verdict != NOT_ELIGIBLE:
+            lines.append(t["window"].format(text=r.money.window_text))
+    if not detail:
+        return lines
+    shown = {NOT_ELIGIBLE: (FAILED,), NEED_INFO: (UNKNOWN,), PENDING: (MET, TO_VERIFY), ELIGIBLE: (MET,),
+             NOT_APPLICABLE: (TO_VERIFY,)}[r.verdict]
+    for reason in r.reasons:
+        if reason.status not in shown or reason.condition in skip:
+            continue
+        if r.verdict == NOT_APPLICABLE:
+            lines.append(t["window"].format(text=reason.text))
+            continue
+        key = {MET: "met", FAILED: "failed", UNKNOWN: "unknown", TO_VERIFY: "to_verify"}[reason.status]
+        lines.append(t[key].format(text=reason.text, citation=reason.citation))
+    for remedy in r.remedies:
+        lines.append(t["remedy"].format(text=remedy))
+    if r.missing:
+        lines.append(t["ask"].format(facts=fact_labels(r.missing)))
+    if r.missing_for_amount:
+        lines.append(t["amount_ask"].format(facts=fact_labels(r.missing_for_amount)))
+    return lines
+
+
+def render_assessment(a: Assessment) -> str:
+    t = messages()["report"]
+    lines = [summary_line(a)]
+    support_ids = frozenset(r.condition for r in a.support)
+    failed_support = [r for r in a.support if r.status == FAILED]
+    if failed_support:
+        # Not a support object: every measure fails for the same reason; say it once, list the measures short.
+        lines.append(t["support_failed"].format(reasons="；".join(r.text for r in failed_support)))
+        remedies = [r.remedies for r in a.results if r.remedies]
+        if remedies:
+            lines.append(t["remedy"].format(text=remedies[0][0]).strip())
+    else:
+        for reason in a.support:
+            key = {MET: "met", UNKNOWN: "unknown", TO_VERIFY: "to_verify"}[reason.status]
+            lines.append(t["support_" + key].format(text=reason.text, citation=reason.citation))
+    for verdict in GROUP_ORDER:
+        group = [r for r in a.results if r.verdict == verdict]
+        if not group:
+            continue
+        lines.append("")
+        lines.append(t["group"][verdict])
+        for r in group:
+            if failed_support and verdict == NOT_ELIGIBLE:
+                lines.extend(render_measure(r, detail=False))
+            else:
+                lines.extend(render_measure(r, skip=support_ids))
+    lines.append("")
+    lines.append(t["next_steps"])
+    lines.extend(f"· {s}" for s in messages()["next_steps"])
+    return "\n".join(lines)
+
+
+def render_clause(c: Clause, title: str) -> str:
+    t = messages()["clause"]
+    head = t["head"].format(citation=c.citation, title=title).strip()
+    return head + ("\n" + c.text_norm if c.text_norm else "")

@@ -1,0 +1,42 @@
+"""Citation resolver: every form people use, and clear answers for references that do not exist."""
+import pytest
+
+from policy_kb.citations import resolve
+
+
+@pytest.mark.parametrize("text, ref", [
+    ("三、2", "三、2"), ("三.2", "三、2"), ("3.2", "三、2"), ("３．２", "三、2"), ("三、二", "三、2"),
+    ("第三部分第2条", "三、2"), ("第三部分第二条", "三、2"), ("支持政策第2条", "三、2"), ("支持政策第七条", "三、7"),
+    ("第七条", "三、7"), ("第7条", "三、7"), ("第９条", "三、9"), ("四（二）", "四（二）"), ("四(二)", "四（二）"),
+    ("四(2)", "四（二）"), ("保障措施第二条", "四（二）"), ("其他事项第三条", "五（三）"), ("五（三）", "五（三）"),
+    ("第五部分", "五"), ("第五部分说了什么", "五"), ("支持政策第7条原文", "三、7"), ("《办法》三、2", "三、2"),
+    ("二、3", "二、3"), ("支持对象第1条", "二、1"), ("支持政策", "三"), ("序言", "序言"), ("四、2", "四（二）"),
+    ("请给我看一下 三、5 的原文", "三、5"),
+])
+def test_resolves(text, ref):
+    r = resolve(text)
+    assert r.ok, r.message
+    assert r.ref == ref
+    assert r.citation == f"《办法》{ref}"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("支持政策第十条", "支持政策共9条"),
+    ("第12条", "支持政策共9条"),
+    ("三、10", "支持政策共9条"),
+    ("保障措施第四条", "保障措施共3条"),
+    ("第六部分", "共五个部分"),
+    ("总体要求第1条", "没有分条"),
+    ("你好", "没有识别出条款编号"),
+    ("", "没有识别出条款编号"),
+])
+def test_clear_answer_for_bad_references(text, message):
+    r = resolve(text)
+    assert not r.ok
+    assert r.clause is None
+    assert message in r.message
+
+
+def test_amounts_are_not_read_as_citations():
+    assert not resolve("1.2亿").ok
+    assert not resolve("30%").ok
