@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .rules import messages
-from .text import Clause, Document, load_document
+from .text import Clause, Document, load_document, to_simplified
 
 _CN = "零〇一二两三四五六七八九十"
 _NUMS = {c: i for i, c in enumerate("零一二三四五六七八九")}
@@ -80,7 +80,7 @@ def resolve(text: str, doc: Optional[Document] = None) -> Resolution:
     """Find the first clause reference in ``text`` and resolve it against the document."""
     doc = doc or load_document()
     msgs = messages()["citations"]
-    s = text.translate(_HALF).replace("《办法》", "").replace("（", "(").replace("）", ")")
+    s = to_simplified(text).translate(_HALF).replace("《办法》", "").replace("（", "(").replace("）", ")")
     for kind, rx in _PATTERNS:
         m = rx.search(s)
         if not m:

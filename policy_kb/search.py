@@ -10,6 +10,7 @@ from typing import Dict, Iterable, List, Sequence
 import jieba
 
 from .jieba_setup import load_policy_dictionary
+from .text import to_simplified
 
 _STOP = set("的 了 和 与 及 或 等 是 在 对 为 给予 有 我 我们 你 吗 呢 啊 什么 怎么 哪些 多少 一下 请问 可以 能 这个 那个 相关 关于 办法 本办法".split())
 _PUNCT = re.compile(r"^[\W_]+$")
@@ -61,7 +62,7 @@ class SearchIndex:
         self.idf: Dict[str, float] = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
 
     def search(self, query: str, limit: int = 5) -> List[Hit]:
-        q = query.strip()
+        q = to_simplified(query.strip())
         qt = list(dict.fromkeys(tokens(q)))
         if not qt:
             return []

@@ -39,6 +39,17 @@ def normalise(text: str) -> str:
     return text.replace("(", "（").replace(")", "）")
 
 
+@lru_cache(maxsize=1)
+def _t2s():
+    from opencc_purepy import OpenCC
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified Chinese (OpenCC t2s), so 租金補貼 reads as 租金补贴."""
+    return _t2s().convert(text) if text else text
+
+
 def source_text() -> str:
     return SOURCE_PATH.read_text(encoding="utf-8")
 

@@ -40,3 +40,8 @@ def test_clear_answer_for_bad_references(text, message):
 def test_amounts_are_not_read_as_citations():
     assert not resolve("1.2亿").ok
     assert not resolve("30%").ok
+
+
+def test_traditional_chinese():
+    assert resolve("支持政策第九條").ref == "三、9"
+    assert resolve("保障措施第二條").ref == "四（二）"

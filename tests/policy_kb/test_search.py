@@ -43,3 +43,7 @@ def test_no_results_and_empty_query(kb):
 def test_policy_terms_are_one_token():
     assert "见习带教费" in tokens("给予见习带教费等补贴")
     assert "人才港" in tokens("入驻人才港")
+
+
+def test_traditional_chinese_query(kb):
+    assert kb.search("見習帶教費")[0].ref == "三、4"
