@@ -80,6 +80,9 @@ def resolve(text: str, doc: Optional[Document] = None) -> Resolution:
     """Find the first clause reference in ``text`` and resolve it against the document."""
     doc = doc or load_document()
     msgs = messages()["citations"]
+    exact = to_simplified(text).strip().replace("《办法》", "")
+    if doc.clause(exact) is not None:  # already canonical: 五, 三、2, 四（二）, 序言
+        return Resolution(exact, doc.clause(exact), matched=text.strip())
     s = to_simplified(text).translate(_HALF).replace("《办法》", "").replace("（", "(").replace("）", ")")
     for kind, rx in _PATTERNS:
         m = rx.search(s)

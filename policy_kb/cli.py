@@ -13,6 +13,7 @@ from typing import List, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from . import clock
 from .kb import PolicyKB
 from .profile import Profile, ProfileError
 from .report import render_assessment, render_clause
@@ -75,7 +76,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_assess(args: argparse.Namespace) -> int:
     m = messages()["cli"]
     try:
-        today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+        today = dt.date.fromisoformat(args.today) if args.today else clock.today()
     except ValueError:
         _err(m["bad_today"].format(value=args.today))
         return 2

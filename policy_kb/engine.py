@@ -173,7 +173,7 @@ def evaluate(cond: Condition, profile: Profile, today: date, citation: str) -> R
     return Reason(status, text.format(**params), citation, cond.id)
 
 
-def _money(m: Measure, profile: Profile, generic: bool = False) -> Money:
+def benefit(m: Measure, profile: Profile, generic: bool = False) -> Money:
     """The benefit; ``generic`` (a measure the institution does not qualify for) states the rule, not a sum."""
     b, t = m.benefit, messages()["money"]
     kind = b["kind"]
@@ -234,7 +234,7 @@ def assess(profile: Profile, today: date, only: Optional[Iterable[str]] = None,
     for m in rules.measures:
         if wanted is not None and m.id not in wanted and m.key not in wanted:
             continue
-        res = MeasureResult(m.id, m.key, m.title, m.citation, NOT_APPLICABLE, money=_money(m, profile))
+        res = MeasureResult(m.id, m.key, m.title, m.citation, NOT_APPLICABLE, money=benefit(m, profile))
         if not m.applies_to_profile:
             res.reasons = [Reason(TO_VERIFY, m.not_applicable, m.citation, "not_applicable")]
             results.append(res)
@@ -246,7 +246,7 @@ def assess(profile: Profile, today: date, only: Optional[Iterable[str]] = None,
         res.to_verify = [r.text for r in reasons if r.status == TO_VERIFY]
         conds = {c.id: c for c in rules.support_conditions + m.conditions}
         if res.verdict == NOT_ELIGIBLE:
-            res.money = _money(m, profile, generic=True)
+            res.money = benefit(m, profile, generic=True)
             res.remedies = [conds[r.condition].texts["remedy"] for r in reasons
                             if r.status == FAILED and "remedy" in conds[r.condition].texts]
         if res.verdict == NEED_INFO:

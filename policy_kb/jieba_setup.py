@@ -25,4 +25,7 @@ def load_policy_dictionary() -> None:
             return
         for f in sorted(DICT_DIR.glob("*.txt")):
             jieba.load_userdict(str(f))
+        # Words that swallow the unit of an amount ("100万能补多少" → 100 / 万能): split them.
+        for w in ("万能", "万多", "万余", "亿多"):
+            jieba.del_word(w)
         _loaded = True

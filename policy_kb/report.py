@@ -75,14 +75,12 @@ def render_assessment(a: Assessment) -> str:
         group = [r for r in a.results if r.verdict == verdict]
         if not group:
             continue
-        lines.append("")
         lines.append(t["group"][verdict])
         for r in group:
             if failed_support and verdict == NOT_ELIGIBLE:
                 lines.extend(render_measure(r, detail=False))
             else:
                 lines.extend(render_measure(r, skip=support_ids))
-    lines.append("")
     lines.append(t["next_steps"])
     lines.extend(f"· {s}" for s in messages()["next_steps"])
     return "\n".join(lines)

@@ -45,3 +45,8 @@ def test_amounts_are_not_read_as_citations():
 def test_traditional_chinese():
     assert resolve("支持政策第九條").ref == "三、9"
     assert resolve("保障措施第二條").ref == "四（二）"
+
+
+def test_canonical_refs_resolve_to_themselves():
+    for ref in ("五", "序言", "三、2", "四（二）", "二、3"):
+        assert resolve(ref).ref == ref

@@ -59,3 +59,7 @@ def test_offsets_point_into_the_input():
 def test_no_false_money():
     assert [q for q in extract("推荐成功了3个人") if q.label == "MONEY"] == []
     assert extract("abc万") == []
+
+
+def test_unit_is_not_swallowed_by_the_next_word():
+    assert one("100万能补多少", "MONEY").value["yuan"] == 1000000

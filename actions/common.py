@@ -1,0 +1,74 @@
+"""Shared glue: the knowledge base, entities of the latest message, list formatting."""
+from __future__ import annotations
+
+import threading
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+
+from policy_kb.kb import PolicyKB
+from policy_kb.rules import Measure, messages
+
+_kb: Optional[PolicyKB] = None
+_lock = threading.Lock()
+
+# Which measure each question intent asks about (《办法》三、1 … 三、9).
+INTENT_MEASURE = {
+    "ask_settlement_reward": "三、1",
+    "ask_rent_subsidy": "三、2",
+    "ask_talent_recommendation": "三、3",
+    "ask_training_base": "三、4",
+    "ask_honour_reward": "三、5",
+    "ask_innovation_reward": "三、6",
+    "ask_event_subsidy": "三、7",
+    "ask_talent_services": "三、8",
+    "ask_credit_evaluation": "三、9",
+}
+MEASURE_INTENT = {v: k for k, v in INTENT_MEASURE.items()}
+
+
+def kb() -> PolicyKB:
+    """The knowledge base, loaded once from the database (built there on first use)."""
+    global _kb
+    with _lock:
+        if _kb is None:
+            _kb = PolicyKB.load()
+        return _kb
+
+
+def entity_values(tracker: Tracker, name: str) -> List[Any]:
+    return [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == name]
+
+
+def first_entity(tracker: Tracker, name: str) -> Optional[Dict[str, Any]]:
+    return next((e for e in tracker.latest_message.get("entities", []) if e.get("entity") == name), None)
+
+
+def latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("text") or "").strip()
+
+
+def bullets(lines: List[str]) -> str:
+    return "\n".join(f"· {ln}" for ln in lines) if lines else "· （无）"
+
+
+def apply_note() -> str:
+    return "\n".join(messages()["next_steps"])
+
+
+def authority() -> str:
+    return messages()["authority"]
+
+
+def measure_conditions(m: Measure) -> Dict[str, str]:
+    """The conditions of a measure as quoted from the text: what a profile decides, and what 区人社局 judges."""
+    k = kb()
+    support_cit = f"《办法》{k.rules.support_ref}"
+    decidable = [f"{c.quote}（{support_cit}）" for c in k.rules.support_conditions if c.kind == "profile"]
+    decidable += [f"{c.quote}（{m.citation}）" for c in m.conditions if c.kind == "profile"]
+    authority_items = [f"{c.texts['pending']}（{support_cit}）" for c in k.rules.support_conditions
+                       if c.kind == "authority"]
+    authority_items += [f"{c.texts['pending']}（{m.citation}）" for c in m.conditions if c.kind == "authority"]
+    if not m.applies_to_profile:
+        decidable, authority_items = [m.not_applicable], authority_items[-1:]
+    return {"conditions": bullets(decidable), "to_verify": bullets(authority_items)}

@@ -1,0 +1,94 @@
+"""Questions about the document as a whole: overview of the measures, support objects (二), validity,
+procedure (实施细则, 区人社局), and document facts (文号, dates, basis documents, 四 保障措施)."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from policy_kb.engine import benefit
+from policy_kb.profile import Profile
+
+from .common import MEASURE_INTENT, authority, kb, latest_text
+
+# Words that point a document question at a clause of 四 保障措施 rather than at the header facts.
+_PART_FOUR_WORDS = {"组织": "四（一）", "领导小组": "四（一）", "牵头": "四（一）", "规划": "四（二）", "调研": "四（二）",
+                    "宣传": "四（三）", "推广": "四（三）"}
+
+
+class ActionOverview(Action):
+    def name(self) -> Text:
+        return "action_overview"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        k = kb()
+        lines = [f"{i}. {m.title}（{m.citation}）：{benefit(m, Profile()).text}" for i, m in
+                 enumerate(k.rules.measures, 1)]
+        buttons = [{"title": m.title, "payload": f"/{MEASURE_INTENT[m.id]}"} for m in k.rules.measures]
+        dispatcher.utter_message(response="utter_overview", count=len(k.rules.measures), lines="\n".join(lines),
+                                 buttons=buttons)
+        return []
+
+
+class ActionSupportObjects(Action):
+    def name(self) -> Text:
+        return "action_support_objects"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        k = kb()
+        part = k.clause("二")
+        items = "\n".join(f"{c.item}. {c.text_norm}（{c.citation}）" for c in k.children("二"))
+        dispatcher.utter_message(response="utter_support_objects", part_text=part.text_norm, items=items,
+                                 authority=authority())
+        return []
+
+
+class ActionValidity(Action):
+    def name(self) -> Text:
+        return "action_validity"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        c = kb().clause("五（三）")
+        dispatcher.utter_message(response="utter_validity", citation=c.citation, clause_text=c.text_norm,
+                                 authority=authority())
+        return []
+
+
+class ActionProcedure(Action):
+    def name(self) -> Text:
+        return "action_procedure"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        k = kb()
+        rules, interpret = k.clause("五（一）"), k.clause("五（二）")
+        dispatcher.utter_message(response="utter_procedure", citation_rules=rules.citation,
+                                 rules_text=rules.text_norm, citation_interpret=interpret.citation,
+                                 interpret_text=interpret.text_norm, authority=authority())
+        return []
+
+
+class ActionDocumentFacts(Action):
+    def name(self) -> Text:
+        return "action_document_facts"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        k = kb()
+        text = latest_text(tracker)
+        ref = next((r for w, r in _PART_FOUR_WORDS.items() if w in text), None)
+        if ref:
+            c = k.clause(ref)
+            dispatcher.utter_message(response="utter_clause", citation=c.citation, clause_title=k.title(ref),
+                                     clause_text=c.text_norm)
+            return []
+        d = k.document
+        basis = "；".join(f"{t}（{n}）" for t, n in d.basis)
+        dispatcher.utter_message(
+            response="utter_document_facts", title=d.title, doc_number=d.doc_number, issuer=d.issuer,
+            issued_on=_cn_date(d.issued_on), printed_on=_cn_date(d.printed_on), basis=basis,
+            effective_on=_cn_date(d.effective_on), interpreter=d.interpreter)
+        return []
+
+
+def _cn_date(d) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"

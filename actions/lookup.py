@@ -1,0 +1,74 @@
+"""Clause lookup by citation, keyword search, and the low-confidence fallback (search + how to ask)."""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from .common import entity_values, kb, latest_text
+
+# Words around a search request that are not the thing searched for.
+_SEARCH_NOISE = re.compile(
+    r"(请问|请|帮我|帮忙|给我|麻烦|搜索一下|搜索|搜一下|搜|检索一下|检索|查找|查一下|查询|查|找一下|找找|找|关键词|关键字|"
+    r"《办法》|办法|政策|里面|里|中|的|哪里|哪儿|哪条|哪些条款|哪个条款|条款|提到|提及|涉及|有关|相关|说到|讲到|内容|"
+    r"有没有|是否|吗|呢|？|\?|“|”|\"|'|：|:|，|,|。)"
+)
+
+
+def render_hits(hits) -> str:
+    return "\n".join(f"{i}. {h.citation} {h.title}：{h.snippet}" for i, h in enumerate(hits, 1))
+
+
+class ActionLookupClause(Action):
+    def name(self) -> Text:
+        return "action_lookup_clause"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        k = kb()
+        refs = entity_values(tracker, "citation")
+        res = k.resolve(str(refs[0])) if refs else k.resolve(latest_text(tracker))
+        if not res.ok:
+            dispatcher.utter_message(response="utter_clause_not_found", message=res.message)
+            return []
+        c = res.clause
+        text = c.text_norm
+        if c.kind == "part":
+            children = "\n".join(f"{ch.citation} {k.title(ch.ref)}\n{ch.text_norm}" for ch in k.children(c.part))
+            text = "\n".join(t for t in (text, children) if t)
+        dispatcher.utter_message(response="utter_clause", citation=c.citation, clause_title=k.title(c.ref),
+                                 clause_text=text)
+        return []
+
+
+class ActionSearchPolicy(Action):
+    def name(self) -> Text:
+        return "action_search_policy"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        text = latest_text(tracker)
+        query = _SEARCH_NOISE.sub(" ", text).strip() or text
+        hits = kb().search(query, limit=3)
+        if not hits:
+            dispatcher.utter_message(response="utter_search_none", query=query[:30])
+            return []
+        dispatcher.utter_message(response="utter_search_results", query=query[:30], lines=render_hits(hits),
+                                 first_ref=hits[0].ref)
+        return []
+
+
+class ActionFallbackSearch(Action):
+    """Low NLU confidence: show the 1–3 clauses that best match the message, and how to ask."""
+
+    def name(self) -> Text:
+        return "action_fallback_search"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        text = latest_text(tracker)[:200]
+        hits = [h for h in kb().search(text, limit=3) if h.score >= 2.0] if text else []
+        if hits:
+            dispatcher.utter_message(response="utter_fallback_results", lines=render_hits(hits))
+        else:
+            dispatcher.utter_message(response="utter_ask_rephrase")
+        return []

@@ -1,0 +1,42 @@
+"""Traditional → Simplified Chinese before tokenisation, so 租金補貼 is understood like 租金补贴."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from policy_kb.text import to_simplified
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class TraditionalToSimplified(GraphComponent):
+    """Rewrites the message text in place (OpenCC t2s maps character for character, so entity offsets hold)."""
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "TraditionalToSimplified":
+        return cls()
+
+    @staticmethod
+    def _convert(message: Message) -> None:
+        text: Optional[str] = message.get(TEXT)
+        if text:
+            simplified = to_simplified(text)
+            if len(simplified) == len(text) and simplified != text:
+                message.set(TEXT, simplified)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for m in training_data.training_examples:
+            self._convert(m)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for m in messages:
+            self._convert(m)
+        return messages

@@ -1,0 +1,172 @@
+"""The self-check form's validation action: every slot's valid / invalid / correction paths, on tracker fixtures."""
+import os
+
+import pytest
+
+from actions.eligibility import (UNKNOWN, ActionEligibilityReport, ActionResetProfile, ActionStartCheck,
+                                 ValidateEligibilityForm, still_to_ask)
+from tests.actions.helpers import render, run, slot_events, tracker
+
+os.environ["POLICY_TODAY"] = "2026-11-25"
+
+
+def validate(text, intent="inform", requested="annual_rent", slots=None, fixture="form_asking_rent", entities=None):
+    s = {"requested_slot": requested}
+    s.update(slots or {})
+    msgs, events = run(ValidateEligibilityForm(), tracker(fixture, text, intent=intent, slots=s, entities=entities))
+    return render(msgs), slot_events(events)
+
+
+# --- money: annual_rent / event_cost ----------------------------------------------------------------------------
+@pytest.mark.parametrize("text, yuan", [("120万", 1200000), ("年租金一百二十万元", 1200000), ("每月10万", 1200000),
+                                        ("1,200,000元", 1200000)])
+def test_rent_valid(text, yuan):
+    out, slots = validate(text)
+    assert slots["annual_rent"] == yuan
+
+
+@pytest.mark.parametrize("text, message", [("-50万", "不能为负数"), ("500亿", "数值过大"), ("120", "请带上单位")])
+def test_rent_invalid_keeps_the_slot_and_reasks(text, message):
+    out, slots = validate(text, slots={"annual_rent": 800000})
+    assert "annual_rent" not in slots  # the last good value (80万) stays
+    assert message in out
+    assert slots.get("form_notice")  # not rejected: the form asks again
+
+
+def test_garbage_amount_is_not_understood_not_a_crash():
+    out, slots = validate("abc万")
+    assert "annual_rent" not in slots and "没听明白" in out
+
+
+def test_correction_of_rent_while_another_question_is_asked():
+    out, slots = validate("不对，是50万", requested="honour_level",
+                          slots={"annual_rent": 1200000})
+    assert slots["annual_rent"] == 500000
+
+
+def test_event_cost_and_no_events():
+    _, slots = validate("办论坛花了80万", requested="event_cost")
+    assert slots["event_cost"] == 800000
+    _, slots = validate("没有", intent="deny", requested="event_cost")
+    assert slots["event_cost"] == 0
+
+
+# --- dates -------------------------------------------------------------------------------------------------------
+def test_entry_date_valid_and_corrected():
+    _, slots = validate("2024年3月", requested="entry_date")
+    assert slots["entry_date"] == "2024-03-01" and slots["in_talent_port"] is True
+    _, slots = validate("入驻时间说错了，是2023年5月", requested="annual_rent", slots={"entry_date": "2024-03-01"})
+    assert slots["entry_date"] == "2023-05-01"
+
+
+def test_entry_date_in_the_future_is_refused():
+    out, slots = validate("2027年3月", requested="entry_date")
+    assert "entry_date" not in slots and "不能晚于今天" in out
+
+
+def test_year_alone_asks_for_the_month_then_takes_it():
+    out, slots = validate("2024年", requested="entry_date")
+    assert "entry_date" not in slots and slots["entry_year_pending"] == 2024 and "月份" in out
+    _, slots = validate("3月", requested="entry_date", slots={"entry_year_pending": 2024})
+    assert slots["entry_date"] == "2024-03-01"
+
+
+def test_honour_year():
+    _, slots = validate("今年", requested="honour_year")
+    assert slots["honour_year"] == 2026
+    out, slots = validate("2030年", requested="honour_year")
+    assert "honour_year" not in slots and "不能晚于今年" in out
+
+
+# --- closed questions --------------------------------------------------------------------------------------------
+def test_in_talent_port_yes_no_and_words():
+    assert validate("是的", intent="affirm", requested="in_talent_port")[1]["in_talent_port"] is True
+    assert validate("否", intent="deny", requested="in_talent_port")[1]["in_talent_port"] is False
+    assert validate("我们还没入驻人才港", requested="in_talent_port")[1]["in_talent_port"] is False
+
+
+def test_category_alias_and_not_listed():
+    assert validate("我们是猎头公司", requested="category")[1]["category"] == "高端猎头"
+    assert validate("我们是做制造业的", requested="category")[1]["category"] == "制造业"
+    assert validate("", requested="category", entities=[{"entity": "category", "value": "人才测评"}])[1][
+        "category"] == "人才测评"
+
+
+def test_rank_500():
+    assert validate("世界五百强", requested="rank_500")[1]["rank_500"] == "global"
+    assert validate("不是500强", requested="rank_500")[1]["rank_500"] == "none"
+    out, slots = validate("是500强", requested="rank_500")
+    assert "rank_500" not in slots and "世界500强还是中国500强" in out
+
+
+def test_establishment_levels_counts_and_base():
+    assert validate("我们是分公司", requested="establishment")[1]["establishment"] == "分支机构"
+    assert validate("市级", requested="honour_level")[1]["honour_level"] == "市级"
+    assert validate("获得过市级的创新示范项目认定", requested="honour_level")[1]["recognition_level"] == "市级"
+    assert validate("没有", intent="deny", requested="honour_level")[1]["honour_level"] == "无"
+    assert validate("推荐成功了3名", requested="talent_recommendations")[1]["talent_recommendations"] == 3
+    assert validate("没有", intent="deny", requested="talent_recommendations")[1]["talent_recommendations"] == 0
+    assert validate("有实训基地", requested="training_base")[1]["training_base"] is True
+
+
+def test_dont_know_is_accepted_and_not_asked_again():
+    _, slots = validate("不清楚", requested="annual_rent")
+    assert slots["annual_rent"] == UNKNOWN
+    t = tracker("form_asking_rent", "不清楚", slots={"annual_rent": UNKNOWN})
+    assert "annual_rent" not in still_to_ask(t)
+
+
+def test_several_facts_in_one_message():
+    _, slots = validate("我们是世界500强猎头公司，2024年3月入驻人才港，年租金120万", requested="in_talent_port")
+    assert slots["rank_500"] == "global" and slots["category"] == "高端猎头"
+    assert slots["entry_date"] == "2024-03-01" and slots["annual_rent"] == 1200000 and slots["in_talent_port"] is True
+
+
+def test_a_question_mid_form_is_rejected_for_the_rules_to_answer():
+    out, slots = validate("什么时候开始实施的", intent="ask_validity", requested="in_talent_port")
+    assert {k for k in slots if k != "requested_slot"} == set() and out == ""
+
+
+# --- what is asked -----------------------------------------------------------------------------------------------
+def test_not_in_port_is_asked_nothing_more():
+    t = tracker("empty", slots={"in_talent_port": False})
+    assert still_to_ask(t) == []
+
+
+def test_rent_is_asked_only_when_it_can_matter():
+    t = tracker("empty", slots={"in_talent_port": True, "category": "高端猎头"})
+    assert still_to_ask(t)[0] == "entry_date"
+    t = tracker("empty", slots={"in_talent_port": True, "category": "高端猎头", "entry_date": "2020-06-01"})
+    assert "annual_rent" not in still_to_ask(t)  # the three-year window is over
+
+
+def test_focused_check_asks_only_for_that_measure():
+    t = tracker("empty", slots={"focus_measures": ["三、7"], "in_talent_port": True, "category": "会展经济"})
+    assert still_to_ask(t) == ["event_cost"]
+
+
+# --- start, report, reset ----------------------------------------------------------------------------------------
+def test_start_check_focus_from_the_message():
+    msgs, events = run(ActionStartCheck(), tracker("empty", "我们能拿租金补贴吗", intent="start_eligibility_check"))
+    assert slot_events(events)["focus_measures"] == ["三、2"]
+    assert "《办法》三、2" in render(msgs)
+
+
+def test_report_has_the_computed_amounts():
+    msgs, _ = run(ActionEligibilityReport(), tracker("full_profile"))
+    text = render(msgs)
+    assert text.startswith("【政策自测】")
+    assert "每年36万元" in text and "三年合计最多108万元" in text
+    assert "《办法》三、2" in text and "嘉定区人力资源和社会保障局" in text
+
+
+def test_report_says_what_stays_undecided():
+    msgs, _ = run(ActionEligibilityReport(), tracker("full_profile", slots={"annual_rent": UNKNOWN}))
+    assert "年租金（元）" in render(msgs) and "不清楚" in render(msgs)
+
+
+def test_reset_clears_the_profile():
+    msgs, events = run(ActionResetProfile(), tracker("full_profile"))
+    slots = slot_events(events)
+    assert slots["annual_rent"] is None and slots["category"] is None
+    assert "已清空" in render(msgs)

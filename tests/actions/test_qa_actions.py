@@ -1,0 +1,107 @@
+"""Policy Q&A actions on tracker fixtures: the answer people see cites its clause and is computed from the KB."""
+import pytest
+
+from actions.common import INTENT_MEASURE
+from actions.document import (ActionDocumentFacts, ActionOverview, ActionProcedure, ActionSupportObjects,
+                              ActionValidity)
+from actions.lookup import ActionFallbackSearch, ActionLookupClause, ActionSearchPolicy
+from actions.measures import ActionAnswerMeasure
+from policy_kb.text import load_document
+from tests.actions.helpers import render, run, tracker
+
+
+def test_rent_question_with_an_amount_is_computed():
+    msgs, _ = run(ActionAnswerMeasure(), tracker("empty", "我们每年房租100万，能补贴多少？", intent="ask_rent_subsidy"))
+    text = render(msgs)
+    assert "《办法》三、2" in text
+    assert "每年30万元" in text and "合计最多90万元" in text
+    assert "区人社局" in text
+
+
+def test_monthly_rent_is_converted_to_a_year():
+    msgs, _ = run(ActionAnswerMeasure(), tracker("empty", "每月5万的房租能补多少", intent="ask_rent_subsidy"))
+    text = render(msgs)
+    assert "年租金60万元（按每月5万元折算）" in text and "每年18万元" in text
+
+
+def test_event_question_gives_the_cap_not_a_promise():
+    msgs, _ = run(ActionAnswerMeasure(), tracker("empty", "办论坛花了200万最多补多少", intent="ask_event_subsidy"))
+    text = render(msgs)
+    assert "最高60万元" in text and "《办法》三、7" in text and "上限" in text
+
+
+def test_negative_amount_gets_a_clear_message():
+    msgs, _ = run(ActionAnswerMeasure(), tracker("empty", "房租-100万能补多少", intent="ask_rent_subsidy"))
+    text = render(msgs)
+    assert "不能为负数" in text and "《办法》三、2" in text
+    assert "-30万" not in text
+
+
+@pytest.mark.parametrize("intent, measure_id", sorted(INTENT_MEASURE.items()))
+def test_every_measure_answer_quotes_and_cites_its_clause(intent, measure_id):
+    msgs, _ = run(ActionAnswerMeasure(), tracker("empty", "这个政策怎么样", intent=intent))
+    text = render(msgs)
+    clause = load_document().clause(measure_id)
+    assert f"《办法》{measure_id}" in text
+    assert clause.text_norm in text
+    assert "嘉定区人力资源和社会保障局" in text
+
+
+def test_ranges_are_never_point_values():
+    text = render(run(ActionAnswerMeasure(), tracker("empty", "落户奖励多少钱", intent="ask_settlement_reward"))[0])
+    assert "50万—500万元" in text and "具体档次由区人社局认定" in text
+
+
+def test_we_can_question_starts_a_focused_check():
+    msgs, events = run(ActionAnswerMeasure(), tracker("empty", "我们能拿租金补贴吗", intent="ask_rent_subsidy"))
+    assert {"event": "followup", "timestamp": None, "name": "eligibility_form"} in events
+    assert {"event": "slot", "timestamp": None, "name": "focus_measures", "value": ["三、2"]} in events
+    assert "租金补贴（《办法》三、2）" in render(msgs)
+
+
+@pytest.mark.parametrize("text, expect", [
+    ("支持政策第7条原文", "视其规模和品牌影响力给予举办费最高30%的一次性补贴"),
+    ("三.2", "前三年度每年30%的租金补贴"),
+    ("第五部分说了什么", "《办法》五（三）"),
+    ("四（二）", "编制产业规划"),
+])
+def test_clause_lookup_returns_verbatim_text(text, expect):
+    out = render(run(ActionLookupClause(), tracker("empty", text, intent="lookup_clause"))[0])
+    assert expect in out and "《办法》" in out
+
+
+def test_clause_lookup_of_a_missing_clause():
+    out = render(run(ActionLookupClause(), tracker("empty", "支持政策第十条", intent="lookup_clause"))[0])
+    assert "支持政策共9条" in out
+
+
+def test_search_and_fallback():
+    out = render(run(ActionSearchPolicy(), tracker("empty", "搜索一下区块链", intent="search_policy"))[0])
+    assert "《办法》三、6" in out and "区块链" in out
+    out = render(run(ActionSearchPolicy(), tracker("empty", "搜索 量子计算", intent="search_policy"))[0])
+    assert "没有找到" in out
+    out = render(run(ActionFallbackSearch(), tracker("empty", "见习带教费咋弄", intent="nlu_fallback"))[0])
+    assert "《办法》三、4" in out
+    out = render(run(ActionFallbackSearch(), tracker("empty", "嗯嗯啊啊", intent="nlu_fallback"))[0])
+    assert "没有理解" in out and "《办法》" not in out
+
+
+def test_overview_lists_nine_measures_with_buttons():
+    msgs, _ = run(ActionOverview(), tracker("empty", "有哪些支持政策", intent="ask_overview"))
+    assert len(msgs[0]["buttons"]) == 9
+    assert msgs[0]["buttons"][1] == {"title": "租金补贴", "payload": "/ask_rent_subsidy"}
+    text = render(msgs)
+    assert all(f"《办法》三、{i}" in text for i in range(1, 10))
+
+
+def test_document_questions():
+    facts = render(run(ActionDocumentFacts(), tracker("empty", "文号是多少", intent="ask_document_facts"))[0])
+    assert "嘉府办发〔2022〕14号" in facts and "2022年6月8日" in facts and "沪人社力〔2022〕19号" in facts
+    lead = render(run(ActionDocumentFacts(), tracker("empty", "谁负责组织领导", intent="ask_document_facts"))[0])
+    assert "《办法》四（一）" in lead and "嘉定区人才工作领导小组" in lead
+    validity = render(run(ActionValidity(), tracker("empty", "什么时候实施", intent="ask_validity"))[0])
+    assert "2022年1月1日" in validity and "《办法》五（三）" in validity and "试行" in validity
+    proc = render(run(ActionProcedure(), tracker("empty", "怎么申报", intent="ask_procedure"))[0])
+    assert "实施细则" in proc and "嘉定区人力资源和社会保障局" in proc and "《办法》五（一）" in proc
+    objs = render(run(ActionSupportObjects(), tracker("empty", "谁可以申请", intent="ask_support_objects"))[0])
+    assert "《办法》二、1" in objs and "上海·嘉定人才港" in objs
