@@ -22,14 +22,19 @@ kb: install
 	@echo "==> [3/4] 构建知识库（文本未变时跳过）"
 	@$(PY) -m policy_kb build
 
-test: kb
-	@echo "==> 运行测试"
+train: kb
+	@scripts/train.sh >/dev/null
+
+test: train
+	@echo "==> 运行测试（单元、动作、Rasa 对话测试、端到端）"
 	$(PY) -m pytest
 
 run: kb
-	@echo "==> [4/4] 知识库已就绪。对话机器人见 README（issue #3 完成后 make run 将启动 Rasa）"
-	@echo "    试试：$(PY) -m policy_kb show 支持政策第2条"
-	@echo "          $(PY) -m policy_kb search 区块链"
+	@echo "==> [4/4] 训练模型（无变化时跳过）并启动动作服务器与 Rasa 服务器"
+	@scripts/run.sh
+
+chat:
+	@$(PY) scripts/chat.py
 
 lock: install
 	@(echo "# pip constraints: the exact versions tested together (pip freeze of .venv on Python 3.10). Regenerate with: make lock"; \

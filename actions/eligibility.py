@@ -45,6 +45,8 @@ _BASE_YES = re.compile(r"(有|建立了|建了|建成|设立了|已经有)[^没]
 _BASE_NO = re.compile(r"(没有|没|未|尚未|还没)(有)?(建立|建|设立)?[^，。]{0,4}(实训)?基地")
 _COUNT_RE = re.compile(r"([0-9０-９]+|[一二两三四五六七八九十百]+)\s*(个|名|位|人)")
 _MONTH_RE = re.compile(r"([0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})\s*月")
+_NO_RE = re.compile(r"^\s*(没有|没|无|否|不是|未|从未|从没|尚未|还没)")
+_YES_RE = re.compile(r"^\s*(有的|有|是的|是|对|已经|已|嗯)")
 _BARE_NUMBER_RE = re.compile(r"^\s*([0-9０-９]+(?:\.[0-9]+)?)\s*$")
 
 
@@ -175,6 +177,10 @@ def extract_facts(tracker: Tracker, requested: Optional[str]) -> Extraction:
             ex.set(requested, UNKNOWN)
         elif intent in ("affirm", "deny"):
             _yes_no(ex, requested, intent == "affirm")
+        elif _NO_RE.match(text):
+            _yes_no(ex, requested, False)
+        elif _YES_RE.match(text) and len(text) <= 6:
+            _yes_no(ex, requested, True)
         elif requested == "talent_recommendations" and _BARE_NUMBER_RE.match(text):
             ex.set(requested, int(float(parse_number(_BARE_NUMBER_RE.match(text).group(1)))))
         elif requested in MONEY_SLOTS and _BARE_NUMBER_RE.match(text):
@@ -315,14 +321,20 @@ class ActionStartCheck(Action):
         return "action_start_check"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        focus = _focus_from(tracker)
-        if focus:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        events: List[EventType] = []
+        if intent == "inform":  # facts or a correction: keep the check (and its focus) the user is in
+            focus = tracker.get_slot("focus_measures")
+        else:
+            focus = _focus_from(tracker)
+            events.append(SlotSet("focus_measures", focus))
+        if focus and intent != "inform":
             m = kb().rules.measure(focus[0])
             dispatcher.utter_message(response="utter_start_check_focus", title=m.title, citation=m.citation)
         elif not any(tracker.get_slot(s) is not None for s in PROFILE_SLOTS):
             dispatcher.utter_message(response="utter_start_check")
         ex = extract_facts(tracker, None)
-        return [SlotSet("focus_measures", focus)] + _events(dispatcher, ex, tracker)
+        return events + _events(dispatcher, ex, tracker)
 
 
 class ActionEligibilityReport(Action):

@@ -22,7 +22,11 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from policy_kb.citations import resolve
 from policy_kb.clock import today
 from policy_kb.extract import extract
+from policy_kb.jieba_setup import load_policy_dictionary
 from policy_kb.rules import vocabulary
+
+# The same jieba dictionary (and the same split words) for training and inference, before any tokenizer runs.
+load_policy_dictionary()
 
 
 def _vocab_patterns() -> List[Tuple[str, str, str]]:

@@ -170,3 +170,8 @@ def test_reset_clears_the_profile():
     slots = slot_events(events)
     assert slots["annual_rent"] is None and slots["category"] is None
     assert "已清空" in render(msgs)
+
+
+def test_typed_no_and_yes_without_a_clear_intent():
+    assert validate("没有举办过", intent="inform", requested="event_cost")[1]["event_cost"] == 0
+    assert validate("有的", intent="inform", requested="training_base")[1]["training_base"] is True

@@ -1,0 +1,51 @@
+"""Rasa's REST channel with input checks: malformed JSON → 400 with a Chinese message, an empty message or one
+over the length cap → a clear Chinese reply, never a 500. Same URL and contract: /webhooks/rest/webhook."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, Optional
+
+import yaml
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+
+MESSAGES: Dict[str, str] = yaml.safe_load((Path(__file__).parent / "messages.yml").read_text(encoding="utf-8"))
+MAX_CHARS = 1000
+
+
+def check_payload(body: bytes, max_chars: int = MAX_CHARS) -> Optional[Any]:
+    """None when the request may go to the bot; otherwise the response to send instead."""
+    try:
+        data = json.loads(body.decode("utf-8")) if body else None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("message", None), str) or \
+            not isinstance(data.get("sender", ""), (str, int)):
+        return response.json({"error": MESSAGES["bad_request"]}, status=400)
+    sender = str(data.get("sender", "default"))
+    text = data["message"].strip()
+    if not text:
+        return response.json([{"recipient_id": sender, "text": MESSAGES["empty_message"]}])
+    if len(text) > max_chars:
+        return response.json([{"recipient_id": sender, "text": MESSAGES["too_long"].format(limit=max_chars)}])
+    return None
+
+
+class SafeRestInput(RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        bp = super().blueprint(on_new_message)
+
+        @bp.middleware("request")
+        async def guard(request: Request) -> Optional[Any]:
+            if request.method == "POST" and request.path.rstrip("/").endswith("/webhook"):
+                return check_payload(request.body or b"")
+            return None
+
+        return bp

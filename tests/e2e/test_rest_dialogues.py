@@ -1,0 +1,117 @@
+"""End to end over the REST channel: the real action server and Rasa server, the trained model, SQLite stores."""
+import json
+import sqlite3
+import uuid
+
+import pytest
+
+from tests.e2e.servers import post_json
+
+
+def sender():
+    return f"e2e-{uuid.uuid4().hex[:8]}"
+
+
+def test_rent_question_is_computed(bot):
+    text = bot.text(sender(), "我们每年房租100万，能补贴多少？")
+    assert "每年30万元" in text and "合计最多90万元" in text and "《办法》三、2" in text
+
+
+def test_event_question_is_computed(bot):
+    text = bot.text(sender(), "办论坛花了200万最多补多少")
+    assert "最高60万元" in text and "《办法》三、7" in text
+
+
+def test_clause_lookup_verbatim(bot):
+    text = bot.text(sender(), "支持政策第7条原文")
+    assert "《办法》三、7" in text and "视其规模和品牌影响力给予举办费最高30%的一次性补贴" in text
+    assert "支持政策共9条" in bot.text(sender(), "支持政策第十条")
+
+
+def test_traditional_chinese(bot):
+    text = bot.text(sender(), "租金補貼是多少")
+    assert "《办法》三、2" in text and "30%" in text
+
+
+def test_out_of_scope_has_no_policy_figures(bot):
+    text = bot.text(sender(), "明天上海会下雨吗")
+    assert "不在我的服务范围" in text
+    assert "万元" not in text and "%" not in text
+
+
+def test_overview_has_buttons(bot):
+    replies = bot.say(sender(), "有哪些支持政策")
+    buttons = [b for r in replies for b in r.get("buttons", [])]
+    assert len(buttons) == 9 and buttons[1]["payload"] == "/ask_rent_subsidy"
+
+
+def test_whole_eligibility_dialogue_reports_the_amounts(bot):
+    me = sender()
+    first = bot.text(me, "帮我看看我们能享受哪些政策")
+    assert "入驻" in first  # first question: in the talent port?
+    bot.text(me, "我们是猎头公司，2025年3月入驻人才港，年租金120万")
+    # answer the remaining questions the engine still needs, whatever their order
+    answers = {"500强": "都不是", "总部": "总部", "推荐": "没有", "实训基地": "没有", "荣誉": "没有",
+               "资质": "没有", "论坛": "没有举办过"}
+    text, report = bot.text(me, "不是500强"), ""
+    for _ in range(12):
+        if "【政策自测】" in text:
+            report = text
+            break
+        reply = next((a for k, a in answers.items() if k in text), "不清楚")
+        text = bot.text(me, reply)
+    assert report, text
+    assert "每年36万元" in report and "三年合计最多108万元" in report
+    assert "《办法》三、2" in report and "区人社局" in report
+
+
+def test_not_in_port_gets_no_rent_question(bot):
+    me = sender()
+    bot.text(me, "帮我看看我们能享受哪些政策")
+    text = bot.text(me, "我们还没入驻人才港")
+    assert "【政策自测】" in text and "未入驻上海·嘉定人才港" in text
+    assert "年租金" not in text.split("【政策自测】")[0]
+
+
+def test_correction_and_reset(bot):
+    me = sender()
+    bot.text(me, "帮我看看我们能不能拿租金补贴")
+    bot.text(me, "已入驻")
+    text = bot.text(me, "我们是猎头公司，2025年3月入驻，年租金120万")
+    assert "每年36万元" in text
+    text = bot.text(me, "不对，年租金是50万")
+    assert "每年15万元" in text and "三年合计最多45万元" in text
+    assert "已清空" in bot.text(me, "重新开始")
+
+
+def test_conversation_is_in_the_sql_tracker_store(bot):
+    me = sender()
+    bot.text(me, "你好")
+    db = bot.workdir / "tracker.sqlite"
+    with sqlite3.connect(db) as c:
+        n = c.execute("select count(*) from events where sender_id = ?", (me,)).fetchone()[0]
+    assert n > 0
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"", b"[]", '{"sender": "x"}'.encode()])
+def test_malformed_rest_requests_are_not_500(bot, raw):
+    status, _ = post_json(f"{bot.url}/webhooks/rest/webhook", None, raw=raw)
+    assert status < 500
+    assert "每年30万元" in bot.text(sender(), "我们每年房租100万，能补贴多少？")
+
+
+def test_empty_and_too_long_messages_get_a_clear_answer(bot):
+    me = sender()
+    status, body = post_json(f"{bot.url}/webhooks/rest/webhook", {"sender": me, "message": "   "})
+    assert status == 200 and "请输入您的问题" in json.loads(body)[0]["text"]
+    status, body = post_json(f"{bot.url}/webhooks/rest/webhook", {"sender": me, "message": "租" * 10000})
+    assert status == 200 and "太长" in json.loads(body)[0]["text"]
+    assert "《办法》三、2" in bot.text(me, "租金补贴怎么算")
+
+
+def test_html_and_sql_looking_input_is_just_text(bot):
+    me = sender()
+    for msg in ("<script>alert(1)</script>", "'; DROP TABLE events; --", "😀😀😀"):
+        status, body = post_json(f"{bot.url}/webhooks/rest/webhook", {"sender": me, "message": msg})
+        assert status == 200
+    assert "每年30万元" in bot.text(me, "我们每年房租100万，能补贴多少？")
