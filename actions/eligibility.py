@@ -276,11 +276,13 @@ class ValidateEligibilityForm(FormValidationAction):
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent not in ANSWER_INTENTS:
+            # A question in the middle of the form ("我们每年房租100万能补多少？"): reject, so the rules answer it
+            # (with its numbers), then the form asks its question again.
+            return []
         requested = tracker.get_slot("requested_slot")
         ex = extract_facts(tracker, requested)
         if not ex.updates and not ex.problems:
-            if intent not in ANSWER_INTENTS:
-                return []  # a question in the middle of the form: let the rules answer it, then come back
             dispatcher.utter_message(response="utter_not_understood_in_form")
             return [SlotSet("form_notice", (tracker.get_slot("form_notice") or 0) + 1)]
         return _events(dispatcher, ex, tracker)

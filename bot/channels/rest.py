@@ -34,13 +34,29 @@ def check_payload(body: bytes, max_chars: int = MAX_CHARS) -> Optional[Any]:
     return None
 
 
+def never_silent(on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Callable[[UserMessage], Awaitable[None]]:
+    """Wraps the bot: a turn that produced no reply at all (the action server is down, a timeout, an internal
+    error that Rasa only logged) answers "服务暂时不可用，请稍后再试" instead of silence."""
+
+    async def handle(message: UserMessage) -> None:
+        out = message.output_channel
+        before = len(getattr(out, "messages", []))
+        try:
+            await on_new_message(message)
+        finally:
+            if hasattr(out, "messages") and len(out.messages) == before:
+                await out.send_text_message(message.sender_id, MESSAGES["unavailable"])
+
+    return handle
+
+
 class SafeRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        bp = super().blueprint(on_new_message)
+        bp = super().blueprint(never_silent(on_new_message))
 
         @bp.middleware("request")
         async def guard(request: Request) -> Optional[Any]:

@@ -175,3 +175,8 @@ def test_reset_clears_the_profile():
 def test_typed_no_and_yes_without_a_clear_intent():
     assert validate("没有举办过", intent="inform", requested="event_cost")[1]["event_cost"] == 0
     assert validate("有的", intent="inform", requested="training_base")[1]["training_base"] is True
+
+
+def test_a_question_with_numbers_mid_form_is_answered_not_absorbed():
+    out, slots = validate("我们每年房租100万，能补贴多少？", intent="ask_rent_subsidy", requested="in_talent_port")
+    assert "annual_rent" not in slots and out == ""

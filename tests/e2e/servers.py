@@ -64,10 +64,10 @@ class Servers:
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self._wait(f"http://127.0.0.1:{self.action_port}/health", "actions")
 
-    def start_rasa(self, extra: Optional[List[str]] = None) -> None:
+    def start_rasa(self, extra: Optional[List[str]] = None, model: Optional[Path] = None) -> None:
         log = open(self.workdir / "rasa.log", "ab")
         self.procs["rasa"] = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--model", str(current_model()), "--port", str(self.rasa_port),
+            [str(BIN / "rasa"), "run", "--model", str(model or current_model()), "--port", str(self.rasa_port),
              "-i", "127.0.0.1", "--credentials", "bot/credentials.yml", "--endpoints", "bot/endpoints.yml",
              *(extra or [])],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
