@@ -152,7 +152,8 @@ def extract_facts(tracker: Tracker, requested: Optional[str]) -> Extraction:
             ex.problems = [p for p in ex.problems if p[0] != "utter_need_month"]
 
     for e in by_type.get("money", []):
-        slot = _target(text, requested, tracker, "money")
+        monthly = (e.get("additional_info") or {}).get("period") == "month"
+        slot = "annual_rent" if monthly and not _EVENT_WORDS.search(text) else _target(text, requested, tracker, "money")
         if slot is not None:
             ex.set(slot, e["value"])
 
@@ -283,6 +284,8 @@ class ValidateEligibilityForm(FormValidationAction):
         requested = tracker.get_slot("requested_slot")
         ex = extract_facts(tracker, requested)
         if not ex.updates and not ex.problems:
+            if requested is None:  # the form is just starting: nothing to complain about
+                return []
             dispatcher.utter_message(response="utter_not_understood_in_form")
             return [SlotSet("form_notice", (tracker.get_slot("form_notice") or 0) + 1)]
         return _events(dispatcher, ex, tracker)
@@ -335,8 +338,8 @@ class ActionStartCheck(Action):
             dispatcher.utter_message(response="utter_start_check_focus", title=m.title, citation=m.citation)
         elif not any(tracker.get_slot(s) is not None for s in PROFILE_SLOTS):
             dispatcher.utter_message(response="utter_start_check")
-        ex = extract_facts(tracker, None)
-        return events + _events(dispatcher, ex, tracker)
+        # The facts in this message are taken by the form's validation, which runs when the form starts.
+        return events
 
 
 class ActionEligibilityReport(Action):

@@ -180,3 +180,15 @@ def test_typed_no_and_yes_without_a_clear_intent():
 def test_a_question_with_numbers_mid_form_is_answered_not_absorbed():
     out, slots = validate("我们每年房租100万，能补贴多少？", intent="ask_rent_subsidy", requested="in_talent_port")
     assert "annual_rent" not in slots and out == ""
+
+
+def test_form_start_takes_the_facts_of_the_first_message_without_complaining():
+    out, slots = validate("帮我看看我们能享受哪些政策", intent="start_eligibility_check", requested=None)
+    assert out == "" and {k for k in slots if k != "requested_slot"} == set()
+    out, slots = validate("我们是猎头公司，年租金120万", intent="inform", requested=None)
+    assert slots["category"] == "高端猎头" and slots["annual_rent"] == 1200000
+
+
+def test_a_monthly_amount_is_rent():
+    _, slots = validate("每月8万", requested=None)
+    assert slots["annual_rent"] == 960000
