@@ -5,7 +5,7 @@ PY    := $(VENV)/bin/python
 DEPS_HASH := $(shell cat pyproject.toml requirements.lock 2>/dev/null | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(DEPS_HASH)
 
-.PHONY: run test install kb train chat lock clean
+.PHONY: run test install kb train chat lock clean browser-deps
 
 install: $(STAMP)
 
@@ -25,7 +25,17 @@ kb: install
 train: kb
 	@scripts/train.sh >/dev/null
 
-test: train
+# Browser tests drive Debian's Chromium (Playwright's own browser download does not work here); CJK fonts so
+# screenshots show Chinese. Installed once, when missing and apt is usable.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "==> 安装 Chromium 与中文字体（浏览器测试用，仅首次）"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; \
+	  else echo "（未安装 chromium / fonts-noto-cjk，且无 root：浏览器测试将跳过）"; fi; \
+	fi
+
+test: train browser-deps
 	@echo "==> 运行测试（单元、动作、Rasa 对话测试、端到端）"
 	$(PY) -m pytest
 

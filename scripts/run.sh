@@ -52,6 +52,10 @@ cat <<MSG
 ==> 政策助手已启动：
     REST:      curl -s -X POST http://localhost:${RASA_PORT}/webhooks/rest/webhook \\
                  -H 'Content-Type: application/json' -d '{"sender":"me","message":"租金补贴怎么算"}'
+    网页对话:  http://localhost:${RASA_PORT}/webhooks/web/
+    嵌入代码:  <script src="http://localhost:${RASA_PORT}/webhooks/web/embed.js" async></script>
+    员工后台:  http://localhost:${RASA_PORT}/webhooks/staff/?token=…（需设置 STAFF_TOKEN）
+    微信公众号: http://localhost:${RASA_PORT}/webhooks/wechat/webhook（需设置 WECHAT_TOKEN 等）
     socket.io: http://localhost:${RASA_PORT}/socket.io
     终端对话:  .venv/bin/python scripts/chat.py
     按 Ctrl-C 停止。

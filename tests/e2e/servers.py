@@ -74,9 +74,14 @@ class Servers:
         self._wait(f"{self.url}/", "rasa", timeout=240)
 
     def start(self) -> "Servers":
-        if self.start_actions:
-            self.start_action_server()
-        self.start_rasa()
+        """Start both servers; if one fails to start, stop what did start (no orphan process) and raise."""
+        try:
+            if self.start_actions:
+                self.start_action_server()
+            self.start_rasa()
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def _wait(self, url: str, name: str, timeout: float = 120) -> None:

@@ -1,0 +1,217 @@
+"""Staff console tests: the real action server and Rasa server (with STAFF_TOKEN set and their own SQLite tracker
+store), filled by real conversations over REST before any test runs; the console's API read over HTTP."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Tuple
+
+import pytest
+
+from tests.e2e.servers import ROOT, Servers
+
+TOKEN = "staff-test-" + secrets.token_hex(12)
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+SCREENSHOTS = ROOT / "var" / "screenshots"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # report 30x as they are
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: Dict[str, str]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
+
+    def cookies(self) -> List[str]:
+        return [v for k, v in self._raw if k.lower() == "set-cookie"]
+
+    _raw: List[Tuple[str, str]] = field(default_factory=list)
+
+
+def http(url: str, token: Optional[str] = None, cookie: Optional[str] = None, method: str = "GET",
+         data: Optional[bytes] = None, headers: Optional[Dict[str, str]] = None) -> Reply:
+    h = dict(headers or {})
+    if token is not None:
+        h["Authorization"] = f"Bearer {token}"
+    if cookie is not None:
+        h["Cookie"] = cookie
+    req = urllib.request.Request(url, data=data, headers=h, method=method)
+    try:
+        r = _OPENER.open(req, timeout=60)
+    except urllib.error.HTTPError as e:
+        r = e
+    with r:
+        raw = list(r.headers.items())
+        return Reply(r.status if hasattr(r, "status") else r.code, {k.lower(): v for k, v in raw}, r.read(), raw)
+
+
+@dataclass
+class Conversations:
+    """What was said to the bot before the tests: senders, the messages, in order."""
+    senders: Dict[str, str] = field(default_factory=dict)  # role → sender id
+    messages: List[Tuple[str, str]] = field(default_factory=list)  # (sender, text)
+    reports: Dict[str, str] = field(default_factory=dict)  # role → report text
+
+
+def run_conversations(bot: Servers) -> Conversations:
+    conv = Conversations()
+
+    def sender(role: str) -> str:
+        conv.senders[role] = f"staff-{role}-{uuid.uuid4().hex[:8]}"
+        return conv.senders[role]
+
+    def say(who: str, text: str) -> str:
+        conv.messages.append((who, text))
+        return bot.text(who, text)
+
+    asker = sender("asker")
+    assert "《办法》三、2" in say(asker, "租金补贴怎么算")
+    assert "不在我的服务范围" in say(asker, "明天上海会下雨吗")
+    assert "没有理解" in say(asker, "asdkjh qwe zzxc")  # gibberish → nlu_fallback, asked after the weather
+    assert "区块链" in say(asker, "支持政策第6条原文")
+
+    checker = sender("checker")  # the whole self-check: a hunter in the talent port (e2e dialogue)
+    say(checker, "帮我看看我们能享受哪些政策")
+    say(checker, "我们是猎头公司，2025年3月入驻人才港，年租金120万")
+    answers = {"500强": "都不是", "总部": "总部", "推荐": "没有", "实训基地": "没有", "荣誉": "没有",
+               "资质": "没有", "论坛": "没有举办过"}
+    text = say(checker, "不是500强")
+    for _ in range(12):
+        if "【政策自测】" in text:
+            break
+        text = say(checker, next((a for k, a in answers.items() if k in text), "不清楚"))
+    assert "【政策自测】" in text, text
+    conv.reports["checker"] = text
+
+    outsider = sender("outsider")  # not in the talent port: a report at once, nothing applies
+    say(outsider, "帮我看看我们能享受哪些政策")
+    text = say(outsider, "我们还没入驻人才港")
+    assert "【政策自测】" in text, text
+    conv.reports["outsider"] = text
+    return conv
+
+
+def start(servers: Servers) -> Servers:
+    return servers.start()
+
+
+@pytest.fixture(scope="package")
+def staff_bot(tmp_path_factory) -> Iterator[Servers]:
+    """The real action server + Rasa server with the staff console on, for the tests of this package only."""
+    s = start(Servers(tmp_path_factory.mktemp("staffbot"), env={"STAFF_TOKEN": TOKEN}))
+    try:
+        s.conversations = run_conversations(s)
+        yield s
+    finally:
+        s.stop()
+
+
+@pytest.fixture(scope="package")
+def conversations(staff_bot) -> Conversations:
+    return staff_bot.conversations
+
+
+@pytest.fixture
+def console(staff_bot) -> str:
+    return f"{staff_bot.url}/webhooks/staff"
+
+
+def api(console: str, path: str, **params) -> Reply:
+    q = ("?" + urllib.parse.urlencode(params)) if params else ""
+    return http(f"{console}/{path}{q}", token=TOKEN)
+
+
+# ---- the browser (skip with the reason where missing, fail under CI) ----
+
+def missing(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(reason + " (CI=true: the browser tests must run; install chromium, fonts-noto-cjk, playwright)")
+    pytest.skip(reason)
+
+
+class BrowserThread:
+    """Headless Chromium driven by Playwright's sync API in a thread of its own. Other test packages may hold a
+    Playwright session in the main thread for the whole run (its event loop then runs there, and a second sync
+    Playwright in that thread refuses to start); in this thread there is none. Every call on the browser goes
+    through ``run``, in that thread."""
+
+    def __init__(self):
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="staff-browser")
+        self.pool.submit(self._start).result()
+
+    def _start(self) -> None:
+        from playwright.sync_api import sync_playwright
+        self.playwright = sync_playwright().start()
+        self.browser = self.playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+    def run(self, scenario, *args):
+        """Run ``scenario(context, *args)`` with a fresh desktop browser context; its result or its exception."""
+        def call():
+            ctx = self.browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+            ctx.set_default_timeout(30_000)
+            try:
+                return scenario(ctx, *args)
+            finally:
+                ctx.close()
+        return self.pool.submit(call).result()
+
+    def close(self) -> None:
+        def stop():
+            self.browser.close()
+            self.playwright.stop()
+        self.pool.submit(stop).result()
+        self.pool.shutdown()
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[BrowserThread]:
+    if not CHROMIUM.exists():
+        missing(f"{CHROMIUM} not found (apt-get install -y chromium fonts-noto-cjk)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing("the playwright Python package is not installed (.venv/bin/pip install playwright)")
+    b = BrowserThread()
+    yield b
+    b.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+def cookie_value(set_cookie: str, name: str) -> str:
+    """The value of a Set-Cookie header for ``name``."""
+    first = set_cookie.split(";", 1)[0]
+    k, _, v = first.partition("=")
+    assert k.strip() == name, set_cookie
+    return v.strip()
