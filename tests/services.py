@@ -2,8 +2,11 @@
 but under CI (CI=true) a missing service is a failure, never a skip."""
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+import uuid
+from typing import Iterator
 
 import pytest
 
@@ -35,3 +38,23 @@ def require_postgres() -> str:
 
 def require_redis() -> None:
     require("Redis", REDIS_HOST, REDIS_PORT)
+
+
+@contextlib.contextmanager
+def fresh_postgres_database(prefix: str) -> Iterator[str]:
+    """A new PostgreSQL database for one test, dropped afterwards (its open connections terminated first)."""
+    import sqlalchemy as sa
+
+    base = require_postgres()
+    server = base.rsplit("/", 1)[0]
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(server + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with admin.connect() as c:
+            c.execute(sa.text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()

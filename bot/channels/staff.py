@@ -414,15 +414,21 @@ class StaffConsoleInput(InputChannel):
             view = await self._in_thread(search_view, kb, request.args.get("q") or "")
             return response.json(view, headers=COMMON_HEADERS, ensure_ascii=False)
 
-        async def insight(request: Request) -> HTTPResponse:
+        async def insights_for(request: Request):
+            """The insights for ?days=N, or the error response to send instead."""
             try:
                 days = _days(request)
             except ValueError:
-                return self._error(400, "bad_days", api=True)
+                return None, self._error(400, "bad_days", api=True)
             try:
-                ins = await self._insights(days)
+                return await self._insights(days), None
             except StoreUnavailable as e:
-                return self._error(503, "store_error", api=True, detail=str(e))
+                return None, self._error(503, "store_error", api=True, detail=str(e))
+
+        async def insight(request: Request) -> HTTPResponse:
+            ins, error = await insights_for(request)
+            if error is not None:
+                return error
             limit_raw = request.args.get("limit") or ""
             limit = min(int(limit_raw), 5000) if limit_raw.isdigit() else UNANSWERED_ON_PAGE
             return response.json(ins.to_dict(limit=limit), headers=COMMON_HEADERS, ensure_ascii=False)
@@ -430,14 +436,9 @@ class StaffConsoleInput(InputChannel):
         async def export(request: Request, name: str) -> HTTPResponse:
             if name not in ("unanswered.csv", "topics.csv"):
                 return self._error(404, "not_found", api=True)
-            try:
-                days = _days(request)
-            except ValueError:
-                return self._error(400, "bad_days", api=True)
-            try:
-                ins = await self._insights(days)
-            except StoreUnavailable as e:
-                return self._error(503, "store_error", api=True, detail=str(e))
+            ins, error = await insights_for(request)
+            if error is not None:
+                return error
             body = insights.unanswered_csv(ins) if name == "unanswered.csv" else insights.topics_csv(ins)
             stamp = datetime.now(insights.TZ).strftime("%Y%m%d")
             filename = f"{name[:-4]}-{stamp}.csv"

@@ -9,26 +9,17 @@ import sqlalchemy as sa
 
 from bot.insights import compute, hash_sender
 from tests.e2e.servers import Servers
-from tests.services import require_postgres
+from tests.services import fresh_postgres_database
 from tests.staff.conftest import TOKEN, api, start
 
 
 @pytest.fixture
 def pg_tracker_url():
-    base = require_postgres()
-    name = f"staff_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = base.rsplit("/", 1)[0] + f"/{name}"
-    yield url
-    from bot import insights
-    insights._engine(url).dispose()  # close the module's pool before dropping the database
-    insights._engine.cache_clear()
-    with admin.connect() as c:
-        c.execute(sa.text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
-        c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    with fresh_postgres_database("staff_test") as url:
+        yield url
+        from bot import insights
+        insights._engine(url).dispose()  # close the module's pool before the database is dropped
+        insights._engine.cache_clear()
 
 
 def test_insights_on_postgresql(staff_bot, pg_tracker_url, tmp_path):
