@@ -36,6 +36,7 @@ LOOKUPS = ["支持政策第7条原文", "三、2", "第五部分说了什么", "
 FORM = ["帮我看看我们能享受哪些政策", "我们是猎头公司，2025年3月入驻人才港，年租金120万", "不是500强", "总部", "没有",
         "没有", "没有", "没有", "没有举办过"]
 FLOOR_MESSAGES = ["你好"]
+CONVERSATION_LENGTH = 10  # messages per conversation for FAQ, lookup and floor; a form dialogue is len(FORM)
 
 TARGETS = {"p95_c1_ms": 100, "throughput_c8": 50, "p50_ratio": 2.0}
 
@@ -78,6 +79,8 @@ async def run_load(url: str, kind: str, concurrency: int, total: int) -> Dict[st
                     sender = f"bench-form-{w}-{uuid.uuid4().hex[:6]}"
                 text = FORM[i % len(FORM)]
             else:
+                if i % CONVERSATION_LENGTH == 0:  # people ask a handful of questions, not hundreds
+                    sender = f"bench-{kind}-{w}-{uuid.uuid4().hex[:6]}"
                 pool = {"faq": FAQ, "lookup": LOOKUPS, "floor": FLOOR_MESSAGES}[kind]
                 text = pool[(w + i) % len(pool)]
             ms, ok = await _post(session, url, sender, text)
