@@ -47,8 +47,8 @@ def tracker(fixture: str, text: str = "", intent: str = "inform", entities: Opti
 def run(action, t: Tracker):
     d = CollectingDispatcher()
     result = action.run(d, t, DOMAIN)
-    if asyncio.iscoroutine(result):
-        result = asyncio.get_event_loop().run_until_complete(result) if False else asyncio.run(result)
+    if asyncio.iscoroutine(result):  # FormValidationAction.run is async, the other actions are not
+        result = asyncio.run(result)
     return d.messages, result
 
 
