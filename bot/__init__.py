@@ -1,0 +1,7 @@
+"""Rasa-side code of the assistant: domain, channels, stores, NLU components.
+
+Importing the package installs the profiled hot-path fixes in ``bot.speedups`` (no behaviour change).
+"""
+from bot import speedups as _speedups
+
+_speedups.install()

@@ -1,0 +1,60 @@
+"""bot.speedups: the action-server reply is validated exactly as Rasa does it, with the schema checked once."""
+import jsonschema
+import pytest
+from jsonschema.validators import validator_for
+
+import bot  # noqa: F401  (installs the speedups, as every Rasa process of the project does)
+from bot import speedups
+from rasa.core.actions.action import RemoteAction
+
+VALID = [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "timestamp": None, "name": "focus", "value": "三、2"}],
+     "responses": [{"text": "每年按租金的30%给予补贴", "buttons": []}]},
+    {"events": [{"event": "active_loop", "name": "eligibility_form"}, {"event": "slot", "name": "requested_slot",
+                                                                       "value": None}]},
+    {},
+]
+INVALID = [
+    {"events": "not a list"},
+    {"events": [{"event": "slot"}]},                       # a slot event without a name
+    {"events": [{"no_event_key": 1}]},
+    {"responses": "text"},
+    {"events": [{"event": "no_such_event_type"}]},
+]
+
+
+def rasa_original(result):
+    """What Rasa 3.6 does: jsonschema.validate against the same schema."""
+    jsonschema.validate(result, RemoteAction.action_response_format_spec())
+
+
+def test_installed_on_import():
+    assert RemoteAction._validate_action_result is speedups.validate_action_result
+
+
+@pytest.mark.parametrize("result", VALID)
+def test_valid_replies_pass_as_before(result):
+    rasa_original(result)
+    assert RemoteAction("action_x", None)._validate_action_result(result) is True
+
+
+@pytest.mark.parametrize("result", INVALID)
+def test_invalid_replies_fail_as_before(result):
+    with pytest.raises(jsonschema.ValidationError) as original:
+        rasa_original(result)
+    with pytest.raises(jsonschema.ValidationError) as ours:
+        RemoteAction("action_x", None)._validate_action_result(result)
+    assert ours.value.message.startswith(original.value.message)
+    assert "Failed to validate Action server response" in ours.value.message
+
+
+def test_schema_is_checked_once_not_per_reply(monkeypatch):
+    cls = validator_for(RemoteAction.action_response_format_spec())
+    calls = []
+    real = cls.check_schema
+    monkeypatch.setattr(cls, "check_schema", classmethod(lambda c, s, *a, **k: (calls.append(1), real(s))[1]))
+    speedups.action_result_validator.cache_clear()
+    for _ in range(5):
+        RemoteAction("action_x", None)._validate_action_result(VALID[1])
+    assert len(calls) == 1
