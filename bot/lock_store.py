@@ -9,12 +9,25 @@ from urllib.parse import urlparse
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 
 
+def _sanic_workers() -> int:
+    try:
+        return int(os.environ.get("SANIC_WORKERS", "1"))
+    except ValueError:
+        return 1
+
+
 class UrlLockStore:
     """Factory named in endpoints.yml; returns Rasa's own RedisLockStore or InMemoryLockStore."""
 
     def __new__(cls, endpoint_config: Any = None, **kwargs: Any) -> LockStore:  # type: ignore[misc]
         url = os.environ.get("LOCK_STORE_URL", "").strip()
         if not url:
+            # Rasa allows SANIC_WORKERS>1 for any lock store named in endpoints.yml, this one included; with an
+            # in-memory lock each worker would lock only its own copy and two workers could interleave one
+            # conversation's turns. Refuse instead.
+            if _sanic_workers() > 1:
+                raise ValueError("SANIC_WORKERS>1 需要共享的锁存储：请同时设置 LOCK_STORE_URL=redis://host:6379/1"
+                                 "（多个 Rasa 进程不能各用各的内存锁）")
             return InMemoryLockStore()
         u = urlparse(url)
         if u.scheme not in ("redis", "rediss"):

@@ -5,6 +5,10 @@ cd "$(dirname "$0")/.."
 model="$(scripts/train.sh | tail -1)"
 
 export SANIC_HOST="${ACTION_HOST:-127.0.0.1}"          # the action server listens on localhost only
+# One TensorFlow thread per Rasa process: the intent model is small and thread hand-offs cost more than they give
+# (profiled on 2 cores, bench/RESULTS.md). Override by setting them before `make run`.
+export TF_INTRA_OP_PARALLELISM_THREADS="${TF_INTRA_OP_PARALLELISM_THREADS:-1}"
+export TF_INTER_OP_PARALLELISM_THREADS="${TF_INTER_OP_PARALLELISM_THREADS:-1}"
 ACTION_PORT="${ACTION_PORT:-5055}"
 RASA_PORT="${RASA_PORT:-5005}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}"

@@ -29,8 +29,8 @@ from policy_kb.rules import vocabulary
 load_policy_dictionary()
 
 
-def _vocab_patterns() -> List[Tuple[str, str, str]]:
-    """(alias, entity, canonical value), longest alias first so 不是500强 wins over 500强."""
+def _vocab_patterns() -> List[Tuple[str, "re.Pattern[str]", str, str]]:
+    """(lower-cased alias, its pattern, entity, canonical value), longest alias first so 不是500强 wins over 500强."""
     voc = vocabulary()
     out: List[Tuple[str, str, str]] = []
     for canon, spec in voc["categories"].items():
@@ -55,7 +55,7 @@ def _vocab_patterns() -> List[Tuple[str, str, str]]:
         for a in spec["aliases"]:
             out.append((a, "establishment", canon))
     out.sort(key=lambda x: -len(x[0]))
-    return out
+    return [(a.lower(), re.compile(re.escape(a), re.IGNORECASE), entity, canon) for a, entity, canon in out]
 
 
 def find_entities(text: str, on: dt.date) -> List[Dict[str, Any]]:
@@ -94,9 +94,11 @@ def find_entities(text: str, on: dt.date) -> List[Dict[str, Any]]:
                   (f"-{v['day']:02d}" if v.get("day") else "")
             add(q.start, q.end, "date", iso)
 
-    for alias, entity, canon in _PATTERNS:
-        for m in re.finditer(re.escape(alias), text, flags=re.IGNORECASE):
-            add(m.start(), m.end(), entity, canon)
+    folded = text.lower()
+    for alias, pattern, entity, canon in _PATTERNS:
+        if alias in folded:  # cheap test first; most messages mention few vocabulary terms
+            for m in pattern.finditer(text):
+                add(m.start(), m.end(), entity, canon)
     ents.sort(key=lambda e: e["start"])
     return ents
 

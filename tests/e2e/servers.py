@@ -46,6 +46,8 @@ class Servers:
         self.action_port, self.rasa_port = free_port(), free_port()
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "SANIC_HOST": "127.0.0.1",
                     "POLICY_TODAY": "2026-11-25",
+                    # as scripts/run.sh: one TensorFlow thread per Rasa process
+                    "TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1",
                     "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/webhook",
                     "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.sqlite'}",
                     "POLICY_KB_URL": os.environ.get("POLICY_KB_URL", f"sqlite:///{ROOT / 'var' / 'policy_kb.sqlite'}"),

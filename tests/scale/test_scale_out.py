@@ -1,5 +1,6 @@
 """Scale-out on standard parts: PostgreSQL tracker store and knowledge base, Redis lock store, two Rasa servers
-and one action server. One conversation alternates between the two Rasa servers message by message."""
+(the second one with two Sanic worker processes, SANIC_WORKERS=2) and one action server. One conversation
+alternates between the Rasa servers message by message."""
 import uuid
 
 import sqlalchemy as sa
@@ -10,12 +11,12 @@ from tests.scale.dialogue import run_dialogue
 
 def test_one_conversation_across_two_rasa_servers(tmp_path, pg_database, redis_url):
     env = {"TRACKER_STORE_URL": pg_database, "POLICY_KB_URL": pg_database, "LOCK_STORE_URL": redis_url,
-           "LOCK_STORE_PREFIX": f"test-{uuid.uuid4().hex[:6]}:"}
+           "LOCK_STORE_PREFIX": f"test{uuid.uuid4().hex[:6]}"}
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     a = Servers(tmp_path / "a", env=env)
-    b = Servers(tmp_path / "b", env={**env, "ACTION_ENDPOINT_URL": a.env["ACTION_ENDPOINT_URL"]},
-                start_actions=False)
+    b = Servers(tmp_path / "b", env={**env, "ACTION_ENDPOINT_URL": a.env["ACTION_ENDPOINT_URL"],
+                                     "SANIC_WORKERS": "2"}, start_actions=False)
     try:
         a.start()
         b.start_rasa()
@@ -26,6 +27,7 @@ def test_one_conversation_across_two_rasa_servers(tmp_path, pg_database, redis_u
         # corrections on either server see the same profile
         assert "每年15万元" in b.text(me, "不对，年租金是50万")
         assert "每年18万元" in a.text(me, "不对，年租金是60万")
+        assert b.log("rasa").count("Rasa server is up and running") == 2, b.log("rasa")[-2000:]  # two workers
         engine = sa.create_engine(pg_database)
         with engine.connect() as c:
             events = c.execute(sa.text("select count(*) from events where sender_id = :s"), {"s": me}).scalar()

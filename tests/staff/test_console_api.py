@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from policy_kb.engine import benefit
 from policy_kb.kb import PolicyKB
 from policy_kb.profile import Profile
-from tests.staff.conftest import api
+from tests.staff.conftest import NOT_UNDERSTOOD, api
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -24,11 +24,11 @@ def sha(sender: str) -> str:
 def test_unanswered_questions_newest_first_with_their_text(console, conversations):
     ins = api(console, "api/insights").json()
     texts = [u["text"] for u in ins["unanswered"]]
-    assert "明天上海会下雨吗" in texts and "asdkjh qwe zzxc" in texts
+    assert "明天上海会下雨吗" in texts and NOT_UNDERSTOOD in texts
     # the gibberish was asked after the weather: it comes first
-    assert texts.index("asdkjh qwe zzxc") < texts.index("明天上海会下雨吗")
+    assert texts.index(NOT_UNDERSTOOD) < texts.index("明天上海会下雨吗")
     weather = next(u for u in ins["unanswered"] if u["text"] == "明天上海会下雨吗")
-    gibberish = next(u for u in ins["unanswered"] if u["text"] == "asdkjh qwe zzxc")
+    gibberish = next(u for u in ins["unanswered"] if u["text"] == NOT_UNDERSTOOD)
     assert weather["intent"] == "out_of_scope" and weather["kind_label"] == "超出服务范围"
     assert gibberish["intent"] == "nlu_fallback" and gibberish["kind"] == "not_understood"
     times = [u["time"] for u in ins["unanswered"]]
@@ -94,7 +94,7 @@ def test_csv_exports_open_in_excel(console, conversations):
     assert r.body.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM
     rows = list(csv.reader(io.StringIO(r.body.decode("utf-8-sig"))))
     assert rows[0] == ["时间", "会话（哈希）", "类型", "意图", "置信度", "渠道", "问题原文"]
-    assert [row[-1] for row in rows[1:]][:2] == ["asdkjh qwe zzxc", "明天上海会下雨吗"]
+    assert [row[-1] for row in rows[1:]][:2] == [NOT_UNDERSTOOD, "明天上海会下雨吗"]
     t = api(console, "export/topics.csv")
     trows = list(csv.reader(io.StringIO(t.body.decode("utf-8-sig"))))
     assert t.body.startswith(b"\xef\xbb\xbf") and trows[0] == ["主题", "条款", "次数"]
