@@ -67,8 +67,10 @@ async def _post(session: aiohttp.ClientSession, url: str, sender: str, text: str
     return (time.perf_counter() - t) * 1000, ok
 
 
-async def run_load(url: str, kind: str, concurrency: int, total: int) -> Dict[str, float]:
-    """``concurrency`` workers, each its own conversation, until ``total`` messages were sent."""
+async def run_load(url: str, kind: str, concurrency: int, total: int, keepalive: bool = True) -> Dict[str, float]:
+    """``concurrency`` workers, each its own conversation, until ``total`` messages were sent. Without
+    ``keepalive`` every message opens its own connection, as a balancer in front of several processes would
+    spread them (with 8 long-lived connections, the split between Sanic workers is whatever accept() gave)."""
     latencies: List[float] = []
     errors = 0
     counter = iter(range(total))
@@ -92,7 +94,7 @@ async def run_load(url: str, kind: str, concurrency: int, total: int) -> Dict[st
             errors += 0 if ok else 1
             i += 1
 
-    conn = aiohttp.TCPConnector(limit=concurrency)
+    conn = aiohttp.TCPConnector(limit=concurrency, force_close=not keepalive)
     async with aiohttp.ClientSession(connector=conn) as session:
         t0 = time.perf_counter()
         await asyncio.gather(*(worker(w, session) for w in range(concurrency)))
@@ -153,7 +155,7 @@ def machine_info() -> Dict[str, str]:
 
 
 def bench_bot(workdir: Path, name: str, env: Dict[str, str], levels: Dict[int, int],
-              results: Dict[str, Dict]) -> Dict[str, float]:
+              results: Dict[str, Dict], keepalive: bool = True) -> Dict[str, float]:
     """Start the action server and Rasa with ``env``, run every workload at every level, return peak memory."""
     workdir.mkdir(parents=True, exist_ok=True)
     bot = Servers(workdir, env=env).start()
@@ -164,7 +166,7 @@ def bench_bot(workdir: Path, name: str, env: Dict[str, str], levels: Dict[int, i
         for kind in ("faq", "lookup", "form"):
             for c, n in levels.items():
                 key = f"{name}/{kind} c={c}"
-                results[key] = asyncio.run(run_load(url, kind, c, n))
+                results[key] = asyncio.run(run_load(url, kind, c, n, keepalive))
                 print(f"    {key}: {results[key]}", flush=True)
         return {"rasa_mb": peak_rss_mb(bot.procs["rasa"].pid), "actions_mb": peak_rss_mb(bot.procs["actions"].pid)}
     finally:
@@ -229,7 +231,7 @@ def main() -> int:
     else:
         with scaled as env:
             print("==> 政策助手，Rasa 双进程（SANIC_WORKERS=2，PostgreSQL 会话库与知识库，Redis 锁）", flush=True)
-            mem["2 workers"] = bench_bot(work / "scaled", "2 workers", env, levels, results)
+            mem["2 workers"] = bench_bot(work / "scaled", "2 workers", env, levels, results, keepalive=False)
 
     write_results(results, mem, kb_build_s, train_s, machine_info(), args.quick)
     print(f"==> 结果已写入 {ROOT / 'bench' / 'RESULTS.md'}")
@@ -245,7 +247,9 @@ def write_results(results, mem, kb_build_s, train_s, info, quick) -> None:
              "## Latency and throughput (REST channel, ms)", "",
              "`single`: what `make run` starts (one Rasa process, SQLite tracker store, in-memory lock). `2 workers`: the "
              "README's multi-process deployment on one machine (SANIC_WORKERS=2, PostgreSQL tracker store and knowledge "
-             "base, Redis lock store). Both share the 2 cores with their action server and with this load generator.", "",
+             "base, Redis lock store; a new connection per message, as a balancer would spread them — with 8 long-lived "
+             "connections the split between the workers is whatever accept() gave). Both share the 2 cores with their "
+             "action server, PostgreSQL and this load generator.", "",
              "| deployment | workload | concurrency | messages | errors | p50 | p95 | p99 | msg/s | p50 / floor p50 |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for key, r in results.items():

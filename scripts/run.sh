@@ -5,10 +5,6 @@ cd "$(dirname "$0")/.."
 model="$(scripts/train.sh | tail -1)"
 
 export SANIC_HOST="${ACTION_HOST:-127.0.0.1}"          # the action server listens on localhost only
-# One TensorFlow thread per Rasa process: the intent model is small and thread hand-offs cost more than they give
-# (profiled on 2 cores, bench/RESULTS.md). Override by setting them before `make run`.
-export TF_INTRA_OP_PARALLELISM_THREADS="${TF_INTRA_OP_PARALLELISM_THREADS:-1}"
-export TF_INTER_OP_PARALLELISM_THREADS="${TF_INTER_OP_PARALLELISM_THREADS:-1}"
 ACTION_PORT="${ACTION_PORT:-5055}"
 RASA_PORT="${RASA_PORT:-5005}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}"
@@ -39,6 +35,11 @@ cors_args=()
 [ -n "${RASA_CORS:-}" ] && cors_args=(--cors "$RASA_CORS")
 
 echo "==> 启动 Rasa 服务器（端口 ${RASA_PORT}，日志 var/log/rasa.log；加载模型约需 30 秒）"
+# One TensorFlow thread per Rasa process: the intent model is small and thread hand-offs cost more than they give
+# (profiled on 2 cores, bench/PROFILE.md). Only for Rasa: set for the action server, they would make the rasa CLI
+# import TensorFlow there too (+500 MB).
+TF_INTRA_OP_PARALLELISM_THREADS="${TF_INTRA_OP_PARALLELISM_THREADS:-1}" \
+TF_INTER_OP_PARALLELISM_THREADS="${TF_INTER_OP_PARALLELISM_THREADS:-1}" \
 .venv/bin/rasa run --model "$model" --port "$RASA_PORT" -i "${RASA_HOST:-0.0.0.0}" \
   --credentials bot/credentials.yml --endpoints bot/endpoints.yml "${api_args[@]}" "${cors_args[@]}" \
   > var/log/rasa.log 2>&1 &

@@ -12,7 +12,8 @@ How a message travels:
    checked.
 2. Retries (same MsgId, or FromUserName + CreateTime for events) are recognised for ``dedup_ttl`` seconds: the bot
    sees each message once; a retry gets the same passive reply, or ``success`` while the first is still running or
-   when the reply went through the customer-service API.
+   when the reply went through the customer-service API. With ``LOCK_STORE_URL`` (or ``WECHAT_STATE_URL``) this
+   state and the numbered options below live in Redis, so every Rasa process sees them (bot/channels/wechat_state.py).
 3. Text goes to the bot with the OpenID as sender id; a bare "1" after a reply with buttons becomes that button's
    payload.
 4. If the bot answers within ``reply_budget`` seconds, its first ≤2048-byte part is the passive reply (encrypted when
@@ -28,9 +29,8 @@ import logging
 import os
 import secrets
 import time
-from collections import OrderedDict
-from dataclasses import dataclass, fields
-from typing import Any, Awaitable, Callable, Dict, Generic, List, Mapping, Optional, Set, Text, TypeVar
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Set, Text, TypeVar
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -41,6 +41,7 @@ from sanic.response import HTTPResponse
 from bot.channels.wechat_api import DEFAULT_API_BASE, CustomerServiceClient, WeChatApiError
 from bot.channels.wechat_crypto import (AppIdMismatch, WeChatCrypto, WeChatCryptoError, sha1_signature,
                                         signature_matches)
+from bot.channels.wechat_state import TTLCache, state_store  # noqa: F401  (TTLCache: re-exported)
 from bot.channels.wechat_text import MAX_TEXT_BYTES, Options, fit_parts, load_messages, render_turn
 from bot.channels.wechat_xml import BadXml, IncomingMessage, encrypted_reply, parse_fields, text_reply
 
@@ -49,7 +50,8 @@ logger = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 V = TypeVar("V")
 
-ENV_OVERRIDES = {"token": "WECHAT_TOKEN", "app_id": "WECHAT_APP_ID", "app_secret": "WECHAT_APP_SECRET",
+ENV_OVERRIDES = {"state_url": "WECHAT_STATE_URL",
+                 "token": "WECHAT_TOKEN", "app_id": "WECHAT_APP_ID", "app_secret": "WECHAT_APP_SECRET",
                  "aes_key": "WECHAT_AES_KEY", "api_base": "WECHAT_API_BASE", "reply_budget": "WECHAT_REPLY_BUDGET"}
 XML_TYPE = "application/xml; charset=utf-8"
 
@@ -66,6 +68,7 @@ class WeChatConfig:
     max_text_chars: int = 1000
     max_parts: int = 5  # messages per reply (the first passive, the rest through the customer-service API)
     dedup_ttl: float = 60.0  # WeChat retries three times within ~15 s
+    state_url: str = ""  # redis://… shared by every Rasa process; default: LOCK_STORE_URL, else in-process
     options_ttl: float = 1800.0  # how long "回复 1" keeps meaning the last reply's first button
     followup_delay: float = 0.5  # lets the passive reply reach the user before the parts that follow it
 
@@ -88,40 +91,6 @@ class WeChatConfig:
             except (TypeError, ValueError):
                 raise ValueError(f"WeChat channel setting {key} must be a {kind.__name__}, not {value!r}") from None
         return cls(**converted)
-
-
-class TTLCache(Generic[V]):
-    """A small in-process dictionary whose entries expire ``ttl`` seconds after they were set."""
-
-    def __init__(self, ttl: float, max_items: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
-        self.ttl, self.max_items, self._clock = ttl, max_items, clock
-        self._items: "OrderedDict[str, tuple[float, V]]" = OrderedDict()
-
-    def _purge(self) -> None:
-        now = self._clock()
-        while self._items and (next(iter(self._items.values()))[0] <= now or len(self._items) > self.max_items):
-            self._items.popitem(last=False)
-
-    def get(self, key: str) -> Optional[V]:
-        self._purge()
-        item = self._items.get(key)
-        return item[1] if item else None
-
-    def set(self, key: str, value: V) -> None:
-        self._items.pop(key, None)
-        self._items[key] = (self._clock() + self.ttl, value)
-        self._purge()
-
-    def pop(self, key: str) -> None:
-        self._items.pop(key, None)
-
-
-@dataclass
-class Delivery:
-    """What a retry of a message gets: the passive reply text, or None (→ ``success``: still running, or the reply
-    went through the customer-service API)."""
-
-    passive: Optional[str] = None
 
 
 class Reject(Exception):
@@ -149,8 +118,10 @@ class WeChatInput(InputChannel):
         self.crypto = (WeChatCrypto(self.config.token, self.config.aes_key, self.config.app_id)
                        if self.config.aes_key else None)
         self.api = CustomerServiceClient(self.config.api_base, self.config.app_id, self.config.app_secret)
-        self.deliveries: TTLCache[Delivery] = TTLCache(self.config.dedup_ttl)
-        self.options: TTLCache[Options] = TTLCache(self.config.options_ttl)
+        state_url = self.config.state_url or os.environ.get("LOCK_STORE_URL", "").strip()
+        # message key → {"passive": reply or None}; OpenID → the last reply's Options as a dict
+        self.deliveries = state_store(state_url, "delivery", self.config.dedup_ttl)
+        self.options = state_store(state_url, "options", self.config.options_ttl)
         self._background: Set["asyncio.Future[Any]"] = set()
         if not self.config.token:
             logger.info("WeChat channel disabled: no token (WECHAT_TOKEN), /webhooks/wechat/webhook answers 403")
@@ -274,8 +245,8 @@ class WeChatInput(InputChannel):
         if len(text) > self.config.max_text_chars:
             return self.texts["too_long"].format(limit=self.config.max_text_chars)
         previous = self.deliveries.get(message.dedup_key)
-        if previous is not None:  # one of WeChat's retries
-            return previous.passive
+        if previous is not None:  # one of WeChat's retries (seen by this process or another one)
+            return previous.get("passive")
         return await self._converse(message, text, on_new_message)
 
     @staticmethod
@@ -288,30 +259,32 @@ class WeChatInput(InputChannel):
         return None
 
     async def _converse(self, message: IncomingMessage, text: str, on_new_message: OnNewMessage) -> Optional[str]:
-        delivery = Delivery()
-        self.deliveries.set(message.dedup_key, delivery)  # before any await: retries now see it
+        key = message.dedup_key
+        if not self.deliveries.add(key, {"passive": None}):  # before any await: retries now see it
+            previous = self.deliveries.get(key) or {}  # another process claimed it a moment ago
+            return previous.get("passive")
         openid = message.from_user
-        options = self.options.get(openid)
-        payload = options.resolve(text) if options else None
+        remembered = self.options.get(openid)
+        payload = Options(**remembered).resolve(text) if remembered else None
         task = self._spawn(self._ask_bot(on_new_message, openid, payload or text))
         try:
             parts = await asyncio.wait_for(asyncio.shield(task), self.config.reply_budget)
         except asyncio.TimeoutError:
-            return self._too_slow(task, openid, delivery)
+            return self._too_slow(task, openid, key)
         except asyncio.CancelledError:  # WeChat hung up: the bot keeps going, the reply goes out later
-            self._too_slow(task, openid, delivery)
+            self._too_slow(task, openid, key)
             raise
-        delivery.passive = parts[0]
+        self.deliveries.set(key, {"passive": parts[0]})
         if len(parts) > 1:
             self._spawn(self._send_later(openid, parts[1:], self.config.followup_delay))
         return parts[0]
 
-    def _too_slow(self, task: "asyncio.Future[List[str]]", openid: str, delivery: Delivery) -> Optional[str]:
+    def _too_slow(self, task: "asyncio.Future[List[str]]", openid: str, key: str) -> Optional[str]:
         if not self.api.configured:
             logger.warning("WeChat: the bot took over %.1f s and no customer-service API (WECHAT_APP_ID/"
                            "WECHAT_APP_SECRET) is configured; the reply is dropped", self.config.reply_budget)
-            delivery.passive = self.texts["busy"]
-            return delivery.passive
+            self.deliveries.set(key, {"passive": self.texts["busy"]})
+            return self.texts["busy"]
 
         async def deliver() -> None:
             await self._send_later(openid, await task)
@@ -328,7 +301,7 @@ class WeChatInput(InputChannel):
             logger.exception("WeChat: the bot failed on a message")
         turn = render_turn(collector.messages, self.texts)
         if turn.options:
-            self.options.set(openid, turn.options)
+            self.options.set(openid, asdict(turn.options))
         else:
             self.options.pop(openid)  # a bare number now answers the new question, not an old menu
         if not turn.text:

@@ -16,6 +16,11 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
 
 
+# As scripts/run.sh: one TensorFlow thread per Rasa process (not for the action server: the rasa CLI would import
+# TensorFlow there to apply them).
+RASA_TF_THREADS = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1"}
+
+
 def current_model() -> Path:
     h = subprocess.run([str(ROOT / "scripts" / "model-hash.sh")], capture_output=True, text=True, check=True).stdout.strip()
     model = ROOT / "models" / f"model-{h}.tar.gz"
@@ -46,8 +51,6 @@ class Servers:
         self.action_port, self.rasa_port = free_port(), free_port()
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "SANIC_HOST": "127.0.0.1",
                     "POLICY_TODAY": "2026-11-25",
-                    # as scripts/run.sh: one TensorFlow thread per Rasa process
-                    "TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1",
                     "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/webhook",
                     "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.sqlite'}",
                     "POLICY_KB_URL": os.environ.get("POLICY_KB_URL", f"sqlite:///{ROOT / 'var' / 'policy_kb.sqlite'}"),
@@ -72,7 +75,7 @@ class Servers:
             [str(BIN / "rasa"), "run", "--model", str(model or current_model()), "--port", str(self.rasa_port),
              "-i", "127.0.0.1", "--credentials", "bot/credentials.yml", "--endpoints", "bot/endpoints.yml",
              *(extra or [])],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=ROOT, env={**RASA_TF_THREADS, **self.env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self._wait(f"{self.url}/", "rasa", timeout=240)
 
     def start(self) -> "Servers":
