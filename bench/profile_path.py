@@ -46,8 +46,9 @@ def breakdown(raw: Path, root: str, messages: int, depth: int = 2) -> List[str]:
         if idx is None:
             continue
         total += n
-        for d in range(1, depth + 1):
-            tree[tuple(frames[idx + 1: idx + 1 + d])] += n
+        below = frames[idx + 1:] or ["<self>"]
+        for d in range(1, min(depth, len(below)) + 1):
+            tree[tuple(below[:d])] += n
     ms = lambda v: v / RATE / messages * 1000  # noqa: E731
     out = [f"{root}: {ms(total):.2f} ms/message"]
     for key in sorted(tree, key=lambda k: tuple(-tree[k[:i]] for i in range(1, len(k) + 1))):
