@@ -6,11 +6,16 @@ CPU per custom action on the 2-core machine, ~40% of the Rasa server's time per 
 (``RemoteAction.action_response_format_spec()``), so it is checked once here and one validator object is reused;
 the reply is still validated in full, errors are chosen with ``best_match`` and get Rasa's message, as before.
 
+``RulePolicy._rule_key_to_state`` parses a rule's JSON key with ``json.loads`` for every rule, every turn of the
+conversation state and every prediction (129 rule keys here, two or more predictions per message). The keys are
+fixed once the model is trained and the callers only read the parsed states, so the parse is cached per key.
+
 Installed when the ``bot`` package is imported: every Rasa process of this project imports it (the tracker store,
 lock store, channels and NLU components named in endpoints.yml, credentials.yml and config.yml live in ``bot``).
 """
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any, Dict, Text
 
@@ -45,11 +50,19 @@ def validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
     raise error
 
 
+@lru_cache(maxsize=4096)
+def rule_key_to_state(rule_key: Text) -> Any:
+    """Rasa's ``RulePolicy._rule_key_to_state`` (``json.loads(rule_key)``), parsed once per key."""
+    return json.loads(rule_key)
+
+
 def install() -> None:
     global _INSTALLED
     if _INSTALLED:
         return
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.policies.rule_policy import RulePolicy
 
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[assignment]
+    RulePolicy._rule_key_to_state = staticmethod(rule_key_to_state)  # type: ignore[assignment]
     _INSTALLED = True

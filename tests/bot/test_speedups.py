@@ -1,4 +1,6 @@
 """bot.speedups: the action-server reply is validated exactly as Rasa does it, with the schema checked once."""
+import json
+
 import jsonschema
 import pytest
 from jsonschema.validators import validator_for
@@ -58,3 +60,15 @@ def test_schema_is_checked_once_not_per_reply(monkeypatch):
     for _ in range(5):
         RemoteAction("action_x", None)._validate_action_result(VALID[1])
     assert len(calls) == 1
+
+
+def test_rule_keys_parse_as_before_and_once():
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    key = json.dumps([{"prev_action": {"action_name": "action_listen"}, "user": {"intent": "ask_rent_subsidy"}},
+                      {"prev_action": {"action_name": "action_answer_measure"}}])
+    assert RulePolicy._rule_key_to_state(key) == json.loads(key)
+    speedups.rule_key_to_state.cache_clear()
+    for _ in range(3):
+        RulePolicy._rule_key_to_state(key)
+    assert speedups.rule_key_to_state.cache_info().misses == 1
