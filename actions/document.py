@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from policy_kb.engine import benefit
 from policy_kb.profile import Profile
+from policy_kb.rules import silences  # checked against the text by policy_kb.consistency.check_silences
 
 from .common import MEASURE_INTENT, authority, kb, latest_text
 
@@ -51,7 +52,7 @@ class ActionValidity(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         c = kb().clause("五（三）")
         dispatcher.utter_message(response="utter_validity", citation=c.citation, clause_text=c.text_norm,
-                                 authority=authority())
+                                 silence=silences()["validity"]["statement"], authority=authority())
         return []
 
 
@@ -64,7 +65,8 @@ class ActionProcedure(Action):
         rules, interpret = k.clause("五（一）"), k.clause("五（二）")
         dispatcher.utter_message(response="utter_procedure", citation_rules=rules.citation,
                                  rules_text=rules.text_norm, citation_interpret=interpret.citation,
-                                 interpret_text=interpret.text_norm, authority=authority())
+                                 interpret_text=interpret.text_norm, silence=silences()["procedure"]["statement"],
+                                 authority=authority())
         return []
 
 

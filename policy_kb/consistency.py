@@ -1,5 +1,6 @@
 """Rules ↔ text consistency: every quote, amount, percentage and duration in the rules data must be in the
-clause it cites, and every amount the clauses state must be used by a rule.
+clause it cites, and every amount the clauses state must be used by a rule. What the assistant says the text does
+*not* say (data/silences.yaml) is checked against the whole text too.
 
 Amounts are read from the clause text by the spaCy extractor, not by string search, so "50 万—500 万元" in the
 text and ``min: 500000, max: 5000000`` in the rules are compared as values.
@@ -69,4 +70,23 @@ def check(rules: Dict[str, Any], vocabulary: Dict[str, Any], doc: Document) -> L
         c = doc.clause(spec["clause"])
         if c is None or canon.replace("研发", "").replace("服务", "") not in c.text_norm:
             problems.append(f"领域“{canon}”不在《办法》{spec['clause']}中")
+    return problems
+
+
+def check_silences(silences: Dict[str, Any], doc: Document) -> List[str]:
+    """Problems with the statements about what the text leaves open; empty when they still hold."""
+    problems: List[str] = []
+    for key, claim in silences.items():
+        if claim.get("title_contains") and claim["title_contains"] not in doc.title:
+            problems.append(f"“{claim['statement']}”：标题中没有“{claim['title_contains']}”")
+        allowed = set(claim.get("only_in") or [])
+        for clause in doc.clauses:
+            if clause.ref in allowed:
+                continue
+            for term in claim["terms"]:
+                if term in clause.text_norm:
+                    problems.append(f"“{claim['statement']}”：{clause.citation}中出现了“{term}”")
+        for ref in allowed:
+            if doc.clause(ref) is None:
+                problems.append(f"“{claim['statement']}”：引用的条款 {ref} 不存在")
     return problems

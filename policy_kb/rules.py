@@ -27,6 +27,12 @@ def vocabulary() -> Dict[str, Any]:
     return _load("vocabulary.yaml")
 
 
+@lru_cache(maxsize=1)
+def silences() -> Dict[str, Any]:
+    """What the text leaves open, with the terms that must not appear in it (data/silences.yaml)."""
+    return _load("silences.yaml")
+
+
 @dataclass(frozen=True)
 class Condition:
     id: str
