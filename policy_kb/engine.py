@@ -134,7 +134,7 @@ def _level_rank(level: str) -> int:
     return spec["rank"] if isinstance(spec, dict) else 0
 
 
-def _test(cond: Condition, value: Any, profile: Profile, today: date) -> str:
+def _test(cond: Condition, value: Any, today: date) -> str:
     t = cond.test
     if t == "is_true":
         return MET if value is True else FAILED
@@ -164,7 +164,7 @@ def evaluate(cond: Condition, profile: Profile, today: date, citation: str) -> R
     params = _params(profile, today, cond)
     if value is None:
         return Reason(UNKNOWN, cond.texts["unknown"].format(**params), citation, cond.id)
-    status = _test(cond, value, profile, today)
+    status = _test(cond, value, today)
     if status == FAILED and value == "无" and "none" in cond.texts:
         text = cond.texts["none"]
     else:

@@ -142,7 +142,7 @@ def _period(ent: Span) -> Optional[str]:
 
 
 def _value(ent: Span) -> Dict[str, Any]:
-    text = ent.text.translate(_FULLWIDTH)
+    text = ent.text  # extract() already turned full-width digits into ASCII
     if ent.label_ == "MONEY":
         amount = parse_amount(text)
         period = _period(ent)
