@@ -1,4 +1,5 @@
 """bot.speedups: the action-server reply is validated exactly as Rasa does it, with the schema checked once."""
+import asyncio
 import json
 
 import jsonschema
@@ -72,3 +73,43 @@ def test_rule_keys_parse_as_before_and_once():
     for _ in range(3):
         RulePolicy._rule_key_to_state(key)
     assert speedups.rule_key_to_state.cache_info().misses == 1
+
+
+# ------------------------------------------------------------------------------ the graph runner, on the model
+
+TEXTS = ["租金补贴怎么算", "支持政策第7条原文", "我们是猎头公司，2025年3月入驻人才港，年租金120万", "？？？",
+         "明天上海会下雨吗", "辦論壇花了200萬最多補多少"]
+
+
+@pytest.fixture(scope="module")
+def agent():
+    from rasa.core.agent import Agent
+    from tests.e2e.servers import current_model
+
+    return Agent.load(str(current_model()))
+
+
+def _nlu_and_predictions(agent):
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    parses, predictions = [], []
+    for text in TEXTS:
+        parse = asyncio.run(agent.parse_message(text))
+        parses.append(parse)
+        tracker = DialogueStateTracker.from_events("t", [ActionExecuted("action_listen"),
+                                                         UserUttered(text, parse["intent"], parse["entities"])],
+                                                   slots=agent.domain.slots)
+        prediction = agent.processor.predict_next_with_tracker(tracker)
+        predictions.append({k: v for k, v in prediction.items() if k != "tracker"})  # its events carry timestamps
+    return parses, predictions
+
+
+def test_the_sequential_graph_runner_gives_dask_s_results(agent, monkeypatch):
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    assert DaskGraphRunner.run is speedups.run_sequentially
+    ours = _nlu_and_predictions(agent)
+    monkeypatch.setattr(DaskGraphRunner, "run", speedups.DASK_RUN)
+    assert _nlu_and_predictions(agent) == ours
+    assert {p["intent"]["name"] for p in ours[0]} >= {"ask_rent_subsidy", "out_of_scope"}  # a real model ran
