@@ -73,6 +73,18 @@ def test_not_in_port_gets_no_rent_question(bot):
     assert "年租金" not in text.split("【政策自测】")[0]
 
 
+@pytest.mark.parametrize("answer, count", [("3", "3"), ("5名", "5"), ("两个", "2")])
+def test_a_bare_number_answers_the_count_question(bot, answer, count):
+    """A bare number used to be classified as goodbye ("88" is slang for bye) and ended the check with 再见."""
+    me = sender()
+    bot.text(me, "我们推荐人才能拿多少奖励")  # a focused check on 三、3
+    bot.text(me, "已入驻")
+    assert "推荐成功了几名" in bot.text(me, "猎头")
+    text = bot.text(me, answer)
+    assert "再见" not in text and "【政策自测】" in text
+    assert f"已推荐成功{count}名人才（《办法》三、3）" in text
+
+
 def test_correction_and_reset(bot):
     me = sender()
     bot.text(me, "帮我看看我们能不能拿租金补贴")
