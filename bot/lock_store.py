@@ -9,6 +9,11 @@ from urllib.parse import urlparse
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 
 
+def lock_store_url() -> str:
+    """``LOCK_STORE_URL``, or "" (in-memory). The WeChat channel keeps its shared state in the same Redis."""
+    return os.environ.get("LOCK_STORE_URL", "").strip()
+
+
 def _sanic_workers() -> int:
     try:
         return int(os.environ.get("SANIC_WORKERS", "1"))
@@ -20,7 +25,7 @@ class UrlLockStore:
     """Factory named in endpoints.yml; returns Rasa's own RedisLockStore or InMemoryLockStore."""
 
     def __new__(cls, endpoint_config: Any = None, **kwargs: Any) -> LockStore:  # type: ignore[misc]
-        url = os.environ.get("LOCK_STORE_URL", "").strip()
+        url = lock_store_url()
         if not url:
             # Rasa allows SANIC_WORKERS>1 for any lock store named in endpoints.yml, this one included; with an
             # in-memory lock each worker would lock only its own copy and two workers could interleave one

@@ -97,10 +97,9 @@ DASK_RUN: Any = None  # Rasa's own DaskGraphRunner.run, kept for the equivalence
 
 
 def install() -> None:
-    global _INSTALLED
+    global _INSTALLED, DASK_RUN
     if _INSTALLED:
         return
-    global DASK_RUN
     from rasa.core.actions.action import RemoteAction
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.runner.dask import DaskGraphRunner

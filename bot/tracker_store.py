@@ -4,7 +4,7 @@
 at the repository root. Rasa's ``SQLTrackerStore`` accepts a complete URL in its ``host`` argument, which is what
 this passes, so any SQLAlchemy URL works the same way as ``POLICY_KB_URL``.
 
-SQLite (profiled, bench/RESULTS.md): SQLAlchemy 1.4 opens a new connection per session for a file database and
+SQLite (profiled, bench/PROFILE.md): SQLAlchemy 1.4 opens a new connection per session for a file database and
 SQLite's default rollback journal syncs the disk several times per commit, ~2 ms per message. Here the file is
 opened in WAL mode with ``synchronous=NORMAL`` and connections are kept in a pool. A committed turn survives a
 crash or ``kill -9`` of the Rasa server (tests/scale/test_reliability.py); only a power cut can lose the last

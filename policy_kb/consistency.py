@@ -76,7 +76,7 @@ def check(rules: Dict[str, Any], vocabulary: Dict[str, Any], doc: Document) -> L
 def check_silences(silences: Dict[str, Any], doc: Document) -> List[str]:
     """Problems with the statements about what the text leaves open; empty when they still hold."""
     problems: List[str] = []
-    for key, claim in silences.items():
+    for claim in silences.values():
         if claim.get("title_contains") and claim["title_contains"] not in doc.title:
             problems.append(f"“{claim['statement']}”：标题中没有“{claim['title_contains']}”")
         allowed = set(claim.get("only_in") or [])

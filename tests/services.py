@@ -14,7 +14,7 @@ PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:54
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 
 
-def _reachable(host: str, port: int) -> bool:
+def reachable(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=2):
             return True
@@ -23,7 +23,7 @@ def _reachable(host: str, port: int) -> bool:
 
 
 def require(name: str, host: str, port: int) -> None:
-    if _reachable(host, port):
+    if reachable(host, port):
         return
     msg = f"{name} is not reachable at {host}:{port}"
     if os.environ.get("CI", "").lower() == "true":

@@ -41,9 +41,10 @@ from sanic.response import HTTPResponse
 from bot.channels.wechat_api import DEFAULT_API_BASE, CustomerServiceClient, WeChatApiError
 from bot.channels.wechat_crypto import (AppIdMismatch, WeChatCrypto, WeChatCryptoError, sha1_signature,
                                         signature_matches)
-from bot.channels.wechat_state import TTLCache, state_store  # noqa: F401  (TTLCache: re-exported)
+from bot.channels.wechat_state import state_store
 from bot.channels.wechat_text import MAX_TEXT_BYTES, Options, fit_parts, load_messages, render_turn
 from bot.channels.wechat_xml import BadXml, IncomingMessage, encrypted_reply, parse_fields, text_reply
+from bot.lock_store import lock_store_url
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ class WeChatInput(InputChannel):
         self.crypto = (WeChatCrypto(self.config.token, self.config.aes_key, self.config.app_id)
                        if self.config.aes_key else None)
         self.api = CustomerServiceClient(self.config.api_base, self.config.app_id, self.config.app_secret)
-        state_url = self.config.state_url or os.environ.get("LOCK_STORE_URL", "").strip()
+        state_url = self.config.state_url or lock_store_url()
         # message key → {"passive": reply or None}; OpenID → the last reply's Options as a dict
         self.deliveries = state_store(state_url, "delivery", self.config.dedup_ttl)
         self.options = state_store(state_url, "options", self.config.options_ttl)
@@ -244,9 +245,9 @@ class WeChatInput(InputChannel):
             return self.texts["empty_message"]
         if len(text) > self.config.max_text_chars:
             return self.texts["too_long"].format(limit=self.config.max_text_chars)
-        previous = self.deliveries.get(message.dedup_key)
-        if previous is not None:  # one of WeChat's retries (seen by this process or another one)
-            return previous.get("passive")
+        # Claim the message before any await; a retry (seen by this process or another one) finds it claimed
+        if not self.deliveries.add(message.dedup_key, {"passive": None}):
+            return (self.deliveries.get(message.dedup_key) or {}).get("passive")
         return await self._converse(message, text, on_new_message)
 
     @staticmethod
@@ -259,10 +260,7 @@ class WeChatInput(InputChannel):
         return None
 
     async def _converse(self, message: IncomingMessage, text: str, on_new_message: OnNewMessage) -> Optional[str]:
-        key = message.dedup_key
-        if not self.deliveries.add(key, {"passive": None}):  # before any await: retries now see it
-            previous = self.deliveries.get(key) or {}  # another process claimed it a moment ago
-            return previous.get("passive")
+        key = message.dedup_key  # claimed by handle()
         openid = message.from_user
         remembered = self.options.get(openid)
         payload = Options(**remembered).resolve(text) if remembered else None

@@ -1,7 +1,8 @@
 """Bot turns → WeChat text: markdown stripped, buttons as numbered options, ≤ 2048 bytes per message."""
 import pytest
 
-from bot.channels.wechat import TTLCache, WeChatConfig, WeChatInput
+from bot.channels.wechat import WeChatConfig, WeChatInput
+from bot.channels.wechat_state import TTLCache
 from bot.channels.wechat_text import (MAX_TEXT_BYTES, fit_parts, load_messages, render_turn, split_text,
                                       strip_markdown, utf8_len)
 from bot.channels.wechat_xml import cdata, text_reply
