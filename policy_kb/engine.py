@@ -6,11 +6,12 @@ not_applicable. ``today`` is always passed in; nothing here reads the clock.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Dict, Iterable, List, Optional
 
 from .profile import Profile, category_clause
 from .rules import Condition, Measure, RuleSet, load_rules, messages, percent_of, vocabulary, wan, wan_range
+from .understand import DateSpan, Range
 
 ELIGIBLE, PENDING, NOT_ELIGIBLE, NEED_INFO, NOT_APPLICABLE = (
     "eligible", "pending", "not_eligible", "need_info", "not_applicable")
@@ -36,19 +37,22 @@ class Money:
     text: str
     min: Optional[int] = None  # yuan
     max: Optional[int] = None
-    per_year: Optional[int] = None
+    per_year: Optional[int] = None  # the lower end when the base is a range
     total: Optional[int] = None
+    per_year_max: Optional[int] = None  # set when the base is a range (80到100万): the upper end
+    total_max: Optional[int] = None
     years: Optional[int] = None
     percent: Optional[float] = None
     base: Optional[int] = None
     once: bool = False
     window_start: Optional[date] = None
-    window_end: Optional[date] = None
+    window_end: Optional[date] = None  # for an entry known only to a month/year: from the earliest entry date
+    window_end_latest: Optional[date] = None  # … and from the latest
     window_text: str = ""
 
     def to_dict(self) -> Dict[str, Any]:
         d = dict(self.__dict__)
-        for k in ("window_start", "window_end"):
+        for k in ("window_start", "window_end", "window_end_latest"):
             if d[k] is not None:
                 d[k] = d[k].isoformat()
         return d
@@ -117,16 +121,61 @@ def _add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
+def span_label(span: DateSpan) -> str:
+    """How people read an interval: "2024-03-05", "2024年3月", "2024年", or "2024-01-01至2024-03-31"."""
+    t = messages()["dates"]
+    s, e = span.start, span.end
+    if span.exact:
+        return s.isoformat()
+    if s.day == 1 and s.year == e.year and s.month == e.month and (e + timedelta(days=1)).month != e.month:
+        return t["month"].format(year=s.year, month=s.month)
+    if (s.month, s.day) == (1, 1) and s.year == e.year and (e.month, e.day) == (12, 31):
+        return t["year"].format(year=s.year)
+    return t["between"].format(start=s.isoformat(), end=e.isoformat())
+
+
+def _shift(span: DateSpan, years: int) -> DateSpan:
+    return DateSpan(_add_years(span.start, years), _add_years(span.end, years))
+
+
+def _shown(v: Any) -> Any:
+    if isinstance(v, DateSpan):
+        return span_label(v)
+    if isinstance(v, Range):
+        return f"{v.lo}—{v.hi}"
+    return "" if v is None else v
+
+
 def _params(profile: Profile, today: date, cond: Optional[Condition] = None) -> Dict[str, Any]:
-    p: Dict[str, Any] = {k: ("" if v is None else v) for k, v in profile.to_dict().items()}
+    p: Dict[str, Any] = {k: _shown(getattr(profile, k)) for k in Profile.field_names()}
     p["this_year"] = today.year
     p["category_clause"] = category_clause(profile.category) or "二"
     r5 = vocabulary()["rank_500"].get(profile.rank_500 or "", {})
     p["rank_500_label"] = r5.get("label", "") if isinstance(r5, dict) else ""
-    p["event_cost_wan"] = wan(profile.event_cost) if profile.event_cost is not None else ""
+    p["event_cost_wan"] = money_text(profile.event_cost) if profile.event_cost is not None else ""
     if cond is not None and cond.test == "within_years" and profile.entry_date is not None:
-        p["window_end"] = _add_years(profile.entry_date, cond.params["years"]).isoformat()
+        p["window_end"] = span_label(_window_end(profile.entry_date, cond.params["years"]))
     return p
+
+
+def _window_end(entry: DateSpan, years: int) -> DateSpan:
+    """When the years counted from the entry end: a day, or an interval when the entry is known only roughly.
+    A month's span stays a month (2024年3月 → 2027年3月), whatever the clipping at today did to its end."""
+    return _shift(entry, years)
+
+
+def money_text(v: "int | Range") -> str:
+    if isinstance(v, Range):
+        return f"{wan(v.lo, unit=False)}万—{wan(v.hi)}" if not v.exact else wan(v.lo)
+    return wan(v)
+
+
+def _ends(v: Any) -> tuple:
+    if isinstance(v, DateSpan):
+        return v.start, v.end
+    if isinstance(v, Range):
+        return v.lo, v.hi
+    return v, v
 
 
 def _level_rank(level: str) -> int:
@@ -164,7 +213,11 @@ def evaluate(cond: Condition, profile: Profile, today: date, citation: str) -> R
     params = _params(profile, today, cond)
     if value is None:
         return Reason(UNKNOWN, cond.texts["unknown"].format(**params), citation, cond.id)
-    status = _test(cond, value, today)
+    lo, hi = _ends(value)
+    status = _test(cond, lo, today)
+    if lo != hi and _test(cond, hi, today) != status:
+        # A fact known as an interval (entry in 2023, 80到100万) on which the verdict turns: ask to narrow it.
+        return Reason(UNKNOWN, cond.texts["narrow"].format(**params), citation, cond.id)
     if status == FAILED and value == "无" and "none" in cond.texts:
         text = cond.texts["none"]
     else:
@@ -185,12 +238,16 @@ def benefit(m: Measure, profile: Profile, generic: bool = False) -> Money:
         base = None if generic else profile.get(b["base"])
         money = Money(kind, "", percent=b["percent"], years=b["years"])
         if profile.entry_date is not None:
-            money.window_start = profile.entry_date
-            money.window_end = _add_years(profile.entry_date, b["years"])
-            money.window_text = t["rent_window"].format(start=money.window_start.isoformat(),
-                                                        end=money.window_end.isoformat())
+            _rent_window(money, profile.entry_date, b["years"])
         if base is None:
             money.text = t["rent_generic" if generic else "rent_unknown"].format(percent=b["percent"])
+        elif isinstance(base, Range):
+            money.base = base.lo
+            money.per_year, money.per_year_max = percent_of(base.lo, b["percent"]), percent_of(base.hi, b["percent"])
+            money.total, money.total_max = money.per_year * b["years"], money.per_year_max * b["years"]
+            money.text = t["rent_known_range"].format(
+                per_year=money_text(Range(money.per_year, money.per_year_max)), base=money_text(base),
+                percent=b["percent"], total=money_text(Range(money.total, money.total_max)))
         else:
             money.base = base
             money.per_year = percent_of(base, b["percent"])
@@ -201,7 +258,11 @@ def benefit(m: Measure, profile: Profile, generic: bool = False) -> Money:
     if kind == "percent_cap":
         base = None if generic else profile.get(b["base"])
         money = Money(kind, "", percent=b["max_percent"], once=True)
-        if base:
+        if isinstance(base, Range) and base.hi > 0:
+            money.base, money.min, money.max = base.lo, 0, percent_of(base.hi, b["max_percent"])
+            cap = Range(percent_of(base.lo, b["max_percent"]), money.max)
+            money.text = t["event_known"].format(max=money_text(cap), base=money_text(base), percent=b["max_percent"])
+        elif base:
             money.base, money.min, money.max = base, 0, percent_of(base, b["max_percent"])
             money.text = t["event_known"].format(max=wan(money.max), base=wan(base), percent=b["max_percent"])
         else:
@@ -209,6 +270,18 @@ def benefit(m: Measure, profile: Profile, generic: bool = False) -> Money:
             money.text = t[key].format(percent=b["max_percent"])
         return money
     return Money(kind, t[kind])
+
+
+def _rent_window(money: Money, entry: DateSpan, years: int) -> None:
+    t = messages()["money"]
+    money.window_start = entry.start
+    money.window_end = _add_years(entry.start, years)
+    if entry.exact:
+        money.window_text = t["rent_window"].format(start=entry.start.isoformat(), end=money.window_end.isoformat())
+        return
+    money.window_end_latest = _add_years(entry.end, years)
+    money.window_text = t["rent_window_span"].format(entry=span_label(entry),
+                                                     end=span_label(_window_end(entry, years)))
 
 
 def _combine(reasons: List[Reason]) -> str:

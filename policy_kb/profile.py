@@ -5,14 +5,16 @@ the policy's own (猎头 → 高端猎头, 世界五百强 → global) and repor
 """
 from __future__ import annotations
 
+import calendar
 import json
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Dict, List, Optional
 
 from .rules import messages, vocabulary
+from .understand import DateSpan, Range
 
 MAX_YUAN = 10_000_000_000  # 100亿元: larger than any rent or event cost; larger input is a unit mistake
 MAX_COUNT = 100_000
@@ -32,17 +34,17 @@ class Profile:
     name: Optional[str] = None
     category: Optional[str] = None  # canonical word of 《办法》二, 其他人力资源服务, or the user's own word
     in_talent_port: Optional[bool] = None
-    entry_date: Optional[date] = None
+    entry_date: Optional[DateSpan] = None  # an interval: "2024" is 2024-01-01/2024-12-31 (clipped at today)
     establishment: Optional[str] = None  # 总部 / 分支机构 / 合资公司 / other text
     rank_500: Optional[str] = None  # global / china / none
-    annual_rent: Optional[int] = None  # yuan per year
-    talent_recommendations: Optional[int] = None
+    annual_rent: Optional[int | Range] = None  # yuan per year; a Range when the user gave one (80到100万)
+    talent_recommendations: Optional[int | Range] = None
     training_base: Optional[bool] = None
     honour_level: Optional[str] = None  # 国家级 / 市级 / 区级 / 无
     honour_year: Optional[int] = None
     recognition_level: Optional[str] = None
     recognition_year: Optional[int] = None
-    event_cost: Optional[int] = None  # yuan
+    event_cost: Optional[int | Range] = None  # yuan
 
     @classmethod
     def field_names(cls) -> List[str]:
@@ -83,9 +85,12 @@ class Profile:
         return cls.from_dict(data, today)
 
     def to_dict(self) -> Dict[str, Any]:
-        d = asdict(self)
-        if self.entry_date is not None:
-            d["entry_date"] = self.entry_date.isoformat()
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        for k, v in d.items():
+            if isinstance(v, DateSpan):
+                d[k] = v.iso()
+            elif isinstance(v, Range):
+                d[k] = v.to_json()
         return d
 
     def get(self, fact: str) -> Any:
@@ -115,7 +120,20 @@ def _bool(v: Any, k: str, today: date) -> bool:
     raise _err("bad_bool", k, v)
 
 
-def _nonneg_int(v: Any, k: str, today: date, cap: int) -> int:
+def _nonneg_int(v: Any, k: str, today: date, cap: int) -> int | Range:
+    """A non-negative integer, or a range given as [lo, hi] / "lo-hi" / Range (exact when lo == hi)."""
+    if isinstance(v, Range):
+        v = [v.lo, v.hi]
+    if isinstance(v, (list, tuple)):
+        if len(v) != 2:
+            raise _err("bad_int", k, v)
+        lo, hi = (_one_int(x, k, today, cap) for x in v)
+        lo, hi = min(lo, hi), max(lo, hi)
+        return lo if lo == hi else Range(lo, hi)
+    return _one_int(v, k, today, cap)
+
+
+def _one_int(v: Any, k: str, today: date, cap: int) -> int:
     if isinstance(v, bool):
         raise _err("bad_int", k, v)
     if isinstance(v, (int, float)):
@@ -135,33 +153,55 @@ def _nonneg_int(v: Any, k: str, today: date, cap: int) -> int:
     return int(Decimal(str(n)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _yuan(v: Any, k: str, today: date) -> int:
+def _yuan(v: Any, k: str, today: date) -> int | Range:
     return _nonneg_int(v, k, today, MAX_YUAN)
 
 
-def _count(v: Any, k: str, today: date) -> int:
+def _count(v: Any, k: str, today: date) -> int | Range:
     return _nonneg_int(v, k, today, MAX_COUNT)
 
 
-_DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?)?\s*月?\s*$")
+_DATE_RE = re.compile(r"^\s*(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?)?\s*月?)?\s*年?\s*$")
 
 
-def _date(v: Any, k: str, today: date) -> date:
+def _one_span(v: Any, k: str) -> DateSpan:
+    """"2024-03-05" is that day; "2024-03" / "2024年3月" the month; "2024" the year."""
+    if isinstance(v, DateSpan):
+        return v
     if isinstance(v, date):
-        d = v
+        return DateSpan(v, v)
+    m = _DATE_RE.match(str(v))
+    if not m:
+        raise _err("bad_date", k, v)
+    y, mo, d = int(m.group(1)), m.group(2), m.group(3)
+    try:
+        if d:
+            day = date(y, int(mo), int(d))
+            return DateSpan(day, day)
+        if mo:
+            first = date(y, int(mo), 1)
+            return DateSpan(first, date(y, int(mo), calendar.monthrange(y, int(mo))[1]))
+        return DateSpan(date(y, 1, 1), date(y, 12, 31))
+    except ValueError:
+        raise _err("bad_date", k, v) from None
+
+
+def _date(v: Any, k: str, today: date) -> DateSpan:
+    """A day, a month, a year or an interval ("2024-01-01/2024-03-31", [from, to]); never after today."""
+    if isinstance(v, str) and "/" in v and re.match(r"^\s*\d{4}-\d", v):
+        a, _, b = v.partition("/")
+        span = DateSpan(_one_span(a, k).start, _one_span(b, k).end)
+    elif isinstance(v, (list, tuple)) and len(v) == 2:
+        span = DateSpan(_one_span(v[0], k).start, _one_span(v[1], k).end)
     else:
-        m = _DATE_RE.match(str(v))
-        if not m:
-            raise _err("bad_date", k, v)
-        try:
-            d = date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
-        except ValueError:
-            raise _err("bad_date", k, v) from None
-    if d > today:
+        span = _one_span(v, k)
+    if span.end < span.start:
+        raise _err("bad_date", k, v)
+    if span.start > today:
         raise _err("future_date", k, v, today=today.isoformat())
-    if d.year < EARLIEST_YEAR:
+    if span.start.year < EARLIEST_YEAR:
         raise _err("before_policy", k, v)
-    return d
+    return DateSpan(span.start, min(span.end, today))
 
 
 def _year(v: Any, k: str, today: date) -> int:

@@ -61,7 +61,7 @@ class Measure:
         return f"《办法》{self.id}"
 
 
-_TEXT_KEYS = ("met", "failed", "unknown", "remedy", "pending", "none")
+_TEXT_KEYS = ("met", "failed", "unknown", "remedy", "pending", "none", "narrow")
 _CORE_KEYS = {"id", "kind", "quote", "fact", "test", *_TEXT_KEYS}
 
 

@@ -1,0 +1,78 @@
+"""The understanding corpus (tests/policy_kb/understanding/*.yaml): utterances as institutions write them →
+the exact facts, unknowns, corrections, approximations and problems ``policy_kb.understand`` must produce.
+
+The corpus was written apart from the parser (by someone who had not read it); each file is one phenomenon and
+holds cases that must produce nothing. A case passes only if the facts are exactly those expected — an extra
+fact is as wrong as a missing one (a number misread into a fact becomes an invented amount).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+import yaml
+
+from policy_kb.understand import CORRECTION, UNKNOWN, DateSpan, understand
+
+CORPUS = Path(__file__).parent / "understanding"
+
+
+def _files():
+    return sorted(CORPUS.glob("*.yaml"))
+
+
+def _cases():
+    out = []
+    for f in _files():
+        data = yaml.safe_load(f.read_text(encoding="utf-8"))
+        today = data.get("today")
+        for i, case in enumerate(data["cases"]):
+            out.append(pytest.param(case, today, id=f"{f.stem}[{i}] {case['text'][:30]}"))
+    return out
+
+
+def _date(v: Any) -> dt.date:
+    return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
+
+
+def _norm(name: str, v: Any) -> Any:
+    """Expected values as the corpus writes them → the parser's JSON form."""
+    if name == "entry_date":
+        if isinstance(v, (list, tuple)):
+            return DateSpan(_date(v[0]), _date(v[1])).iso()
+        return DateSpan(_date(v), _date(v)).iso()
+    if isinstance(v, (list, tuple)) and len(v) == 2 and v[0] == v[1]:
+        return v[0]
+    if isinstance(v, tuple):
+        return list(v)
+    return v
+
+
+def _known(known: Dict[str, Any]) -> Dict[str, Any]:
+    return {k: (_norm(k, v) if k == "entry_date" else v) for k, v in (known or {}).items()}
+
+
+def test_corpus_size_per_phenomenon():
+    sizes = {}
+    for f in _files():
+        cases = yaml.safe_load(f.read_text(encoding="utf-8"))["cases"]
+        sizes[f.stem] = len(cases)
+        nothing = [c for c in cases if not c.get("expect") and not c.get("problems") and not c.get("unknown")]
+        assert len(nothing) >= 5, f"{f.stem}: too few cases that must produce no fact"
+    assert sum(sizes.values()) >= 400, sizes
+
+
+@pytest.mark.parametrize("case,today", _cases())
+def test_corpus_case(case, today):
+    on = _date(case.get("today", today or "2026-12-01"))
+    u = understand(case["text"], case.get("asked"), _known(case.get("known")), on)
+    got = {f.name: f.json_value() for f in u.facts if f.kind != UNKNOWN}
+    expect = {k: _norm(k, v) for k, v in (case.get("expect") or {}).items()}
+    assert got == expect, f"facts of {case['text']!r}"
+    assert sorted(f.name for f in u.facts if f.kind == UNKNOWN) == sorted(case.get("unknown") or [])
+    assert {p.fact: p.code for p in u.problems} == (case.get("problems") or {}), "problems"
+    assert sorted(f.name for f in u.facts if f.kind == CORRECTION) == sorted(case.get("corrections") or []), \
+        "corrections"
+    assert sorted(f.name for f in u.facts if f.approx) == sorted(case.get("approx") or []), "approximations"
