@@ -113,3 +113,22 @@ def to_int(value: Optional[Decimal]) -> Optional[int]:
     if value != value.to_integral_value():
         return None
     return int(value)
+
+
+_NEIGHBOURS = re.compile(r"^(?P<a>[一二两三四五六七八九])(?P<b>[二三四五六七八九])(?P<rest>[十百千万亿拾佰仟萬億]*.*)$")
+
+
+def parse_neighbours(text: str) -> Optional[tuple]:
+    """Two neighbouring digits, "three or four": "七八十万" → (700000, 800000), "两三百" → (200, 300),
+    "五六" → (5, 6). None unless the second digit is the first plus one. Never raises."""
+    s = (text or "").translate(FULLWIDTH).strip().replace(" ", "")
+    m = _NEIGHBOURS.match(s)
+    if not m or DIGITS[m.group("b")] != DIGITS[m.group("a")] + 1:
+        return None
+    rest = m.group("rest")
+    if rest and rest[0] not in SMALL_UNITS and rest[0] not in BIG_UNITS:
+        return None
+    lo, hi = parse_number(m.group("a") + rest), parse_number(m.group("b") + rest)
+    if lo is None or hi is None:
+        return None
+    return lo, hi

@@ -4,14 +4,50 @@ All wording comes from ``data/messages.yaml``.
 """
 from __future__ import annotations
 
-from typing import List
+from typing import Any, List
 
 from .engine import (ELIGIBLE, FAILED, MET, NEED_INFO, NOT_APPLICABLE, NOT_ELIGIBLE, PENDING, TO_VERIFY, UNKNOWN,
-                     Assessment, MeasureResult)
-from .rules import messages
+                     Assessment, MeasureResult, money_text, span_label)
+from .rules import messages, vocabulary, wan
+from .understand import DateSpan, Fact, Range
 from .text import Clause
 
 GROUP_ORDER = (ELIGIBLE, PENDING, NEED_INFO, NOT_ELIGIBLE, NOT_APPLICABLE)
+
+
+def _money(v: Any) -> str:
+    if isinstance(v, Range):
+        return money_text(v)
+    if isinstance(v, list):
+        return money_text(Range(int(v[0]), int(v[1])))
+    return wan(v)
+
+
+def fact_text(f: Fact) -> str:
+    """A fact said back as understood: "年租金84万元（按每月7万元×12个月计算）", "入驻日期2024年3月"."""
+    t = messages()["say_back"]
+    label = messages()["fact_labels_short"].get(f.name, f.name)
+    v = f.value
+    if f.name in ("annual_rent", "event_cost") and isinstance(v, Range):
+        text = t["value"].format(label=label, value=(t["approx"] if f.approx else "") + _money(v))
+        b = f.basis
+        if b.get("unit_price") is not None:
+            text += t["unit_price_" + b["per"]].format(price=b["unit_price"], area=b["area"])
+        elif b.get("period") in ("month", "quarter", "three_years", "assumed_year"):
+            text += t["period_" + b["period"]].format(amount=_money(b["amount"]))
+        return text
+    if isinstance(v, DateSpan):
+        return t["value"].format(label=label, value=span_label(v))
+    if isinstance(v, Range):
+        return t["value"].format(label=label, value=f"{v.lo}" if v.exact else f"{v.lo}—{v.hi}")
+    if isinstance(v, bool):
+        return t["choice"].format(label=label, value=t["is_true"] if v else t["is_false"])
+    if f.name in ("honour_year", "recognition_year"):
+        return t["value"].format(label=label, value=f"{v}年")
+    if f.name == "rank_500":
+        r5 = vocabulary()["rank_500"].get(v, {})
+        return t["choice"].format(label=label, value=r5.get("label", v) if isinstance(r5, dict) else v)
+    return t["choice"].format(label=label, value=v)
 
 
 def fact_labels(facts: List[str]) -> str:

@@ -21,7 +21,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from .numerals import CN_NUM_CHARS, FULLWIDTH, parse_number
+from .numerals import CN_NUM_CHARS, FULLWIDTH, parse_neighbours, parse_number
 from .rules import vocabulary
 
 VALUE, NEGATION, UNKNOWN, CORRECTION = "value", "negation", "unknown", "correction"
@@ -132,6 +132,7 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]"
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _FOLD = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
 _FOLD.update({0x3000: 0x20})
+del _FOLD[0xFF0C]  # "，" stays a clause break: "2块5，800平" is two numbers, not 5,800
 
 
 def clean(text: str) -> str:
@@ -147,6 +148,7 @@ def normalise(text: str) -> str:
     """Same length as ``text``: full-width → ASCII, Traditional → Simplified, so spans point into the input."""
     from .text import to_simplified
     s = text.translate(_FOLD).translate(FULLWIDTH)
+    s = "".join("，" if c == "，" else d for c, d in zip(text, s))
     t = to_simplified(s)
     return t if len(t) == len(s) else s
 
@@ -156,31 +158,40 @@ _CN = "零〇一二两三四五六七八九十百千万亿点壹贰叁肆伍陆�
 _RUN = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|[\d.]*\d[\d.]*[{_CN}]*(?:\d+[{_CN}]*)*|[{_CN}]+(?:\d+[{_CN}]*)*)"
 _YUAN = r"(?:万元|万块|万|亿元|亿|千元|千块|千|元|块钱|块|w|W|k|K)"
 MONEY_RE = re.compile(
-    rf"(?P<neg>[-−负])?(?P<a>{_RUN})(?P<au>{_YUAN})?(?:(?P<sep>到|至|~|-|—|–)(?P<b>{_RUN})(?P<bu>{_YUAN})?)?"
-    rf"(?P<many>多)?(?P<mu>{_YUAN})?")
-AREA_RE = re.compile(rf"(?P<n>{_RUN})\s*(?:平方米|平米|平方|㎡|m2|m²|平)(?!均)")
-PER_AREA = re.compile(r"(每|/|一)\s*(平方米|平米|平方|㎡|m2|平)")
-PER_DAY = re.compile(r"(每|/|一)\s*(天|日)|日租金|日租")
-PER_MONTH_PRICE = re.compile(r"(每|/|一)\s*(个)?月")
+    rf"(?P<neg>[-−负])?(?P<a>{_RUN})(?:\s*(?P<au>{_YUAN}))?(?:(?P<sep>到|至|~|-|—|–)(?P<b>{_RUN})(?:\s*(?P<bu>{_YUAN}))?)?"
+    rf"(?P<many>多|几|来)?\s*(?P<mu>{_YUAN})?(?:(?<=[块元])(?P<jiao>[1-9一二三四五六七八九])(?![\d{_CN}元块]))?")
+_AREA_N = rf"\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|[{_CN}]+"
+AREA_RE = re.compile(rf"(?P<n>{_RUN})(?:\s*(?:到|至|~|-)\s*(?P<n2>{_RUN}))?\s*(?:个)?\s*(?:平方米|平米|平方|㎡|m2|m²|平)(?!均)|"
+                     rf"面积(?:大约|大概|约|为|是|有)?\s*(?P<n3>{_AREA_N})(?:\s*(?:到|至|~|-)\s*(?P<n4>{_AREA_N}))?(?![\d{_CN}.,])")
+PER_AREA = re.compile(r"(每|/|一)\s*(个)?\s*(平方米|平米|平方|㎡|m2|m²|平)")
+PER_DAY = re.compile(r"(每|/|一|·)\s*(天|日)|日租金|日租")
+PER_MONTH_PRICE = re.compile(r"(每|/|一|·)\s*(个)?月|月租")
 SEGMENT_SPLIT = re.compile(r"[，。；;！!？?\n]|,(?!\d{3})")
 
-RENT_WORDS = re.compile(r"房租|租金|租费|租房|房费|租了|租的|租")
+RENT_WORDS = re.compile(r"房租|租金|租费|租房|房费|租了|租的|租|年付|月付|季付|按季交|按月交|按年交")
 EVENT_WORDS = re.compile(r"论坛|节展|活动|举办费|办会|会议|展会|峰会|大会|沙龙|年会|发布会|博览会|研讨会|交流会|招聘会|办了|办过")
 BENEFIT_WORDS = re.compile(r"补贴|补助|补|奖励|奖|拿|给|返|领|能有|可以有|发")
 POLICY_MONEY = re.compile(r"落户奖励|相应档次|档次|最高|上限|封顶")
-APPROX_BEFORE = re.compile(r"(大概|大约|约|差不多|将近|接近|估计|大致|预计|约莫|估摸|应该)\s*$")
+APPROX_BEFORE = re.compile(r"(大概|大约|约|差不多|将近|接近|估计|大致|预计|约莫|估摸|应该)\s*(是|有|在|为|要|花了|花|用了|交|付)?\s*$")
 APPROX_AFTER = re.compile(r"^\s*(左右|上下|出头|的样子|吧)")
 VAGUE_RE = re.compile(r"几十万|几百万|几千万|好几万|好几十万|几万|上百万|上千万|很多钱?|不少|挺多|很贵|不便宜|蛮多")
 
 MONTH_MARK = re.compile(r"每月|每个月|一个月|月租|月付|按月|月均|/月|一月|个月|月度|每一个月|月房租|月缴")
-QUARTER_MARK = re.compile(r"季度|每季|一季|/季")
+QUARTER_MARK = re.compile(r"季度|每季|一季|/季|季租|季付|按季|(每|一)(三|3)个月|(三|3)个月(一交|一付|交|付)")
 YEAR_MARK = re.compile(r"每年|年租|一年|全年|年均|按年|/年|年度|年费|一整年|年房租|年付|每一年|年缴")
-THREE_YEARS = re.compile(r"(三|3)年(加起来|一共|合计|总共|总计|共|累计|下来)|(加起来|一共|合计|总共|总计|累计)(三|3)年")
+_TOTAL = r"(加起来|加一起|加在一起|一共|合计|总共|总计|共计|累计|下来|总额|总价|一起)"
+MULTI_YEARS = re.compile(rf"(?<![前后近内])(?P<n>两|二|三|四|五|[2-5])\s*年(的)?\s*(房租|租金|租费)?\s*(是)?\s*{_TOTAL}|"
+                         rf"{_TOTAL}\s*(?P<n2>两|二|三|四|五|[2-5])\s*年|"
+                         rf"(?<![前后近内])(?P<n3>两|二|三|四|五|[2-5])\s*年(的)?(房租|租金|租费)")
+YEARS_PERIOD = {2: "two_years", 3: "three_years", 4: "four_years", 5: "five_years"}
+YEARS_DIVISOR = {"two_years": 2, "three_years": 3, "four_years": 4, "five_years": 5}
+HALF_YEAR = re.compile(r"(?<![上下])半年(的)?(房租|租金|租费|交|付|一交|一付)?")
 
 CORRECTION_RE = re.compile(
     r"不对|不是的|错了|说错|搞错|写错|打错|输错|弄错|记错|更正|纠正|改成|改为|改一下|修改|应该是|其实是|准确(地)?说|"
     r"确切(地)?说|重新说|订正|更改|我是说|不好意思")
-NOT_X_BUT_Y = re.compile(r"(不是|并非|而不是)(?P<x>[^，,。；;是]{1,14}?)[，,]?(而)?是(?=.)")
+NOT_X_BUT_Y = re.compile(r"(不是|并非|而不是)(?P<x>[^，,。；;是]{1,14}?)[，,]?\s*(而|我们|我司|我公司|其实|实际上|应该)?是(?=.)")
+Y_NOT_X = re.compile(r"是(?P<y>[^，,。；;]{1,14}?)[，,]?\s*(而)?(不是|并非)(?P<x>[^，,。；;]{1,14})")
 PERIOD_SWAP = re.compile(r"(是|按)?(每月|月租|每个月|按月|月)(的)?[，,]?(而)?(不是|并非)(按)?(每年|年租|一年|年)|"
                          r"(不是|并非)(按)?(每年|年租|一年|年)(的)?[，,]?(而)?是(按)?(每月|月租|每个月|按月|月)")
 PERIOD_SWAP_BACK = re.compile(r"(是|按)?(每年|年租|一年|年)(的)?[，,]?(而)?(不是|并非)(按)?(每月|月租|每个月|按月|月)|"
@@ -213,7 +224,10 @@ PORT_YES = re.compile(
 BASE_NO = re.compile(r"(没有|没|未|尚未|还没|还未|暂无|暂时没有|不曾)(有)?(建立|建|设立|建设|成立)?(过)?[^，。；,没]{0,6}(实训)?基地|"
                      r"(实训)?基地(还)?(没有|没|未)(建|建立|建成)")
 BASE_YES = re.compile(r"(有|建立了|建了|建成|设立了|已经有|已建|已建立|建有|成立了|拥有)[^没，。；,]{0,8}(实训)?基地")
-COUNT_RE = re.compile(rf"(?P<n>{_RUN})(?P<many>多)?\s*(个|名|位|人|员)")
+COUNT_RE = re.compile(rf"(?P<n>{_RUN})(?P<many>多|几|来)?\s*(个|名|位|人|员)")
+COUNT_NONE = re.compile(r"(一|1)\s*(个|位|名|人)(人才)?(都|也)(没有|没)|"
+                        r"(没有|没|未|从未|从没|还没|还没有|尚未|暂未|暂时没有?)(有)?(成功)?(推荐|引进|输送|引入)(成功)?(过)?")
+VAGUE_COUNT = re.compile(r"^\s*(很多|不少|挺多|蛮多|好多|一些|若干)|(好)?几(十|百)?(个|名|位|人)")
 COUNT_CONTEXT = re.compile(r"推荐|引进|引才|输送|成功|猎聘|引入|介绍")
 NOT_COUNT_CONTEXT = re.compile(r"员工|职工|人员规模|团队|同事|工作人员|规模|社保")
 NAME_RE = re.compile(r"(叫|名称是|名字是|公司名是|全称是|我们是|我司是|本公司是)(?P<n>[\u4e00-\u9fa5A-Za-z0-9（）()]{2,30}?"
@@ -321,12 +335,18 @@ class _Mention:
     approx: bool = False
     basis: Dict[str, Any] = field(default_factory=dict)
     has_unit: bool = True
+    exact: Optional[Tuple[Decimal, Decimal]] = None  # money before rounding to the yuan (unit prices)
 
 
 # --------------------------------------------------------------------------------------------------- money
+_LONE_ONE = re.compile(r"一(?=(个)?(年|月|季|天|日|平|次|共|下|起|整|场|届|家|期))")
+_NEAR_VAGUE = re.compile(r"(好|十|百|千)?几\s*$")
+
+
 def _money_mentions(s: str) -> List[_Mention]:
     out: List[_Mention] = []
-    for m in MONEY_RE.finditer(s):
+    scan = _LONE_ONE.sub("_", s)  # "100万一年": the 一 of 一年 is not part of the amount
+    for m in MONEY_RE.finditer(scan):
         a = m.group("a")
         if not a or not re.search(rf"[\d{_CN}]", a) or a in ("点",):
             continue
@@ -334,21 +354,33 @@ def _money_mentions(s: str) -> List[_Mention]:
         if m.group("many") and not m.group("b"):
             unit_a = m.group("mu") or m.group("au")
         after = s[m.end():m.end() + 3]
-        if re.match(r"\s*(平方米|平米|平方|㎡|平|年|个月|月|天|日|号|名|位|个|人|%|％|条|项|部分|强|倍|次|届|家|岁|层|楼)", after) \
-                and not unit_a:
+        if re.match(r"\s*(平方米|平米|平方|㎡|平|年|个月|月|天|日|号|名|位|个|人|%|％|条|项|款|章|节|部分|强|倍|次|届|家|岁|层|楼|点|、)",
+                    after) and not unit_a:
             continue
+        before = s[max(0, m.start() - 2):m.start()]
+        if not unit_a and re.search(r"(第|、)$", before):
+            continue  # 第7条, 三、2: a clause number
+        if _NEAR_VAGUE.search(before):
+            continue  # 几十万 / 好几百万: vague, not 十万
         if not unit_a and not re.search(r"\d", a) and not re.search(r"[万亿千百]", a):
             continue
         lo = _num(a)
+        pair = None
         if lo is None:
-            continue
+            pair = parse_neighbours(a)  # 七八十万, 两三百万
+            if pair is None:
+                continue
+            lo = pair[0]
         factor = _unit_factor(unit_a)
         has_unit = factor is not None or bool(re.search(r"[万亿]", a)) or bool(re.fullmatch(r"\d{1,3}(,\d{3})+", a))
         f = factor or 1
         if re.search(r"[万亿]$", a) and factor is None:
             f = 1
+        jiao = m.group("jiao")
+        if jiao:
+            lo = lo + (parse_number(jiao) or 0) / 10  # 2块5 = 2.5
         lo = lo * f
-        hi = lo
+        hi = pair[1] * f if pair else lo
         if m.group("b"):
             b = _num(m.group("b"))
             if b is None:
@@ -356,19 +388,23 @@ def _money_mentions(s: str) -> List[_Mention]:
             fb = _unit_factor(m.group("bu")) or f
             hi = b * fb
             tail = re.search(r"[万亿]+$", m.group("b"))
-            if m.group("au") is None and tail and not re.search(r"[万亿千百十]", a):
-                lo = _num(a) * (_num("1" + tail.group()) or 1)  # 80到100万: the second's unit applies to the first
+            if m.group("au") is None and tail and not re.search(r"[万亿]", a):
+                bare_b = _num(m.group("b")[:tail.start()]) if tail.start() else None
+                a_val = _num(a)
+                if bare_b is not None and a_val is not None and a_val <= bare_b:
+                    lo = a_val * (_num("1" + tail.group()) or 1)  # 80到100万: the second's unit applies to the first
         elif m.group("many"):
             step = _step(a)
             hi = (_num(a) + step) * f
         mention = _Mention(m.start(), m.end(), m.group(), has_unit=has_unit)
         if m.group("neg") and not s[max(0, m.start() - 1):m.start()].isdigit():
             mention.bad = "negative"
+        mention.exact = (min(lo, hi), max(lo, hi))
         if lo != lo.to_integral_value() or hi != hi.to_integral_value():
             lo, hi = lo.quantize(Decimal(1)), hi.quantize(Decimal(1))
         mention.value = Range(int(min(lo, hi)), int(max(lo, hi)))
         mention.basis = {"amount": mention.value.to_json()}
-        mention.approx = bool(APPROX_BEFORE.search(s[max(0, m.start() - 4):m.start()])
+        mention.approx = bool(APPROX_BEFORE.search(s[max(0, m.start() - 6):m.start()])
                               or APPROX_AFTER.match(s[m.end():m.end() + 4]))
         out.append(mention)
     return out
@@ -386,24 +422,36 @@ def _step(a: str) -> Decimal:
     return Decimal(step if step > 1 or n < 10 else 1)
 
 
-def _period(s: str, mention: _Mention) -> str:
-    seg_start, seg_end = _segment(s, mention.start)
-    before, after = s[seg_start:mention.start], s[mention.end:seg_end][:6]
-    whole = s[seg_start:seg_end]
-    if THREE_YEARS.search(whole):
-        return "three_years"
+def _period_of(before: str, after: str, whole: str) -> str:
+    m = MULTI_YEARS.search(whole)
+    if m:
+        return YEARS_PERIOD.get(_small(m.group("n") or m.group("n2") or m.group("n3")) or 0, "")
+    if HALF_YEAR.search(whole):
+        return "half_year"
+    if re.match(r"\s*(/|每|一)?(个)?季", after) or QUARTER_MARK.search(before):
+        return "quarter"
     if re.match(r"\s*(/|每|一)?(个)?月", after) or MONTH_MARK.search(before):
         return "month"
-    if re.match(r"\s*(/|每|一)?季度?", after) or QUARTER_MARK.search(before):
-        return "quarter"
     if re.match(r"\s*(/|每|一)年", after) or YEAR_MARK.search(before):
         return "year"
     return ""
 
 
+def _period(s: str, mention: _Mention) -> str:
+    """month / quarter / half_year / year / two_years / three_years, from the mention's clause; a clause with no
+    period word of its own ("每次21万") takes the period of the clauses before it ("每三个月交一次房租")."""
+    seg_start, seg_end = _segment(s, mention.start)
+    before, after = s[seg_start:mention.start], s[mention.end:seg_end][:6]
+    found = _period_of(before, after, s[seg_start:seg_end])
+    if found or seg_start == 0 or not re.search(r"每次|一次|每期|一期", before):
+        return found
+    earlier = s[:seg_start]
+    return _period_of(earlier, "", earlier)
+
+
 def _unit_price(s: str, mention: _Mention) -> Optional[str]:
     seg_start, seg_end = _segment(s, mention.start)
-    near = s[max(seg_start, mention.start - 8):min(seg_end, mention.end + 10)]
+    near = s[max(seg_start, mention.start - 10):min(seg_end, mention.end + 10)]
     if not PER_AREA.search(near):
         return None
     if PER_DAY.search(near):
@@ -413,20 +461,27 @@ def _unit_price(s: str, mention: _Mention) -> Optional[str]:
     return "year"
 
 
-def _area(s: str, exclude: Tuple[int, int]) -> Optional[int]:
+def _area(s: str, exclude: Tuple[int, int]) -> Optional[Tuple[Decimal, Decimal, bool]]:
+    """The area the message gives (lo, hi, approximate), not counting "每平米"/"一平米" (a unit)."""
     for m in AREA_RE.finditer(s):
         if m.start() <= exclude[0] < m.end() or exclude[0] <= m.start() < exclude[1]:
             continue
         before = s[max(0, m.start() - 1):m.start()]
-        if before in ("每", "/", "一"):
+        n = m.group("n") or m.group("n3")
+        if before in ("每", "/", "一") or n in ("一", "1"):
             continue
-        v = parse_number(m.group("n"))
-        if v is not None and v > 0:
-            return int(v)
+        lo = parse_number(n)
+        n2 = m.group("n2") or m.group("n4")
+        hi = parse_number(n2) if n2 else lo
+        if lo is not None and hi is not None and lo > 0:
+            approx = bool(APPROX_BEFORE.search(s[max(0, m.start() - 6):m.start()])
+                          or re.search(r"大约|大概|约", m.group())
+                          or APPROX_AFTER.match(s[m.end():m.end() + 4]))
+            return lo, hi, approx
     return None
 
 
-def _target(s: str, pos: int, end: int, words: Dict[str, "re.Pattern[str]"]) -> Optional[str]:
+def _target(s: str, pos: int, end: int, words: Dict[str, "re.Pattern[str]"], anywhere: bool = True) -> Optional[str]:
     """The fact whose word is nearest before the mention in its segment (else after it, else anywhere)."""
     seg_start, seg_end = _segment(s, pos)
     best: Optional[Tuple[int, str]] = None
@@ -440,6 +495,8 @@ def _target(s: str, pos: int, end: int, words: Dict[str, "re.Pattern[str]"]) -> 
     for name, pattern in words.items():
         if pattern.search(s, end, seg_end):
             return name
+    if not anywhere:
+        return None
     found = [name for name, pattern in words.items() if pattern.search(s)]
     return found[0] if len(found) == 1 else None
 
@@ -451,9 +508,16 @@ def _read_money(u: Understanding, s: str, asked: Optional[str], known: Dict[str,
         if any(mm is mention for mm in used_for_price):
             continue
         words = {"annual_rent": RENT_WORDS, "event_cost": EVENT_WORDS}
-        target = _target(s, mention.start, mention.end, words)
+        target = _target(s, mention.start, mention.end, words, anywhere=False)
+        if target is None and _period(s, mention) in ("month", "quarter") and not POLICY_MONEY.search(s):
+            target = "annual_rent"  # 每月8万: a monthly sum here is a rent (event costs are not monthly)
         if target is None and _unit_price(s, mention):
             target = "annual_rent"  # 每平米每天4元: a price per area is a rent
+        if target is None and "annual_rent" in known and _period(s, mention) not in ("", "year") \
+                and not EVENT_WORDS.search(s):
+            target = "annual_rent"  # 270万是三年加起来的: a period is about the rent
+        if target is None:
+            target = _target(s, mention.start, mention.end, words)
         if target is None and u.correction and not RENT_WORDS.search(s) and not EVENT_WORDS.search(s):
             target = next((k for k in reversed(list(known)) if k in MONEY_FACTS), None)  # 不对，是150万
         if target is None:
@@ -475,25 +539,33 @@ def _money_fact(u: Understanding, s: str, mention: _Mention, target: str, asked:
         return
     price = _unit_price(s, mention) if target == "annual_rent" else None
     basis = dict(mention.basis)
+    approx = mention.approx
     if price:
         area = _area(s, (mention.start, mention.end))
         if area is None:
             u.problem(target, "need_area", mention.text, price=rng.to_json(), per=price)
             return
+        a_lo, a_hi, a_approx = area
+        approx = approx or a_approx
         days = {"day": 365, "month": 12, "year": 1}[price]
-        basis.update({"unit_price": rng.to_json(), "area": area, "per": price, "multiplier": days})
-        rng = Range(rng.lo * area * days, rng.hi * area * days)
+        p_lo, p_hi = mention.exact or (Decimal(rng.lo), Decimal(rng.hi))
+        basis.update({"unit_price": _dec_json(p_lo, p_hi), "area": _dec_json(a_lo, a_hi), "per": price,
+                      "multiplier": days})
+        rng = Range(_yuan(p_lo * a_lo * days), _yuan(p_hi * a_hi * days))
+    elif rng.hi <= 0 and not mention.bad:
+        u.problem(target, "zero", mention.text)
+        return
     elif not mention.has_unit:
         if rng.hi < 10_000:
             u.problem(target, "need_unit", mention.text, number=mention.text)
             return
     if target == "annual_rent" and not price:
         period = _period(s, mention)
-        mult = {"month": 12, "quarter": 4}.get(period)
+        mult = {"month": 12, "quarter": 4, "half_year": 2}.get(period)
         if mult:
             rng = Range(rng.lo * mult, rng.hi * mult)
-        elif period == "three_years":
-            rng = Range(rng.lo // 3, rng.hi // 3)
+        elif period in YEARS_DIVISOR:
+            rng = Range(rng.lo // YEARS_DIVISOR[period], rng.hi // YEARS_DIVISOR[period])
         basis["period"] = period or ("year" if asked == "annual_rent" else "assumed_year")
     if rng.hi <= 0:
         u.problem(target, "zero", mention.text)
@@ -501,7 +573,17 @@ def _money_fact(u: Understanding, s: str, mention: _Mention, target: str, asked:
     if rng.hi > MAX_YUAN_PER_YEAR:
         u.problem(target, "too_large", mention.text)
         return
-    u.add(Fact(target, rng, VALUE, mention.start, mention.end, mention.text, mention.approx, basis))
+    u.add(Fact(target, rng, VALUE, mention.start, mention.end, mention.text, approx, basis))
+
+
+def _yuan(d: Decimal) -> int:
+    return int(d.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+
+
+def _dec_json(lo: Decimal, hi: Decimal) -> Any:
+    def one(d: Decimal) -> Any:
+        return int(d) if d == d.to_integral_value() else float(d)
+    return one(lo) if lo == hi else [one(lo), one(hi)]
 
 
 # --------------------------------------------------------------------------------------------------- dates
@@ -737,26 +819,50 @@ def _read_booleans(u: Understanding, s: str) -> None:
         u.add(Fact("event_cost", Range(0, 0), NEGATION, m.start(), m.end(), m.group()))
 
 
-def _read_count(u: Understanding, s: str, asked: Optional[str]) -> None:
-    if asked != "talent_recommendations" and not COUNT_CONTEXT.search(s):
+def _count_value(n_text: str, many: Optional[str]) -> Optional[Range]:
+    n = parse_number(n_text)
+    if n is None:
+        pair = parse_neighbours(n_text)  # 五六个
+        if pair is None or any(v != v.to_integral_value() for v in pair):
+            return None
+        return Range(int(pair[0]), int(pair[1]))
+    if n != n.to_integral_value() or n > 100_000 or n < 0:
+        return None
+    lo = int(n)
+    return Range(lo, lo + int(_step(n_text)) if many else lo)
+
+
+def _read_count(u: Understanding, s: str, asked: Optional[str], known: Dict[str, Any], contrast: bool) -> None:
+    correcting = "talent_recommendations" in known and (u.correction or contrast)
+    if asked != "talent_recommendations" and not COUNT_CONTEXT.search(s) and not correcting:
         return
     if NOT_COUNT_CONTEXT.search(s):
         return
+    m = COUNT_NONE.search(s)
+    if m:
+        u.add(Fact("talent_recommendations", Range(0, 0), NEGATION, m.start(), m.end(), m.group()))
+        return
     for m in COUNT_RE.finditer(s):
-        n = parse_number(m.group("n"))
-        if n is None or n != n.to_integral_value() or n > 100_000:
+        if _NEAR_VAGUE.search(s[max(0, m.start() - 2):m.start()]):
             continue
-        lo = int(n)
-        hi = lo + int(_step(m.group("n"))) if m.group("many") else lo
-        u.add(Fact("talent_recommendations", Range(lo, hi), VALUE, m.start(), m.end(), m.group()))
+        rng = _count_value(m.group("n"), m.group("many"))
+        if rng is None:
+            continue
+        u.add(Fact("talent_recommendations", rng, VALUE, m.start(), m.end(), m.group(), _approx_at(s, m)))
         return
     if asked == "talent_recommendations":
-        bare = re.fullmatch(rf"\s*(?:有\s*)?(?P<n>{_RUN})(?P<many>多)?\s*(个|名|位|人)?\s*(吧|左右|的样子)?\s*", s)
-        n = parse_number(bare.group("n")) if bare else None
-        if n is not None and n == n.to_integral_value():
-            lo = int(n)
-            hi = lo + int(_step(bare.group("n"))) if bare.group("many") else lo
-            u.add(Fact("talent_recommendations", Range(lo, hi), VALUE, 0, len(s), s))
+        bare = re.fullmatch(rf"\s*(?:有\s*)?(?P<ap>大概|大约|约|差不多|将近|接近|估计)?\s*(?P<n>{_RUN})(?P<many>多|几|来)?\s*"
+                            rf"(个|名|位|人)?\s*(?P<aa>吧|左右|上下|的样子)?\s*", s)
+        rng = _count_value(bare.group("n"), bare.group("many")) if bare else None
+        if rng is not None:
+            u.add(Fact("talent_recommendations", rng, VALUE, 0, len(s), s, bool(bare.group("ap") or bare.group("aa"))))
+    if u.fact("talent_recommendations") is None and VAGUE_COUNT.search(s) and (
+            asked == "talent_recommendations" or COUNT_CONTEXT.search(s)):
+        u.problem("talent_recommendations", "vague", VAGUE_COUNT.search(s).group())
+
+
+def _approx_at(s: str, m: "re.Match[str]") -> bool:
+    return bool(APPROX_BEFORE.search(s[max(0, m.start() - 6):m.start()]) or APPROX_AFTER.match(s[m.end():m.end() + 4]))
 
 
 def _read_name(u: Understanding, s: str) -> None:
@@ -849,14 +955,23 @@ def _period_swap(u: Understanding, s: str, known: Dict[str, Any]) -> None:
 
 
 def _mask_not_x(s: str) -> str:
-    """"不是市级，是区级" → the 市级 part blanked (same length), so only what the user affirms is read."""
+    """"不是市级，是区级" / "是区级，不是市级" → the 市级 part blanked (same length), so only what the user affirms
+    is read."""
     out = s
     for m in NOT_X_BUT_Y.finditer(s):
-        if RANK_NONE.match(s, m.start()):
+        a, b = m.start("x"), m.end("x")
+        out = out[:a] + "\u3000" * (b - a) + out[b:]
+    for m in Y_NOT_X.finditer(s):
+        if PERIOD_SWAP_BACK.search(m.group()) or PERIOD_SWAP.search(m.group()):
             continue
         a, b = m.start("x"), m.end("x")
         out = out[:a] + "\u3000" * (b - a) + out[b:]
     return out
+
+
+def _contrast(s: str) -> bool:
+    """"不是X，是Y" / "是Y，不是X": replaces X when X was given before."""
+    return bool(NOT_X_BUT_Y.search(s) or Y_NOT_X.search(s))
 
 
 # --------------------------------------------------------------------------------------------------- entry point
@@ -877,26 +992,40 @@ def understand(text: str, asked: Optional[str] = None, known: Optional[Dict[str,
     _read_dates(u, masked, asked, known, today)
     _read_money(u, masked, asked, known)
     _read_words(u, masked, asked)
-    _read_count(u, masked, asked)
+    _read_count(u, masked, asked, known, _contrast(s))
     _read_name(u, s)
     _bare_year(u, s, asked, today)
     _yes_no(u, s, asked)
     _read_unknown(u, s, asked, known)
     if VAGUE_RE.search(s) and asked in MONEY_FACTS and u.fact(asked) is None:
         u.problem(asked, "vague", VAGUE_RE.search(s).group())
-    _kinds(u, known)
+    _kinds(u, known, _contrast(s))
     return u
 
 
-def _kinds(u: Understanding, known: Dict[str, Any]) -> None:
-    """A fact that replaces one already given, in a message that says so, is a correction."""
-    entry = u.fact("entry_date")
-    if entry is not None and entry.value is not None and u.fact("in_talent_port") is None:
-        pass  # the entry date implies the port (the profile adds it); not a separate statement
+def _same(f: Fact, old: Any) -> bool:
+    new = f.json_value()
+    if isinstance(old, Range):
+        old = old.to_json()
+    if isinstance(old, DateSpan):
+        old = old.iso()
+    if isinstance(old, (list, tuple)) and len(old) == 2:
+        if f.name == "entry_date":
+            old = DateSpan(date.fromisoformat(str(old[0])), date.fromisoformat(str(old[1]))).iso()
+        else:
+            old = old[0] if old[0] == old[1] else list(old)
+    return new == old or str(new) == str(old)
+
+
+def _kinds(u: Understanding, known: Dict[str, Any], contrast: bool) -> None:
+    """A fact that replaces one already given, in a message that says so (不对/改成, or "不是X，是Y" about a value
+    given before), is a correction."""
     for f in u.facts:
         if f.kind == UNKNOWN:
             continue
         if u.correction and (f.name in known or not known):
+            f.kind = CORRECTION
+        elif contrast and f.name in known and not _same(f, known[f.name]):
             f.kind = CORRECTION
 
 

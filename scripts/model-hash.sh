@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 {
-  find config.yml bot/domain data bot/nlu policy_kb/data/jieba policy_kb/extract.py policy_kb/jieba_setup.py policy_kb/data/vocabulary.yaml \
+  find config.yml bot/domain data bot/nlu policy_kb/data/jieba policy_kb/extract.py policy_kb/jieba_setup.py policy_kb/text.py policy_kb/data/vocabulary.yaml \
        requirements.lock -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.txt' -o -name '*.lock' \) \
        -not -path '*/__pycache__/*' | LC_ALL=C sort | while read -r f; do echo "== $f"; cat "$f"; done
 } | sha256sum | cut -c1-16

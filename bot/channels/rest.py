@@ -12,6 +12,8 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from policy_kb.understand import clean
+
 MESSAGES: Dict[str, str] = yaml.safe_load((Path(__file__).parent / "messages.yml").read_text(encoding="utf-8"))
 MAX_CHARS = 1000
 
@@ -26,7 +28,7 @@ def check_payload(body: bytes, max_chars: int = MAX_CHARS) -> Optional[Any]:
             not isinstance(data.get("sender", ""), (str, int)):
         return response.json({"error": MESSAGES["bad_request"]}, status=400)
     sender = str(data.get("sender", "default"))
-    text = data["message"].strip()
+    text = clean(data["message"])
     if not text:
         return response.json([{"recipient_id": sender, "text": MESSAGES["empty_message"]}])
     if len(text) > max_chars:
@@ -54,6 +56,10 @@ class SafeRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
         return "rest"
+
+    def _extract_message(self, req: Request) -> Optional[str]:
+        """The message as the bot may read it: lone surrogates, control and zero-width characters removed."""
+        return clean(req.json.get("message", None) or "")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         bp = super().blueprint(never_silent(on_new_message))

@@ -1,14 +1,15 @@
-"""Rule-based entities for the policy assistant, from policy_kb's spaCy extractor and vocabulary.
+"""Entities for the policy assistant from policy_kb's understanding layer (one place that reads facts).
 
-money (yuan; per year where the user says 每月/每年), percent, date, category, honour_level, rank_500,
-establishment, citation. Numbers are normalised here (八十万 → 800000, 每月5万 → 600000 per year) because DIET
-alone is unreliable for numbers.
+Profile facts come from ``policy_kb.understand`` (money per year with its period, dates as intervals, negation,
+categories, levels, 500强, establishment) — the same reading the form and the answers use, so NLU and dialogue
+never disagree on a number. Each fact entity carries the fact name, the kind of statement and the JSON value in
+``additional_info``. Quantities that are not facts (the policy's own amounts, percentages) come from the spaCy
+extractor for the entity features; citations from the resolver.
 """
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import Any, Dict, List, Text, Tuple
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -23,47 +24,23 @@ from policy_kb.citations import resolve
 from policy_kb.clock import today
 from policy_kb.extract import extract
 from policy_kb.jieba_setup import load_policy_dictionary
-from policy_kb.rules import vocabulary
+from policy_kb.understand import understand
 
 # The same jieba dictionary (and the same split words) for training and inference, before any tokenizer runs.
 load_policy_dictionary()
 
 
-def _vocab_patterns() -> List[Tuple[str, "re.Pattern[str]", str, str]]:
-    """(lower-cased alias, its pattern, entity, canonical value), longest alias first so 不是500强 wins over 500强."""
-    voc = vocabulary()
-    out: List[Tuple[str, str, str]] = []
-    for canon, spec in voc["categories"].items():
-        for a in [canon] + spec.get("aliases", []):
-            out.append((a, "category", canon))
-    other = voc["other_hr_service"]
-    for a in other["aliases"]:
-        out.append((a, "category", other["canonical"]))
-    for a in voc["not_listed_examples"]:
-        out.append((a, "category", a))
-    for canon, spec in voc["honour_levels"].items():
-        if isinstance(spec, dict):
-            for a in spec["aliases"]:
-                out.append((a, "honour_level", canon))
-    for canon, spec in voc["rank_500"].items():
-        for a in spec["aliases"]:
-            if re.search(r"[\u4e00-\u9fff]", a):
-                out.append((a, "rank_500", canon))
-    for a in ("五百强", "500强"):
-        out.append((a, "rank_500", "unspecified"))
-    for canon, spec in voc["establishments"].items():
-        for a in spec["aliases"]:
-            out.append((a, "establishment", canon))
-    out.sort(key=lambda x: -len(x[0]))
-    return [(a.lower(), re.compile(re.escape(a), re.IGNORECASE), entity, canon) for a, entity, canon in out]
+FACT_ENTITY = {"annual_rent": "money", "event_cost": "money", "entry_date": "date", "honour_year": "date",
+               "recognition_year": "date", "category": "category", "honour_level": "honour_level",
+               "recognition_level": "honour_level", "rank_500": "rank_500", "establishment": "establishment"}
 
 
 def find_entities(text: str, on: dt.date) -> List[Dict[str, Any]]:
     ents: List[Dict[str, Any]] = []
     taken = [False] * len(text)
 
-    def add(start: int, end: int, entity: str, value: Any, extra: Dict[str, Any] = None) -> None:
-        if start < 0 or end > len(text) or any(taken[start:end]):
+    def add(start: int, end: int, entity: str, value: Any, extra: Optional[Dict[str, Any]] = None) -> None:
+        if start < 0 or end > len(text) or start >= end or any(taken[start:end]):
             return
         for i in range(start, end):
             taken[i] = True
@@ -81,29 +58,23 @@ def find_entities(text: str, on: dt.date) -> List[Dict[str, Any]]:
             length = len(res.matched)
         add(pos, pos + length, "citation", res.ref if res.ok else res.matched)
 
+    for f in understand(text, None, {}, on).facts:
+        entity = FACT_ENTITY.get(f.name)
+        if entity and f.value is not None and f.end > f.start:
+            value = f.json_value()
+            add(f.start, f.end, entity, value, {"fact": f.name, "kind": f.kind, "approx": f.approx})
+
     for q in extract(text, on):
         if q.label == "MONEY" and q.value.get("yuan") is not None:
-            yuan = q.value.get("yuan_per_year", q.value["yuan"])
-            add(q.start, q.end, "money", -yuan if q.value.get("negative") else yuan,
-                {"period": q.value.get("period"), "amount": q.value["yuan"]})
+            add(q.start, q.end, "money", q.value["yuan"], {"fact": None})
+        elif q.label == "MONEY_RANGE" and q.value.get("min") is not None:
+            add(q.start, q.end, "money", [q.value["min"], q.value["max"]], {"fact": None})
         elif q.label == "PERCENT" and q.value.get("percent") is not None:
             add(q.start, q.end, "percent", q.value["percent"])
         elif q.label == "DATE" and q.value.get("year"):
-            v = q.value
-            iso = f"{v['year']:04d}" + (f"-{v['month']:02d}" if v.get("month") else "") + \
-                  (f"-{v['day']:02d}" if v.get("day") else "")
-            add(q.start, q.end, "date", iso)
-
-    folded = text.lower()
-    for alias, pattern, entity, canon in _PATTERNS:
-        if alias in folded:  # cheap test first; most messages mention few vocabulary terms
-            for m in pattern.finditer(text):
-                add(m.start(), m.end(), entity, canon)
+            add(q.start, q.end, "date", str(q.value["year"]), {"fact": None})
     ents.sort(key=lambda e: e["start"])
     return ents
-
-
-_PATTERNS = _vocab_patterns()
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)

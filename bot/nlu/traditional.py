@@ -12,6 +12,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from policy_kb.text import to_simplified
+from policy_kb.understand import clean
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -24,8 +25,11 @@ class TraditionalToSimplified(GraphComponent):
         return cls()
 
     @staticmethod
-    def _convert(message: Message) -> None:
+    def _convert(message: Message, training: bool = False) -> None:
         text: Optional[str] = message.get(TEXT)
+        if text and not training:
+            text = clean(text)  # surrogates, control and zero-width characters (any channel)
+            message.set(TEXT, text)
         if text:
             simplified = to_simplified(text)
             if len(simplified) == len(text) and simplified != text:
@@ -33,7 +37,7 @@ class TraditionalToSimplified(GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for m in training_data.training_examples:
-            self._convert(m)
+            self._convert(m, training=True)
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -3,8 +3,8 @@ import os
 
 import pytest
 
-from actions.eligibility import (UNKNOWN, ActionEligibilityReport, ActionResetProfile, ActionStartCheck,
-                                 ValidateEligibilityForm, still_to_ask)
+from actions.eligibility import (UNKNOWN, ActionAskEntryDate, ActionEligibilityReport, ActionResetProfile,
+                                 ActionStartCheck, ValidateEligibilityForm, still_to_ask)
 from tests.actions.helpers import render, run, slot_events, tracker
 
 os.environ["POLICY_TODAY"] = "2026-11-25"
@@ -25,7 +25,9 @@ def test_rent_valid(text, yuan):
     assert slots["annual_rent"] == yuan
 
 
-@pytest.mark.parametrize("text, message", [("-50万", "不能为负数"), ("500亿", "数值过大"), ("120", "请带上单位")])
+@pytest.mark.parametrize("text, message", [("-50万", "不能为负数"), ("500亿", "超过了10亿元"), ("120", "请带上单位"),
+                                           ("0元", "不能为零"), ("几十万吧", "具体的数"),
+                                           ("每平米每天4元", "面积")])
 def test_rent_invalid_keeps_the_slot_and_reasks(text, message):
     out, slots = validate(text, slots={"annual_rent": 800000})
     assert "annual_rent" not in slots  # the last good value (80万) stays
@@ -53,10 +55,12 @@ def test_event_cost_and_no_events():
 
 # --- dates -------------------------------------------------------------------------------------------------------
 def test_entry_date_valid_and_corrected():
-    _, slots = validate("2024年3月", requested="entry_date")
-    assert slots["entry_date"] == "2024-03-01" and slots["in_talent_port"] is True
-    _, slots = validate("入驻时间说错了，是2023年5月", requested="annual_rent", slots={"entry_date": "2024-03-01"})
-    assert slots["entry_date"] == "2023-05-01"
+    out, slots = validate("2024年3月", requested="entry_date", slots={"entry_date": None})
+    assert slots["entry_date"] == "2024-03-01/2024-03-31" and slots["in_talent_port"] is True
+    assert "已记录：入驻时间2024年3月" in out
+    out, slots = validate("入驻时间说错了，是2023年5月", requested="annual_rent", slots={"entry_date": "2024-03-01"})
+    assert slots["entry_date"] == "2023-05-01/2023-05-31"
+    assert "已更正：入驻时间2023年5月" in out
 
 
 def test_entry_date_in_the_future_is_refused():
@@ -64,11 +68,21 @@ def test_entry_date_in_the_future_is_refused():
     assert "entry_date" not in slots and "不能晚于今天" in out
 
 
-def test_year_alone_asks_for_the_month_then_takes_it():
+def test_year_alone_is_an_interval_and_the_month_is_asked_only_when_it_matters():
     out, slots = validate("2024年", requested="entry_date")
-    assert "entry_date" not in slots and slots["entry_year_pending"] == 2024 and "月份" in out
-    _, slots = validate("3月", requested="entry_date", slots={"entry_year_pending": 2024})
-    assert slots["entry_date"] == "2024-03-01"
+    assert slots["entry_date"] == "2024-01-01/2024-12-31" and "月份" not in out
+    # every day of 2024 + three years is after 2026-11-25: the month cannot change the verdict, so it is not asked
+    t = tracker("empty", slots={"in_talent_port": True, "category": "高端猎头", "entry_date": slots["entry_date"]})
+    assert "entry_date" not in still_to_ask(t)
+    # 2023: entered before 25 November 2023 → the three years are over; after → not: the month is asked, once
+    t = tracker("empty", slots={"in_talent_port": True, "category": "高端猎头", "entry_date": "2023-01-01/2023-12-31"})
+    assert still_to_ask(t)[0] == "entry_date"
+    msgs, _ = run(ActionAskEntryDate(), t)
+    assert "2023年的哪个月" in render(msgs)
+    _, slots = validate("3月", requested="entry_date", slots={"entry_date": "2023-01-01/2023-12-31"})
+    assert slots["entry_date"] == "2023-03-01/2023-03-31"
+    out, slots = validate("忘了", requested="entry_date", slots={"entry_date": "2023-01-01/2023-12-31"})
+    assert "entry_date" in slots["skipped_facts"] and "entry_date" not in {k for k in slots if k != "skipped_facts"}
 
 
 def test_honour_year():
@@ -88,8 +102,7 @@ def test_in_talent_port_yes_no_and_words():
 def test_category_alias_and_not_listed():
     assert validate("我们是猎头公司", requested="category")[1]["category"] == "高端猎头"
     assert validate("我们是做制造业的", requested="category")[1]["category"] == "制造业"
-    assert validate("", requested="category", entities=[{"entity": "category", "value": "人才测评"}])[1][
-        "category"] == "人才测评"
+    assert validate("人才测评", requested="category")[1]["category"] == "人才测评"
 
 
 def test_rank_500():
@@ -110,16 +123,32 @@ def test_establishment_levels_counts_and_base():
 
 
 def test_dont_know_is_accepted_and_not_asked_again():
-    _, slots = validate("不清楚", requested="annual_rent")
-    assert slots["annual_rent"] == UNKNOWN
-    t = tracker("form_asking_rent", "不清楚", slots={"annual_rent": UNKNOWN})
+    out, slots = validate("不清楚", requested="annual_rent")
+    assert slots["skipped_facts"] == ["annual_rent"] and "annual_rent" not in slots and "不清楚" in out
+    t = tracker("form_asking_rent", "不清楚", slots={"skipped_facts": ["annual_rent"]})
     assert "annual_rent" not in still_to_ask(t)
+    t = tracker("form_asking_rent", "不清楚", slots={"annual_rent": UNKNOWN})  # older conversations
+    assert "annual_rent" not in still_to_ask(t)
+
+
+def test_two_unusable_answers_record_unknown_and_move_on():
+    out, slots = validate("abc", requested="annual_rent")
+    assert slots["failed_answers"] == {"annual_rent": 1} and "没听明白" in out and "skipped_facts" not in slots
+    out, slots = validate("xyz", requested="annual_rent", slots={"failed_answers": {"annual_rent": 1}})
+    assert slots["skipped_facts"] == ["annual_rent"] and "先记为“不清楚”" in out
+
+
+def test_typing_a_button_title_works_like_clicking_it():
+    assert validate("未入驻", intent="out_of_scope", requested="in_talent_port")[1]["in_talent_port"] is False
+    assert validate("跳过", intent="nlu_fallback", requested="rank_500")[1]["skipped_facts"] == ["rank_500"]
+    assert validate("国家级", intent="inform", requested="recognition_level")[1]["recognition_level"] == "国家级"
 
 
 def test_several_facts_in_one_message():
     _, slots = validate("我们是世界500强猎头公司，2024年3月入驻人才港，年租金120万", requested="in_talent_port")
     assert slots["rank_500"] == "global" and slots["category"] == "高端猎头"
-    assert slots["entry_date"] == "2024-03-01" and slots["annual_rent"] == 1200000 and slots["in_talent_port"] is True
+    assert slots["entry_date"] == "2024-03-01/2024-03-31" and slots["annual_rent"] == 1200000
+    assert slots["in_talent_port"] is True
 
 
 def test_a_question_mid_form_is_rejected_for_the_rules_to_answer():
@@ -189,6 +218,18 @@ def test_form_start_takes_the_facts_of_the_first_message_without_complaining():
     assert slots["category"] == "高端猎头" and slots["annual_rent"] == 1200000
 
 
-def test_a_monthly_amount_is_rent():
-    _, slots = validate("每月8万", requested=None)
-    assert slots["annual_rent"] == 960000
+def test_a_monthly_amount_is_rent_and_is_said_back():
+    out, slots = validate("每月8万", requested=None)
+    assert slots["annual_rent"] == 960000 and "年租金96万元（按每月8万元×12个月计算）" in out
+
+
+def test_a_correction_says_what_changed():
+    out, slots = validate("不对，是每月7万", requested="rank_500", slots={"annual_rent": 70000})
+    assert slots["annual_rent"] == 840000 and "已更正：年租金84万元" in out
+
+
+def test_a_question_that_carries_its_figures_is_answered_not_turned_into_a_check():
+    msgs, events = run(ActionStartCheck(), tracker("empty", "年租金1,500,000元，补贴多少", intent="inform"))
+    text = render(msgs)
+    assert text.startswith("租金补贴每年45万元，前三年度合计最多135万元（《办法》三、2")
+    assert {"event": "followup", "timestamp": None, "name": "action_listen"} in events

@@ -21,7 +21,7 @@ def test_rent_question_with_an_amount_is_computed():
 def test_monthly_rent_is_converted_to_a_year():
     msgs, _ = run(ActionAnswerMeasure(), tracker("empty", "每月5万的房租能补多少", intent="ask_rent_subsidy"))
     text = render(msgs)
-    assert "年租金60万元（按每月5万元折算）" in text and "每年18万元" in text
+    assert "年租金60万元（按每月5万元×12个月计算）" in text and "每年18万元" in text
 
 
 def test_event_question_gives_the_cap_not_a_promise():

@@ -1,0 +1,60 @@
+"""Numbers in a question are answered at once: a question about 三、2 or 三、7 that carries the figures gets the
+computed amount in its first line (per year and the three-year total, or the cap), with the conditions after it —
+the same understanding layer and the same engine as the self-check."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from policy_kb.clock import today
+from policy_kb.engine import benefit, money_text
+from policy_kb.profile import Profile
+from policy_kb.report import fact_text
+from policy_kb.understand import MONEY_FACTS, Range, understand
+
+from .common import apply_note, kb, latest_text, measure_conditions
+
+FIGURE_MEASURES = {"annual_rent": "三、2", "event_cost": "三、7"}
+QUESTION_RE = re.compile(r"多少|几|能补|能拿|可以拿|可以补|补贴|怎么算|算一下|算算|吗|呢|？|\?")
+
+
+def answer_with_figures(dispatcher: CollectingDispatcher, tracker: Tracker, measure_id: Optional[str] = None,
+                        question_only: bool = False) -> bool:
+    """Answer with the computed amount when the message carries the figure for 三、2 / 三、7. True if answered
+    (or if the figure was unusable and the user was told why)."""
+    if measure_id is not None and measure_id not in FIGURE_MEASURES.values():
+        return False
+    text = latest_text(tracker)
+    if question_only and not QUESTION_RE.search(text):
+        return False
+    u = understand(text, None, {}, today())
+    facts = [f for f in u.facts if f.name in MONEY_FACTS and f.value is not None]
+    if measure_id in FIGURE_MEASURES.values():
+        facts = [f for f in facts if FIGURE_MEASURES[f.name] == measure_id] or facts
+    problems = [p for p in u.problems if p.fact in MONEY_FACTS]
+    if not facts:
+        if problems and not question_only:
+            p = problems[0]
+            m = kb().rules.measure(FIGURE_MEASURES[p.fact])
+            dispatcher.utter_message(response=f"utter_problem_{p.code}", text=p.text, **p.params)
+            dispatcher.utter_message(response="utter_calc_needs_figure", citation=m.citation)
+            return True
+        return False
+    fact = facts[0]
+    m = kb().rules.measure(FIGURE_MEASURES[fact.name])
+    common = {"citation": m.citation, "rule": m.benefit["quote"], "apply_note": apply_note(),
+              "said": fact_text(fact), **measure_conditions(m)}
+    value = fact.json_value()
+    if fact.name == "annual_rent":
+        b = benefit(m, Profile(annual_rent=Profile.from_dict({"annual_rent": value}, today()).annual_rent))
+        per_year = money_text(Range(b.per_year, b.per_year_max if b.per_year_max is not None else b.per_year))
+        total = money_text(Range(b.total, b.total_max if b.total_max is not None else b.total))
+        dispatcher.utter_message(response="utter_measure_rent_calc", per_year=per_year, total=total,
+                                 years=b.years, percent=b.percent, **common)
+    else:
+        b = benefit(m, Profile(event_cost=Profile.from_dict({"event_cost": value}, today()).event_cost))
+        dispatcher.utter_message(response="utter_measure_event_calc", max=b.text, **common)
+    return True

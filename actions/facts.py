@@ -1,0 +1,136 @@
+"""Glue between policy_kb's understanding layer and the form's slots: a message → slot events and what to say.
+
+Slot values are the profile JSON's (money in yuan, a range as [lo, hi]; dates as ISO days or intervals
+"2024-03-01/2024-03-31"); policy_kb.profile validates each one. Facts the user does not know (不清楚, 忘了, 跳过)
+or that failed twice go into ``skipped_facts``: never asked again, left undecided in the report.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from rasa_sdk import Tracker
+
+from policy_kb.clock import today
+from policy_kb.profile import Profile, ProfileError
+from policy_kb.report import fact_text
+from policy_kb.understand import UNKNOWN, Understanding, understand
+
+from .common import latest_text
+
+UNKNOWN_VALUE = "不清楚"  # the value older conversations stored for "the user does not know"
+PROFILE_SLOTS = ["in_talent_port", "category", "entry_date", "annual_rent", "rank_500", "establishment",
+                 "talent_recommendations", "training_base", "honour_level", "honour_year", "recognition_level",
+                 "recognition_year", "event_cost"]
+MAX_FAILED_ANSWERS = 2  # after two answers that cannot be used, the fact is recorded as unknown
+
+
+@dataclass
+class Reading:
+    """What one message changes: slot values, skipped facts, and the lines to say (response name, kwargs)."""
+    updates: Dict[str, Any] = field(default_factory=dict)
+    skipped: List[str] = field(default_factory=list)
+    recorded: List[str] = field(default_factory=list)  # say-back texts of new values
+    corrected: List[str] = field(default_factory=list)  # say-back texts of changed values
+    problems: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
+    understanding: Optional[Understanding] = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.updates or self.skipped or self.problems)
+
+    def answered(self, fact: Optional[str]) -> bool:
+        return fact is not None and (fact in self.updates or fact in self.skipped)
+
+
+def known_facts(tracker: Tracker) -> Dict[str, Any]:
+    """The facts so far, in the order they were last set (most recent last): corrections refer back to them."""
+    order: List[str] = []
+    for e in tracker.events:
+        if e.get("event") == "slot" and e.get("name") in PROFILE_SLOTS:
+            if e["name"] in order:
+                order.remove(e["name"])
+            order.append(e["name"])
+    order += [s for s in PROFILE_SLOTS if s not in order]
+    return {s: tracker.get_slot(s) for s in order if tracker.get_slot(s) not in (None, UNKNOWN_VALUE)}
+
+
+def read_message(tracker: Tracker, asked: Optional[str]) -> Reading:
+    """Every fact in the latest message, validated through the profile rules."""
+    known = known_facts(tracker)
+    u = understand(latest_text(tracker), asked, known, today())
+    r = Reading(understanding=u)
+    for p in u.problems:
+        code = "future_year" if p.code == "future_date" and p.fact != "entry_date" else p.code
+        r.problems.append((f"utter_problem_{code}", {"text": p.text, **_shown_params(p.params)}))
+    for f in u.facts:
+        if f.kind == UNKNOWN:
+            r.skipped.append(f.name)
+            continue
+        value = f.json_value()
+        if f.name == "name":
+            r.updates["institution_name"] = value
+            continue
+        try:
+            Profile.from_dict({f.name: value}, today())
+        except ProfileError as e:
+            r.problems.extend(("utter_form_problem", {"problem": p}) for p in e.problems)
+            continue
+        old = known.get(f.name)
+        r.updates[f.name] = value
+        if old is not None and old != value:
+            r.corrected.append(fact_text(f))
+        elif old is None and _worth_saying_back(f):
+            r.recorded.append(fact_text(f))
+    if r.updates.get("in_talent_port") is False:
+        r.updates["entry_date"] = None  # not in the port: no entry date
+    elif r.updates.get("entry_date"):
+        r.updates.setdefault("in_talent_port", True)
+    return r
+
+
+def _worth_saying_back(f) -> bool:
+    """Numbers and dates are said back (a misread number must be caught); yes/no and choices are obvious."""
+    return f.name in ("annual_rent", "event_cost", "entry_date", "talent_recommendations", "honour_year",
+                      "recognition_year") or bool(f.basis)
+
+
+def _shown_params(params: Dict[str, Any]) -> Dict[str, Any]:
+    return {k: ("、".join(map(str, v)) if isinstance(v, list) else v) for k, v in params.items()}
+
+
+def profile_from_slots(tracker: Tracker) -> Tuple[Profile, List[str]]:
+    """The profile in the slots, and the facts the user could not give (skipped)."""
+    skipped = list(tracker.get_slot("skipped_facts") or [])
+    data: Dict[str, Any] = {}
+    for s in PROFILE_SLOTS:
+        v = tracker.get_slot(s)
+        if v == UNKNOWN_VALUE:
+            skipped.append(s)
+        elif v is not None:
+            data[s] = v
+    if data.get("in_talent_port") is False:
+        data.pop("entry_date", None)
+    name = tracker.get_slot("institution_name")
+    if name:
+        data["name"] = name
+    on = today()
+    try:
+        return Profile.from_dict(data, on), _dedupe(skipped)
+    except ProfileError:  # a value valid when given may not be on a later day; drop what fails
+        good = {}
+        for k, v in data.items():
+            try:
+                Profile.from_dict({k: v}, on)
+                good[k] = v
+            except ProfileError:
+                pass
+        return Profile.from_dict(good, on), _dedupe(skipped)
+
+
+def _dedupe(items: List[str]) -> List[str]:
+    out: List[str] = []
+    for i in items:
+        if i not in out:
+            out.append(i)
+    return out
