@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from policy_kb.engine import benefit
@@ -42,7 +43,7 @@ class ActionSupportObjects(Action):
         items = "\n".join(f"{c.item}. {c.text_norm}（{c.citation}）" for c in k.children("二"))
         dispatcher.utter_message(response="utter_support_objects", part_text=part.text_norm, items=items,
                                  authority=authority())
-        return []
+        return [SlotSet("topic", "二")]
 
 
 class ActionValidity(Action):
@@ -53,7 +54,7 @@ class ActionValidity(Action):
         c = kb().clause("五（三）")
         dispatcher.utter_message(response="utter_validity", citation=c.citation, clause_text=c.text_norm,
                                  silence=silences()["validity"]["statement"], authority=authority())
-        return []
+        return [SlotSet("topic", "五（三）")]
 
 
 class ActionProcedure(Action):
@@ -67,7 +68,7 @@ class ActionProcedure(Action):
                                  rules_text=rules.text_norm, citation_interpret=interpret.citation,
                                  interpret_text=interpret.text_norm, silence=silences()["procedure"]["statement"],
                                  authority=authority())
-        return []
+        return [SlotSet("topic", "五（一）")]
 
 
 class ActionDocumentFacts(Action):
@@ -82,14 +83,14 @@ class ActionDocumentFacts(Action):
             c = k.clause(ref)
             dispatcher.utter_message(response="utter_clause", citation=c.citation, clause_title=k.title(ref),
                                      clause_text=c.text_norm)
-            return []
+            return [SlotSet("topic", ref)]
         d = k.document
         basis = "；".join(f"{t}（{n}）" for t, n in d.basis)
         dispatcher.utter_message(
             response="utter_document_facts", title=d.title, doc_number=d.doc_number, issuer=d.issuer,
             issued_on=_cn_date(d.issued_on), printed_on=_cn_date(d.printed_on), basis=basis,
             effective_on=_cn_date(d.effective_on), interpreter=d.interpreter)
-        return []
+        return [SlotSet("topic", "文件")]
 
 
 def _cn_date(d) -> str:

@@ -56,7 +56,8 @@ def _events(dispatcher: CollectingDispatcher, r: Reading, tracker: Tracker, aske
     skipped = list(tracker.get_slot("skipped_facts") or [])
     failed = dict(tracker.get_slot("failed_answers") or {})
     new_skips = [f for f in r.skipped if f not in skipped]
-    if asked and not r.answered(asked) and not (set(r.updates) - {"in_talent_port"}):
+    narrowed = asked in r.updates and r.updates[asked] != tracker.get_slot(asked)
+    if asked and not (narrowed or asked in r.skipped) and not (set(r.updates) - {"in_talent_port", asked}):
         failed[asked] = failed.get(asked, 0) + 1
         if failed[asked] >= MAX_FAILED_ANSWERS:
             new_skips.append(asked)
@@ -102,6 +103,13 @@ class ValidateEligibilityForm(FormValidationAction):
         if r.empty and asked is None:  # the form is just starting: nothing to complain about
             return []
         return _events(dispatcher, r, tracker, asked)
+
+    async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> Optional[EventType]:
+        """The engine's first missing fact — also one already filled with an interval that must be narrowed (an
+        entry year on which the three-year window turns): rasa_sdk's default would skip a filled slot."""
+        missing = still_to_ask(tracker)
+        return SlotSet("requested_slot", missing[0] if missing else None)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         # Values are validated while they are extracted (one place), then the engine picks the next question.

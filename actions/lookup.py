@@ -5,6 +5,7 @@ import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from .common import entity_values, kb, latest_text
@@ -39,7 +40,7 @@ class ActionLookupClause(Action):
             text = "\n".join(t for t in (text, children) if t)
         dispatcher.utter_message(response="utter_clause", citation=c.citation, clause_title=k.title(c.ref),
                                  clause_text=text)
-        return []
+        return [SlotSet("topic", c.ref)]
 
 
 class ActionSearchPolicy(Action):

@@ -1,0 +1,107 @@
+"""End to end over REST (real action server, real Rasa server, trained model): the dialogue behaviours of issue #11
+— exact amounts from everyday wording, numbers said back, intervals instead of needless questions, corrections
+acknowledged, no trap (skip, two bad answers), typed button titles, bad input harmless."""
+import json
+import uuid
+
+import pytest
+
+from tests.e2e.servers import post_json
+
+
+def sender():
+    return f"u11-{uuid.uuid4().hex[:8]}"
+
+
+def first_line(text: str) -> str:
+    return text.strip().splitlines()[0]
+
+
+@pytest.mark.parametrize("question, per_year, total", [
+    ("每个月房租7万，能补多少", "25.2万元", "75.6万元"),
+    ("一年房租两百六十万，补贴多少", "78万元", "234万元"),
+    ("年租金1,500,000元，补贴多少", "45万元", "135万元"),
+    ("我们1200平米，每平米每天4元，租金能补多少", "52.56万元", "157.68万元"),
+])
+def test_numbers_in_a_question_are_answered_first(bot, question, per_year, total):
+    text = bot.text(sender(), question)
+    line = first_line(text)
+    assert line.startswith(f"租金补贴每年{per_year}，前三年度合计最多{total}"), text
+    assert "《办法》三、2" in line
+    assert "【政策自测】" not in text  # answered, not turned into a self-check
+
+
+def test_the_figure_is_said_back_as_understood(bot):
+    text = bot.text(sender(), "每个月房租7万，能补多少")
+    assert "年租金84万元（按每月7万元×12个月计算）" in text
+
+
+def _start_rent_check(bot, me):
+    bot.text(me, "帮我看看我们能不能拿租金补贴")
+    bot.text(me, "已入驻")
+    return bot.text(me, "猎头")
+
+
+def test_entry_year_alone_needs_no_month_when_it_cannot_matter(bot):
+    me = sender()
+    assert "入驻" in _start_rent_check(bot, me)
+    text = bot.text(me, "2024年入驻的")
+    assert "哪个月" not in text and "月份" not in text
+    assert "已记录：入驻时间2024年" in text
+
+
+def test_entry_year_that_decides_asks_for_the_month_once(bot):
+    me = sender()
+    _start_rent_check(bot, me)
+    text = bot.text(me, "2023年入驻的")  # today 2026-11-25: entered before 25 Nov 2023 → the three years are over
+    assert "2023年的哪个月" in text and text.count("？") == 1  # one question per turn
+    text = bot.text(me, "忘了")
+    assert "2023年的哪个月" not in text  # not asked again
+
+
+def test_two_unusable_answers_move_on(bot):
+    me = sender()
+    _start_rent_check(bot, me)
+    assert "年租金" in bot.text(me, "2025年3月")
+    text = bot.text(me, "嗯嗯嗯")
+    assert "没听明白" in text and "年租金" in text  # asked again, once
+    text = bot.text(me, "啊啊啊")
+    assert "先记为“不清楚”" in text
+    assert "【政策自测】" in text and "提供年租金（元）后可算出金额" in text  # moved on: the report, no third ask
+
+
+def test_typed_button_title_and_skip(bot):
+    me = sender()
+    bot.text(me, "帮我看看我们能享受哪些政策")
+    text = bot.text(me, "未入驻")  # the button's title, typed
+    assert "【政策自测】" in text and "未入驻上海·嘉定人才港" in text
+
+
+def test_not_in_the_port_said_as_a_negation(bot):
+    me = sender()
+    bot.text(me, "帮我看看我们能享受哪些政策")
+    text = bot.text(me, "我们不在人才港")
+    assert "未入驻上海·嘉定人才港" in text and "已入驻上海·嘉定人才港" not in text
+
+
+def test_a_correction_is_acknowledged(bot):
+    me = sender()
+    _start_rent_check(bot, me)
+    text = bot.text(me, "2025年3月入驻，年租金7万")
+    assert "每年2.1万元" in text
+    text = bot.text(me, "说错了，是每月7万")
+    assert "已更正：年租金84万元" in text and "每年25.2万元" in text
+
+
+def test_a_lone_surrogate_is_cleaned_not_an_error(bot):
+    raw = b'{"sender": "' + sender().encode() + b'", "message": "\\ud800\\u200b\\u0007\xe7\xa7\x9f\xe9\x87\x91\xe8\xa1\xa5\xe8\xb4\xb4\xe6\x80\x8e\xe4\xb9\x88\xe7\xae\x97"}'
+    status, body = post_json(f"{bot.url}/webhooks/rest/webhook", None, raw=raw)
+    assert status == 200, body
+    text = "\n".join(m.get("text", "") for m in json.loads(body))
+    assert "服务暂时不可用" not in text and "《办法》三、2" in text
+
+
+@pytest.mark.parametrize("msg", ["<script>alert(1)</script>", "第<b>99</b>条", "https://evil.example/x 第八部分"])
+def test_raw_user_text_is_never_echoed(bot, msg):
+    text = bot.text(sender(), msg)
+    assert "<script>" not in text and "<b>" not in text and "evil.example" not in text
