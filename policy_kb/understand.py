@@ -4,7 +4,10 @@ Each fact carries its value, the span it came from and the kind of statement it 
 "unknown" (不清楚/忘了), or a correction (不对，是…). Values that cannot be stored (zero, negative, absurd,
 vague, a unit price without an area, a future entry date) are problems, not facts: the caller re-asks and stores
 nothing. Partly known facts are intervals: a year alone is 1 January – 31 December (clipped at today), "80到100万"
-is a range of rent; the engine reasons over the whole interval.
+is a range of rent; the engine reasons over the whole interval. Conventions (tests/policy_kb/understanding):
+X多/X几 is [X, X + one step of its last non-zero digit] (一百多万 → 100–200万), neighbouring digits are a range
+(七八十万, 三四月份), half a year ×2 and an N-year total ÷N, a quarter is its three months, 大概/约 mark a value (or
+an area, or a date) approximate; "不是X，是Y" / "是Y，不是X" read only Y, and correct a fact given before.
 
 No Rasa here: the NLU component (bot/nlu/policy_entities.py), the form (actions/eligibility.py) and the question
 answerers call ``understand``. Word lists live beside the patterns that use them; nothing here is shown to people
@@ -171,10 +174,11 @@ SEGMENT_SPLIT = re.compile(r"[，。；;！!？?\n]|,(?!\d{3})")
 RENT_WORDS = re.compile(r"房租|租金|租费|租房|房费|租了|租的|租|年付|月付|季付|按季交|按月交|按年交")
 EVENT_WORDS = re.compile(r"论坛|节展|活动|举办费|办会|会议|展会|峰会|大会|沙龙|年会|发布会|博览会|研讨会|交流会|招聘会|办了|办过")
 BENEFIT_WORDS = re.compile(r"补贴|补助|补|奖励|奖|拿|给|返|领|能有|可以有|发")
+OTHER_MONEY = re.compile(r"工资|薪|营收|营业额|收入|利润|社保|公积金|注册资本|预算|水电|物业|报销")  # sums that are not rent
 POLICY_MONEY = re.compile(r"落户奖励|相应档次|档次|最高|上限|封顶")
 APPROX_BEFORE = re.compile(r"(大概|大约|约|差不多|将近|接近|估计|大致|预计|约莫|估摸|应该)\s*(是|有|在|为|要|花了|花|用了|交|付)?\s*$")
 APPROX_AFTER = re.compile(r"^\s*(左右|上下|出头|的样子|吧)")
-VAGUE_RE = re.compile(r"几十万|几百万|几千万|好几万|好几十万|几万|上百万|上千万|很多钱?|不少|挺多|很贵|不便宜|蛮多")
+VAGUE_RE = re.compile(r"(好)?几(十|百|千)?万|几(百|千)块|上百万|上千万|很多钱?|不少|挺多|很贵|不便宜|蛮多")
 
 MONTH_MARK = re.compile(r"每月|每个月|一个月|月租|月付|按月|月均|/月|一月|个月|月度|每一个月|月房租|月缴")
 QUARTER_MARK = re.compile(r"季度|每季|一季|/季|季租|季付|按季|(每|一)(三|3)个月|(三|3)个月(一交|一付|交|付)")
@@ -209,21 +213,23 @@ ENTRY_WORDS = re.compile(r"入驻|进驻|搬进|搬入|搬到|搬来|入住|入�
 POLICY_DATE_WORDS = re.compile(r"实施|施行|发布|印发|发文|出台|有效|到期|截止|成立|注册|开业")
 HONOUR_WORDS = re.compile(r"荣誉|嘉奖|表彰|称号|奖项|获评|评为|评上|授予")
 RECOGNITION_WORDS = re.compile(r"资质|认定|示范|创新项目")
-POSSESS = re.compile(r"获得|拿到|拿了|拿过|获评|评为|评上|得到|取得|获过|得过|获|有|是|被评|授予|颁发")
+POSSESS = re.compile(r"获得|拿到|拿了|拿过|拿的|得的|评的|获评|评为|评上|得到|取得|获过|得过|获|有|是|被评|授予|颁发")
 QUESTION_TAIL = re.compile(r"(算不算|能不能|可不可以|可以吗|能拿吗|行不行|行吗|算吗|也能|也可以|有没有用|能申请吗)")
 
 PORT_NO = re.compile(
     r"(不在|没在|未在|不是在)(上海·?)?(嘉定)?人才港|"
     r"(没有|没|未|尚未|还没|还未|暂未|暂时没有|暂时没|还没有|并未|并没有)(正式)?(有)?(入驻|进驻|搬进|搬入|入住|入园|进人才港|进去|搬过去)|"
     r"(准备|打算|计划|考虑|将要|即将|想要|想|正在办理|在谈|预计|争取|有意)[^，。；,]{0,8}(入驻|进驻|搬进|搬入|入住|入园)|"
-    r"(已经|已)?(搬离|搬走|迁出|退出|撤出|离开)(了)?(人才港)?|"
+    r"(?<!没有)(?<!没)(?<!未)(?<!不会)(?<!不)(已经|已)?(搬离|搬走|迁出|退出|撤出|离开)(了)?(人才港)?|"
     r"还在别的园区|不是人才港")
 PORT_YES = re.compile(
     r"(已经|已|目前|现在|我们|我司|我公司|本公司|都)(已经)?(入驻|进驻|在)(了)?(上海·?)?(嘉定)?(人才港)|已入驻|已经入驻|已进驻|"
-    r"入驻了|进驻了|在人才港(里|内|办公|这边)|是人才港(的)?(入驻)?(企业|机构)|已经搬进|搬进来了|在港内")
+    r"入驻了|进驻了|在人才港(里|内|办公|这边)|(^|(?<=[，,。；;\s]))(还|仍|仍然|依然|一直)?在(上海·?)?(嘉定)?人才港|"
+    r"(还|仍|仍然|依然|一直)在(上海·?)?(嘉定)?人才港|是人才港(的)?(入驻)?(企业|机构)|已经搬进|搬进来了|在港内")
 BASE_NO = re.compile(r"(没有|没|未|尚未|还没|还未|暂无|暂时没有|不曾)(有)?(建立|建|设立|建设|成立)?(过)?[^，。；,没]{0,6}(实训)?基地|"
                      r"(实训)?基地(还)?(没有|没|未)(建|建立|建成)")
-BASE_YES = re.compile(r"(有|建立了|建了|建成|设立了|已经有|已建|已建立|建有|成立了|拥有)[^没，。；,]{0,8}(实训)?基地")
+BASE_YES = re.compile(r"(有|建立了|建了|建成|设立了|已经有|已建|已建立|建有|成立了|拥有)[^没，。；,]{0,8}(实训)?基地|"
+                      r"(实训)?基地(是|也|倒是|已经|都)?(有|建了|建好了|建成了)(的|了)?")
 COUNT_RE = re.compile(rf"(?P<n>{_RUN})(?P<many>多|几|来)?\s*(个|名|位|人|员)")
 COUNT_NONE = re.compile(r"(一|1)\s*(个|位|名|人)(人才)?(都|也)(没有|没)|"
                         r"(没有|没|未|从未|从没|还没|还没有|尚未|暂未|暂时没有?)(有)?(成功)?(推荐|引进|输送|引入)(成功)?(过)?")
@@ -237,22 +243,26 @@ LEVEL_NONE = {
     "honour_level": re.compile(r"(没有|没|未|无|从未|从没)(获得|拿到|拿过|得过|获过|评上|有)?(过)?[^，。；,]{0,6}(荣誉|嘉奖|表彰|称号)"),
     "recognition_level": re.compile(r"(没有|没|未|无|从未|从没)(获得|拿到|拿过|得过|获过|有)?(过)?[^，。；,]{0,6}(资质|认定|示范)"),
 }
-EVENT_NONE = re.compile(r"(没有|没|未|从未|从没|还没|尚未)(有)?(举办|办|组织|搞)(过)?[^，。；,]{0,6}(论坛|节展|活动|会|展)")
+EVENT_NONE = re.compile(r"(没有|没|未|从未|从没|还没|尚未)(有)?(举办|办|组织|搞)(过)?[^，。；,]{0,6}(论坛|节展|活动|会|展)|"
+                        r"(论坛|节展|活动|峰会|展会)(也|都|还|从来|从)?(没有|没|未|从未)(有)?(举办|办|组织|搞)(过)?")
 MONTH_ALONE = re.compile(r"(?<![年个每一\d])(?P<m>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])\s*月(份)?(?P<d>(?P<dn>\d{1,2}|[一二三四五六七八九十]{1,3})(日|号))?")
 
+QUAL_ALONE = re.compile(r"(?<![今去前明后本当\d年〇零一二三四五六七八九])(?P<q>年初|年中|年底|年末|上半年|下半年)")
 _Y = r"(?P<y>\d{4}|\d{2}|[〇零一二三四五六七八九]{4}|[〇零一二三四五六七八九]{2})"
-_M = r"(?P<m>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
 _D = r"(?P<d>[12]\d|3[01]|0?[1-9]|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 _QUAL = r"(?P<q>年初|年中|年底|年末|上半年|下半年|初|中|底|末)"
+# a month (any number, checked later: 13月 is a bad date), two adjacent months (三四月份 → their union), or a quarter
+_MPART = (rf"(?:第?\s*(?P<qn>[一二三四1-4])\s*季度|(?P<m>\d{{1,2}}|十[一二]?|[一二三四五六七八九])"
+          rf"(?:\s*[、\-~到至和]?\s*(?P<m2>十[一二]?|[二三四五六七八九]|\d{{1,2}}))?\s*月(份)?(\s*{_D}\s*(日|号))?)")
 DATE_RES = [
-    re.compile(rf"{_Y}\s*年\s*{_M}\s*月(份)?(\s*{_D}\s*(日|号))?"),
-    re.compile(rf"(?<![\d.])(?P<y>\d{{4}})\s*[./\-]\s*{_M}(\s*[./\-]\s*{_D})?(?![\d])"),
+    re.compile(rf"{_Y}\s*年\s*{_MPART}"),
+    re.compile(rf"(?<![\d.])(?P<y>\d{{4}})\s*[./\-]\s*(?P<m>\d{{1,2}})(\s*[./\-]\s*{_D})?(?![\d])"),
     re.compile(rf"{_Y}\s*年{_QUAL}?(?!度?[租金费])"),
 ]
 SHORT_NUMERIC_DATE = re.compile(r"(?<![\d.])(?P<y>\d{2})\s*[./]\s*(?P<m>1[0-2]|0?[1-9])(?![\d])")
 RELATIVE_YEAR = {"今年": 0, "本年": 0, "当年": 0, "本年度": 0, "去年": -1, "上年": -1, "上一年": -1, "前年": -2,
                  "大前年": -3, "明年": 1, "后年": 2}
-REL_RE = re.compile(rf"(?P<r>大前年|前年|去年|上一年|上年|今年|本年度|本年|当年|明年|后年)\s*(?:{_QUAL}|{_M}\s*月(份)?)?")
+REL_RE = re.compile(rf"(?P<r>大前年|前年|去年|上一年|上年|今年|本年度|本年|当年|明年|后年)\s*(?:{_QUAL}|{_MPART})?")
 YEARS_AGO = re.compile(r"(?P<n>[一二两三四五六七八九十\d]{1,3})\s*年(以)?前")
 MONTHS_REL = re.compile(r"上个月|上月|这个月|本月|当月|下个月|下月|(?P<n>[一二两三四五六七八九十\d]{1,2})\s*个月(以)?前")
 
@@ -325,6 +335,30 @@ def _span(y: int, m: Optional[int] = None, d: Optional[int] = None, q: Optional[
         return None
 
 
+def _part_span(y: int, gd: Dict[str, Optional[str]]) -> Tuple[Optional[DateSpan], Optional[str]]:
+    """The interval of a year and what follows it: a month (and day), two months, a quarter or 年底/上半年."""
+    if gd.get("qn"):
+        q = _small(gd["qn"]) or 0
+        return _span_months(y, 3 * q - 2, 3 * q), None
+    month, day = _small(gd.get("m")), _small(gd.get("d"))
+    if gd.get("m") and (month is None or not 1 <= month <= 12):
+        return None, "bad_date"
+    if gd.get("m2"):
+        last = _small(gd["m2"])
+        if last is None or not 1 <= last <= 12 or last <= (month or 0):
+            return None, "bad_date"
+        return _span_months(y, month or 1, last), None
+    span = _span(y, month, day, gd.get("q"))
+    return span, None if span else "bad_date"
+
+
+def _span_months(y: int, first: int, last: int) -> Optional[DateSpan]:
+    try:
+        return DateSpan(date(y, first, 1), _month_end(y, last))
+    except ValueError:
+        return None
+
+
 @dataclass
 class _Mention:
     start: int
@@ -362,7 +396,8 @@ def _money_mentions(s: str) -> List[_Mention]:
             continue  # 第7条, 三、2: a clause number
         if _NEAR_VAGUE.search(before):
             continue  # 几十万 / 好几百万: vague, not 十万
-        if not unit_a and not re.search(r"\d", a) and not re.search(r"[万亿千百]", a):
+        if not unit_a and not re.search(r"\d", a) and not re.search(r"[万亿千百]", a) \
+                and not (m.group("b") and re.search(r"[万亿千百]", m.group("b"))):
             continue
         lo = _num(a)
         pair = None
@@ -372,7 +407,8 @@ def _money_mentions(s: str) -> List[_Mention]:
                 continue
             lo = pair[0]
         factor = _unit_factor(unit_a)
-        has_unit = factor is not None or bool(re.search(r"[万亿]", a)) or bool(re.fullmatch(r"\d{1,3}(,\d{3})+", a))
+        has_unit = factor is not None or bool(re.search(r"[万亿萬億]|[千仟]$", a)) \
+            or bool(re.fullmatch(r"\d{1,3}(,\d{3})+", a))
         f = factor or 1
         if re.search(r"[万亿]$", a) and factor is None:
             f = 1
@@ -509,7 +545,8 @@ def _read_money(u: Understanding, s: str, asked: Optional[str], known: Dict[str,
             continue
         words = {"annual_rent": RENT_WORDS, "event_cost": EVENT_WORDS}
         target = _target(s, mention.start, mention.end, words, anywhere=False)
-        if target is None and _period(s, mention) in ("month", "quarter") and not POLICY_MONEY.search(s):
+        if target is None and _period(s, mention) in ("month", "quarter") and not POLICY_MONEY.search(s) \
+                and not OTHER_MONEY.search(s):
             target = "annual_rent"  # 每月8万: a monthly sum here is a rent (event costs are not monthly)
         if target is None and _unit_price(s, mention):
             target = "annual_rent"  # 每平米每天4元: a price per area is a rent
@@ -518,14 +555,15 @@ def _read_money(u: Understanding, s: str, asked: Optional[str], known: Dict[str,
             target = "annual_rent"  # 270万是三年加起来的: a period is about the rent
         if target is None:
             target = _target(s, mention.start, mention.end, words)
-        if target is None and u.correction and not RENT_WORDS.search(s) and not EVENT_WORDS.search(s):
+        correcting = u.correction or _contrast(s)
+        if target is None and correcting and not RENT_WORDS.search(s) and not EVENT_WORDS.search(s):
             target = next((k for k in reversed(list(known)) if k in MONEY_FACTS), None)  # 不对，是150万
         if target is None:
             if POLICY_MONEY.search(s[max(0, mention.start - 6):mention.end + 6]):
                 continue
             if asked in MONEY_FACTS:
                 target = asked
-            elif u.correction:
+            elif correcting:
                 target = next((k for k in reversed(list(known)) if k in MONEY_FACTS), None)
         if target is None:
             continue
@@ -603,15 +641,13 @@ def _date_mentions(s: str, today: date) -> List[_Mention]:
             y = _year(gd["y"], today)
             if y is None or not 1949 <= y <= today.year + 5:
                 continue
-            month, day = _small(gd.get("m")), _small(gd.get("d"))
-            if gd.get("m") and (month is None or not 1 <= month <= 12):
-                add(m, None, "bad_date")
-                continue
-            add(m, _span(y, month, day, gd.get("q")))
+            span, bad = _part_span(y, gd)
+            add(m, span, bad)
     for m in REL_RE.finditer(s):
         gd = m.groupdict()
         y = today.year + RELATIVE_YEAR[gd["r"]]
-        add(m, _span(y, _small(gd.get("m")), None, gd.get("q")))
+        span, bad = _part_span(y, gd)
+        add(m, span, bad)
     for m in YEARS_AGO.finditer(s):
         n = _small(m.group("n"))
         if n is not None and 0 < n < 80:
@@ -631,6 +667,23 @@ def _clip(span: DateSpan, today: date) -> Tuple[Optional[DateSpan], Optional[str
     return DateSpan(span.start, min(span.end, today)), None
 
 
+DATE_RANGE_SEP = re.compile(r"\s*(到|至|~|-|—|或者|或是|或)\s*$")
+
+
+def _join_date_ranges(s: str, mentions: List[_Mention]) -> List[_Mention]:
+    """"2023年底到2024年初" / "2023年或2024年": one interval from the first's start to the second's end."""
+    out: List[_Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if prev is not None and isinstance(prev.value, DateSpan) and isinstance(m.value, DateSpan) \
+                and not prev.bad and not m.bad and DATE_RANGE_SEP.fullmatch(s[prev.end:m.start]) \
+                and prev.value.start <= m.value.end:
+            out[-1] = _Mention(prev.start, m.end, s[prev.start:m.end], DateSpan(prev.value.start, m.value.end))
+            continue
+        out.append(m)
+    return out
+
+
 def _read_dates(u: Understanding, s: str, asked: Optional[str], known: Dict[str, Any], today: date) -> None:
     mentions = _date_mentions(s, today)
     if asked == "entry_date" or ENTRY_WORDS.search(s):
@@ -638,7 +691,7 @@ def _read_dates(u: Understanding, s: str, asked: Optional[str], known: Dict[str,
             if not any(x.start <= m.start() < x.end for x in mentions):
                 y, mo = _year(m.group("y"), today), int(m.group("m"))
                 mentions.append(_Mention(m.start(), m.end(), m.group(), _span(y, mo) if y else None))
-    for mention in sorted(mentions, key=lambda x: x.start):
+    for mention in _join_date_ranges(s, sorted(mentions, key=lambda x: x.start)):
         target = _date_target(s, mention, asked, u, known)
         if target is None:
             continue
@@ -649,12 +702,14 @@ def _read_dates(u: Understanding, s: str, asked: Optional[str], known: Dict[str,
         if bad:
             u.problem(target, bad, mention.text)
             continue
+        approx = bool(APPROX_BEFORE.search(s[max(0, mention.start - 6):mention.start])  # 大概是2023年
+                      or re.match(r"\s*(左右|前后|上下)", s[mention.end:]))
         if target == "entry_date":
-            u.add(Fact(target, span, VALUE, mention.start, mention.end, mention.text))
+            u.add(Fact(target, span, VALUE, mention.start, mention.end, mention.text, approx))
         else:
             year = span.single_year()
             if year is not None:
-                u.add(Fact(target, year, VALUE, mention.start, mention.end, mention.text))
+                u.add(Fact(target, year, VALUE, mention.start, mention.end, mention.text, approx))
     _month_answer(u, s, asked, known, today)
 
 
@@ -665,9 +720,13 @@ def _date_target(s: str, mention: _Mention, asked: Optional[str], u: Understandi
     if POLICY_DATE_WORDS.search(seg):
         return None
     words = {"entry_date": ENTRY_WORDS, "honour_year": HONOUR_WORDS, "recognition_year": RECOGNITION_WORDS}
-    for name, pattern in words.items():
-        if pattern.search(seg):
-            return name
+    if ENTRY_WORDS.search(seg):
+        return "entry_date"
+    kind = _level_kind(seg)
+    if kind:
+        return kind + "_year"
+    if asked in LEVEL_FACTS:
+        return asked.replace("_level", "_year")  # 市级，2024年的
     if asked in DATE_FACTS:
         return asked
     found = [name for name, pattern in words.items() if pattern.search(s)]
@@ -693,11 +752,23 @@ def _known_span(known: Dict[str, Any]) -> Optional[DateSpan]:
 
 
 def _month_answer(u: Understanding, s: str, asked: Optional[str], known: Dict[str, Any], today: date) -> None:
-    """"3月" / "三月份" answering the month question, in the year already given."""
-    if asked != "entry_date" or u.fact("entry_date") or any(p.fact == "entry_date" for p in u.problems):
+    """"3月" / "三月份" / "年底" answering the month question (or correcting the entry date: "不是年底，是年初入驻的"),
+    in the year already given."""
+    if u.fact("entry_date") or any(p.fact == "entry_date" for p in u.problems):
+        return
+    if asked != "entry_date" and not (ENTRY_WORDS.search(s) and _known_span(known) is not None):
         return
     m = MONTH_ALONE.search(s)
     if not m:
+        q = QUAL_ALONE.search(s)
+        span = _known_span(known)
+        year = span.single_year() if span else None
+        if q and year is not None:
+            clipped, bad = _clip(_span(year, q=q.group("q")), today)
+            if bad:
+                u.problem("entry_date", bad, q.group())
+            else:
+                u.add(Fact("entry_date", clipped, VALUE, q.start(), q.end(), q.group()))
         return
     month = _small(m.group("m"))
     day = _small(m.group("dn")) if m.group("dn") else None
@@ -741,6 +812,7 @@ def _vocab() -> List[Tuple[str, "re.Pattern[str]", str, str]]:
     for canon, spec in voc["establishments"].items():
         for a in spec["aliases"]:
             out.append((a, "establishment", canon))
+    out = [x for x in out if x[0] not in NOT_CATEGORY_WORDS] + list(EXTRA_WORDS)
     out.sort(key=lambda x: -len(x[0]))
     return [(a, re.compile(re.escape(a), re.IGNORECASE), fact, canon) for a, fact, canon in out]
 
@@ -753,13 +825,22 @@ def _levels() -> List[Tuple[str, str]]:
     return sorted(out, key=lambda x: -len(x[0]))
 
 
+WORD_NEGATED = re.compile(r"(不是|并非|不属于|不算|不做|非|不)(一家|一个|做|搞)?\s*$")
+ALTERNATIVE = re.compile(r"还是|或者|或是|或")
+SELF = re.compile(r"我们|我司|我公司|本公司|咱们|我单位|我方|本单位|我这边|我们这边|这边|我是")
+QUESTION = re.compile(r"什么|怎么|如何|哪些|哪个|哪种|吗|么|[?？]|是否|指的是|定义|要求|条件|标准|可以申请|能申请")
+EXTRA_WORDS = [("财富500强", "rank_500", "global"), ("财富五百强", "rank_500", "global"),
+               ("全球五百强", "rank_500", "global"), ("国内五百强", "rank_500", "china")]
+NOT_CATEGORY_WORDS = {"展会"}  # holding an exhibition is an event (event_cost), not the 会展经济 business
+
+
 def _read_words(u: Understanding, s: str, asked: Optional[str]) -> None:
     taken = [False] * len(s)
-    m = RANK_NONE.search(s)
-    if m:
-        u.add(Fact("rank_500", "none", NEGATION, m.start(), m.end(), m.group()))
-        for i in range(m.start(), m.end()):
+    none = RANK_NONE.search(s)
+    if none:
+        for i in range(none.start(), none.end()):
             taken[i] = True
+    found: Dict[str, List[Tuple["re.Match[str]", str]]] = {}
     for alias, pattern, fact, canon in _vocab():
         for mm in pattern.finditer(s):
             if any(taken[mm.start():mm.end()]):
@@ -768,7 +849,28 @@ def _read_words(u: Understanding, s: str, asked: Optional[str]) -> None:
                 continue
             for i in range(mm.start(), mm.end()):
                 taken[i] = True
-            u.add(Fact(fact, canon, VALUE, mm.start(), mm.end(), mm.group()))
+            seg_start, seg_end = _segment(s, mm.start())
+            seg = s[seg_start:seg_end]
+            if WORD_NEGATED.search(s[seg_start:mm.start()]):
+                continue  # 我们不是猎头公司: what it is not
+            if fact == "category" and re.match(r"\s*(实训)?基地", s[mm.end():]):
+                continue  # 人才培养实训基地 names the base
+            if asked != fact and QUESTION.search(seg) and not SELF.search(s):
+                continue  # 高端猎头的定义是什么: a question about the word
+            found.setdefault(fact, []).append((mm, canon))
+    for fact, hits in found.items():
+        canons = {c for _, c in hits}
+        if len(canons) > 1:
+            between = s[min(m.start() for m, _ in hits):max(m.end() for m, _ in hits)]
+            if ALTERNATIVE.search(between):
+                continue  # 总部还是分支机构: undecided
+            # 总公司在北京，这边是分公司: a word followed by 在 <place> is another entity
+            kept = [(m, c) for m, c in hits if not re.match(r"\s*(在|位于|设在)", s[m.end():])]
+            hits = kept or hits
+        mm, canon = hits[0]
+        u.add(Fact(fact, canon, VALUE, mm.start(), mm.end(), mm.group()))
+    if none and u.fact("rank_500") is None:
+        u.add(Fact("rank_500", "none", NEGATION, none.start(), none.end(), none.group()))
     if re.search(r"500强|五百强", s) and u.fact("rank_500") is None and asked == "rank_500":
         u.problem("rank_500", "need_rank")
     _read_levels(u, s, asked)
@@ -785,18 +887,32 @@ def _read_levels(u: Understanding, s: str, asked: Optional[str]) -> None:
             seg = s[seg_start:seg_end]
             if alias in ("国家", "市里", "区里") and not re.search(r"荣誉|嘉奖|表彰|资质|认定|示范|称号|颁发|级", seg):
                 continue
-            if RECOGNITION_WORDS.search(seg):
-                fact = "recognition_level"
-            elif HONOUR_WORDS.search(seg):
-                fact = "honour_level"
+            kind = _level_kind(seg)
+            if kind:
+                fact = kind + "_level"
             elif asked in LEVEL_FACTS:
                 fact = asked
             else:
                 continue
-            stated = POSSESS.search(seg) or asked in LEVEL_FACTS
+            stated = POSSESS.search(seg) or asked in LEVEL_FACTS or (POSSESS.search(s) and not QUESTION.search(s))
             if not stated or (QUESTION_TAIL.search(seg) and not re.search(r"我们|我司|我公司|本公司|拿了|获得了", seg)):
                 continue
             u.add(Fact(fact, canon, VALUE, m.start(), m.end(), m.group()))
+
+
+RECOGNITION_STRONG = re.compile(r"认定|资质")
+
+
+def _level_kind(seg: str) -> Optional[str]:
+    """"recognition" for 认定/资质, "honour" for 荣誉/称号/评为 (被评为…示范机构 is an honour title), else
+    "recognition" for 示范/创新项目."""
+    if RECOGNITION_STRONG.search(seg):
+        return "recognition"
+    if HONOUR_WORDS.search(seg):
+        return "honour"
+    if RECOGNITION_WORDS.search(seg):
+        return "recognition"
+    return None
 
 
 def _read_booleans(u: Understanding, s: str) -> None:
@@ -872,8 +988,9 @@ def _read_name(u: Understanding, s: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------------- answers
+TIME_WORDS = re.compile(r"时间|日期|哪年|几月|月份|哪个月|哪一年|什么时候|哪天")
 FACT_WORDS = {
-    "annual_rent": RENT_WORDS, "entry_date": re.compile(r"入驻|进驻|时间|日期|哪年|几月|月份"),
+    "annual_rent": RENT_WORDS, "entry_date": re.compile(r"入驻|进驻|入驻时间|进来的时间"),
     "honour_level": HONOUR_WORDS, "recognition_level": RECOGNITION_WORDS, "event_cost": EVENT_WORDS,
     "talent_recommendations": re.compile(r"推荐|引进"), "training_base": re.compile(r"基地"),
     "rank_500": re.compile(r"500强|五百强"), "category": re.compile(r"领域|业务|行业|类别"),
@@ -889,15 +1006,18 @@ def _read_unknown(u: Understanding, s: str, asked: Optional[str], known: Dict[st
         if month_question and NO_RE.match(s.strip()):
             u.add(Fact("entry_date", None, UNKNOWN, 0, len(s), s))
         return
-    named = [f for f, p in FACT_WORDS.items() if p.search(s)]
-    targets = [f for f in named if f not in u.names()] or ([asked] if asked and asked not in u.names() else [])
-    if asked and asked in named:
-        targets = [asked] + [t for t in targets if t != asked]
-    if not targets and not asked:
-        return
-    for t in targets[:1] if len(targets) > 1 and asked else targets:
-        if u.fact(t) is None:
-            u.add(Fact(t, None, UNKNOWN, m.start(), m.end(), m.group()))
+    for m in UNKNOWN_RE.finditer(s):
+        seg_start, seg_end = _segment(s, m.start())
+        seg = s[seg_start:seg_end]
+        named = [f for f, p in FACT_WORDS.items() if p.search(seg)]
+        if TIME_WORDS.search(seg) and asked in DATE_FACTS and "entry_date" not in named:
+            named.append(asked)  # 哪年拿的忘了, asked the year of the honour
+        if asked in named:
+            named = [asked] + [f for f in named if f != asked]
+        targets = named or ([asked] if asked else [])
+        for t in targets:
+            if u.fact(t) is None and not any(p.fact == t for p in u.problems):
+                u.add(Fact(t, None, UNKNOWN, m.start(), m.end(), m.group()))
 
 
 def _yes_no(u: Understanding, s: str, asked: Optional[str]) -> None:
@@ -906,7 +1026,13 @@ def _yes_no(u: Understanding, s: str, asked: Optional[str]) -> None:
     t = re.sub(r"[\s，,。.!！~]+", "", s)
     yes, no = bool(YES_RE.match(t)), bool(NO_RE.match(t))
     if not (yes or no):
-        return
+        # "没有。房租一年90万" / "有的，去年评上了区级荣誉": the answer first, then more facts
+        first = re.split(r"[，,。；;！!？?\n]", s.strip(), maxsplit=1)[0].strip()
+        if not first or first == s.strip():
+            return
+        yes, no = bool(YES_RE.match(first)), bool(NO_RE.match(first))
+        if not (yes or no):
+            return
     if asked in BOOL_FACTS:
         u.add(Fact(asked, yes, VALUE if yes else NEGATION, 0, len(s), s))
     elif asked in LEVEL_FACTS:
@@ -937,8 +1063,8 @@ def _bare_year(u: Understanding, s: str, asked: Optional[str], today: date) -> N
 
 def _period_swap(u: Understanding, s: str, known: Dict[str, Any]) -> None:
     """"是每月不是每年" with no new figure: the rent already given was monthly (×12), or the reverse (÷12)."""
-    if u.fact("annual_rent") or "annual_rent" not in known:
-        return
+    if u.fact("annual_rent") or "annual_rent" not in known or _money_mentions(s):
+        return  # 不是每月，是每年70万: the new figure is read as it is
     old = known["annual_rent"]
     lo, hi = (old if isinstance(old, (list, tuple)) else (old, old))
     if isinstance(old, Range):
@@ -952,6 +1078,23 @@ def _period_swap(u: Understanding, s: str, known: Dict[str, Any]) -> None:
     if m:
         u.add(Fact("annual_rent", Range(int(lo) // 12, int(hi) // 12), CORRECTION, m.start(), m.end(), m.group(),
                    basis={"period": "year"}))
+        return
+    # "刚才那个是一个季度的" / "不对，那是月租": no new figure, the one given (read as yearly) had another period
+    if _money_mentions(s) or QUESTION.search(s) or not (CORRECTION_RE.search(s) or DEIXIS.search(s)):
+        return
+    period = _period_of(s, "", s)
+    mult = {"month": 12, "quarter": 4, "half_year": 2}.get(period)
+    if mult:
+        new = Range(int(lo) * mult, int(hi) * mult)
+    elif period in YEARS_DIVISOR:
+        new = Range(int(lo) // YEARS_DIVISOR[period], int(hi) // YEARS_DIVISOR[period])
+    else:
+        return
+    u.add(Fact("annual_rent", new, CORRECTION, 0, len(s), s,
+               basis={"amount": Range(int(lo), int(hi)).to_json(), "period": period}))
+
+
+DEIXIS = re.compile(r"那是|那个是|那个数|这个数是|刚才|刚刚|之前说的|前面说的|上面说的|那笔")
 
 
 def _mask_not_x(s: str) -> str:
@@ -967,6 +1110,14 @@ def _mask_not_x(s: str) -> str:
         a, b = m.start("x"), m.end("x")
         out = out[:a] + "\u3000" * (b - a) + out[b:]
     return out
+
+
+A_NOT_A = re.compile(r"是不是|有没有|在不在|算不算|属不属于|是否|建没建|办没办|拿没拿")
+
+
+def _mask_questions(s: str) -> str:
+    """"是不是500强" / "有没有实训基地" ask; they state neither the value nor its negation."""
+    return A_NOT_A.sub(lambda m: "\u3000" * len(m.group()), s)
 
 
 def _contrast(s: str) -> bool:
@@ -986,7 +1137,7 @@ def understand(text: str, asked: Optional[str] = None, known: Optional[Dict[str,
     s = normalise(raw)
     u = Understanding(raw, correction=bool(CORRECTION_RE.search(s) or PERIOD_SWAP.search(s)
                                            or PERIOD_SWAP_BACK.search(s)))
-    masked = _mask_not_x(s)
+    masked = _mask_questions(_mask_not_x(s))
     _period_swap(u, s, known)
     _read_booleans(u, masked)
     _read_dates(u, masked, asked, known, today)
@@ -997,8 +1148,8 @@ def understand(text: str, asked: Optional[str] = None, known: Optional[Dict[str,
     _bare_year(u, s, asked, today)
     _yes_no(u, s, asked)
     _read_unknown(u, s, asked, known)
-    if VAGUE_RE.search(s) and asked in MONEY_FACTS and u.fact(asked) is None:
-        u.problem(asked, "vague", VAGUE_RE.search(s).group())
+    _vague_money(u, s, asked)
+    _implied(u)
     _kinds(u, known, _contrast(s))
     return u
 
@@ -1015,6 +1166,27 @@ def _same(f: Fact, old: Any) -> bool:
         else:
             old = old[0] if old[0] == old[1] else list(old)
     return new == old or str(new) == str(old)
+
+
+def _vague_money(u: Understanding, s: str, asked: Optional[str]) -> None:
+    """几十万 / 不少钱 about the rent or the event cost: a vague amount, re-asked."""
+    m = VAGUE_RE.search(s)
+    if not m:
+        return
+    target = _target(s, m.start(), m.end(), {"annual_rent": RENT_WORDS, "event_cost": EVENT_WORDS})
+    if target is None and asked in MONEY_FACTS:
+        target = asked
+    if target is None or u.fact(target) is not None or QUESTION.search(s[m.end():m.end() + 3]):
+        return
+    u.problem(target, "vague", m.group())
+
+
+def _implied(u: Understanding) -> None:
+    """A dated entry says the institution is in the port: the profile adds in_talent_port, so it is not a
+    separate fact here (已经入驻了，2024年3月进来的 → entry_date only)."""
+    entry, port = u.fact("entry_date"), u.fact("in_talent_port")
+    if entry is not None and entry.value is not None and port is not None and port.value is True:
+        u.facts.remove(port)
 
 
 def _kinds(u: Understanding, known: Dict[str, Any], contrast: bool) -> None:
