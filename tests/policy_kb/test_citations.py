@@ -1,7 +1,7 @@
 """Citation resolver: every form people use, and clear answers for references that do not exist."""
 import pytest
 
-from policy_kb.citations import resolve
+from policy_kb.citations import resolve, resolve_all
 
 
 @pytest.mark.parametrize("text, ref", [
@@ -50,3 +50,37 @@ def test_traditional_chinese():
 def test_canonical_refs_resolve_to_themselves():
     for ref in ("五", "序言", "三、2", "四（二）", "二、3"):
         assert resolve(ref).ref == ref
+
+
+@pytest.mark.parametrize("text, ref", [
+    ("三·2", "三、2"), ("三-2", "三、2"), ("3-2", "三、2"), ("三．2", "三、2"), ("三・2", "三、2"), ("三－2", "三、2"),
+    ("3·7", "三、7"), ("第三部分第一条", "三、1"), ("嘉府办发〔2022〕14号三、2", "三、2"), ("14号文第三部分第2条", "三、2"),
+    ("《办法》第三部分第二条", "三、2"), ("嘉府办发〔2022〕14号第三部分第2条", "三、2"), ("14号文3-2", "三、2"),
+    ("嘉府办发〔2022〕14号文件三·7的原文", "三、7"), ("14号文件第五部分", "五"), ("三·2给几年", "三、2"),
+])
+def test_dots_hyphens_and_the_document_number(text, ref):
+    r = resolve(text)
+    assert r.ok, r.message
+    assert r.ref == ref
+
+
+@pytest.mark.parametrize("text", ["2022-1-1", "给3-5年", "1.5万", "021-59991234", "上海·嘉定人才港", "嘉府办发〔2022〕14号",
+                                  "20-30万"])
+def test_dates_ranges_phone_numbers_and_the_document_number_alone_are_not_citations(text):
+    assert not resolve(text).ok
+    assert resolve_all(text) == []
+
+
+def test_resolve_all_finds_every_reference_in_order():
+    found = resolve_all("三、2和三·5，还有支持政策第7条，第五部分")
+    assert [(r.ref, r.matched) for r in found] == [("三、2", "三、2"), ("三、5", "三·5"), ("三、7", "支持政策第7条"),
+                                                   ("五", "第五部分")]
+    text = "请看14号文三·7"
+    r = resolve_all(text)[0]
+    assert text[r.start:r.start + len(r.matched)] == "三·7"
+
+
+def test_resolve_all_reports_references_that_do_not_exist():
+    found = resolve_all("三、2和三、12")
+    assert [r.ref for r in found] == ["三、2", None]
+    assert "支持政策共9条" in found[1].message
