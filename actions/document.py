@@ -12,11 +12,11 @@ from policy_kb.engine import benefit
 from policy_kb.profile import Profile
 from policy_kb.rules import silences  # checked against the text by policy_kb.consistency.check_silences
 
-from .common import MEASURE_INTENT, authority, kb, latest_text
+from policy_kb.aspects import SUMMARY
 
-# Words that point a document question at a clause of 四 保障措施 rather than at the header facts.
-_PART_FOUR_WORDS = {"组织": "四（一）", "领导小组": "四（一）", "牵头": "四（一）", "规划": "四（二）", "调研": "四（二）",
-                    "宣传": "四（三）", "推广": "四（三）"}
+from .answers import answered_by_aspects
+from .common import MEASURE_INTENT, authority, kb
+
 
 
 class ActionOverview(Action):
@@ -38,6 +38,10 @@ class ActionSupportObjects(Action):
         return "action_support_objects"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        routed = answered_by_aspects(dispatcher, tracker, "二",
+                                     lambda items: any(a not in (SUMMARY, "conditions") for _, a, _ in items))
+        if routed is not None:  # "外资机构能申请吗": the organisations aspect, answer first
+            return routed
         k = kb()
         part = k.clause("二")
         items = "\n".join(f"{c.item}. {c.text_norm}（{c.citation}）" for c in k.children("二"))
@@ -51,6 +55,9 @@ class ActionValidity(Action):
         return "action_validity"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        routed = answered_by_aspects(dispatcher, tracker, "五（三）", lambda items: False)
+        if routed is not None:
+            return routed
         c = kb().clause("五（三）")
         dispatcher.utter_message(response="utter_validity", citation=c.citation, clause_text=c.text_norm,
                                  silence=silences()["validity"]["statement"], authority=authority())
@@ -62,6 +69,10 @@ class ActionProcedure(Action):
         return "action_procedure"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        routed = answered_by_aspects(dispatcher, tracker, "文件",
+                                     lambda items: any(a in ("procedure", "combine") for _, a, _ in items))
+        if routed is not None:  # "A和B能一起拿吗": the text is silent on combining, said with 五（一）
+            return routed
         k = kb()
         rules, interpret = k.clause("五（一）"), k.clause("五（二）")
         dispatcher.utter_message(response="utter_procedure", citation_rules=rules.citation,
@@ -76,14 +87,11 @@ class ActionDocumentFacts(Action):
         return "action_document_facts"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        routed = answered_by_aspects(dispatcher, tracker, "文件", lambda items: any(
+            r.startswith(("四", "五")) or a == "authority" for r, a, _ in items))
+        if routed is not None:  # part 四 (its measures, who leads the work), not the document's header
+            return routed
         k = kb()
-        text = latest_text(tracker)
-        ref = next((r for w, r in _PART_FOUR_WORDS.items() if w in text), None)
-        if ref:
-            c = k.clause(ref)
-            dispatcher.utter_message(response="utter_clause", citation=c.citation, clause_title=k.title(ref),
-                                     clause_text=c.text_norm)
-            return [SlotSet("topic", ref)]
         d = k.document
         basis = "；".join(f"{t}（{n}）" for t, n in d.basis)
         dispatcher.utter_message(

@@ -22,6 +22,7 @@ from policy_kb.report import fact_labels, render_assessment
 from policy_kb.rules import messages
 from policy_kb.understand import DateSpan
 
+from .answers import answer_questions, premise_plan
 from .calc import answer_with_figures
 from .common import INTENT_MEASURE, kb, latest_text
 from .facts import MAX_FAILED_ANSWERS, PROFILE_SLOTS, UNKNOWN_VALUE, Reading, profile_from_slots, read_message
@@ -95,7 +96,7 @@ class ValidateEligibilityForm(FormValidationAction):
         asked = tracker.get_slot("requested_slot")
         text = latest_text(tracker)
         is_button = text in _button_titles(domain, asked) or text.startswith("/")
-        if intent not in ANSWER_INTENTS and not is_button:
+        if intent not in ANSWER_INTENTS and not is_button and asked is not None:
             # A question in the middle of the form ("我们每年房租100万能补多少？"): reject, so the rules answer it
             # (with its numbers), then the form asks its question again.
             return []
@@ -127,7 +128,16 @@ def _focus_from(tracker: Tracker) -> Optional[List[str]]:
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if intent in INTENT_MEASURE:
         return [INTENT_MEASURE[intent]]
+    topic = next((e.get("value") for e in tracker.latest_message.get("entities", []) or []
+                  if e.get("entity") == "topic"), None)  # the 看看我们能否申请 button under an answer
+    if topic and kb().rules.measure(str(topic)) and kb().rules.measure(str(topic)).applies_to_profile:
+        return [str(topic)]
     text = latest_text(tracker)
+    current = tracker.get_slot("topic")
+    m = kb().rules.measure(current) if current else None
+    if m is not None and m.applies_to_profile and re.match(r"^(那|那么|如果|要是|假如)", text) and \
+            not _names_a_measure(text):
+        return [m.id]  # "那要是我们已经入驻四年了呢" right after 三、2: a check on the topic just discussed
     k = kb()
     for m in k.rules.measures:
         if m.title in text or m.title[:2] in text and m.title[2:4] in text:
@@ -152,6 +162,10 @@ class ActionStartCheck(Action):
         if tracker.active_loop_name != FORM and answer_with_figures(dispatcher, tracker, question_only=True):
             # "年租金1,500,000元，补贴多少": a question that carries its figures is answered, not turned into a check
             return [FollowupAction("action_listen")]
+        if tracker.active_loop_name != FORM and not SELF_CHECK_RE.search(latest_text(tracker)):
+            premise = premise_plan(tracker)
+            if premise:  # "区级荣誉也能拿吧": a claim about the policy to correct, not a self-check
+                return answer_questions(dispatcher, premise) + [FollowupAction("action_listen")]
         if intent == "inform":  # facts or a correction: keep the check (and its focus) the user is in
             focus = tracker.get_slot("focus_measures")
         else:

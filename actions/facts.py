@@ -60,7 +60,10 @@ def read_message(tracker: Tracker, asked: Optional[str]) -> Reading:
     known = known_facts(tracker)
     u = understand(latest_text(tracker), asked, known, today())
     r = Reading(understanding=u)
+    port = u.fact("in_talent_port")
     for p in u.problems:
+        if p.fact == "entry_date" and port is not None and port.value is False:
+            continue  # "打算明年入驻": not in the port yet — the future date is not an error to re-ask
         code = "future_year" if p.code == "future_date" and p.fact != "entry_date" else p.code
         r.problems.append((f"utter_problem_{code}", {"text": p.text, **_shown_params(p.params)}))
     for f in u.facts:
@@ -80,7 +83,7 @@ def read_message(tracker: Tracker, asked: Optional[str]) -> Reading:
         r.updates[f.name] = value
         if old is not None and old != value:
             r.corrected.append(fact_text(f))
-        elif old is None and _worth_saying_back(f):
+        elif old is None and (_worth_saying_back(f) or f.name != asked):  # out of turn: acknowledged
             r.recorded.append(fact_text(f))
     if r.updates.get("in_talent_port") is False:
         r.updates["entry_date"] = None  # not in the port: no entry date

@@ -11,8 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from policy_kb.engine import benefit
 from policy_kb.profile import Profile
 
+from .answers import answer_questions, payload_entities, plan_for
 from .calc import answer_with_figures
-from .common import INTENT_MEASURE, apply_note, kb, latest_text, measure_conditions
+from .common import INTENT_MEASURE, MEASURE_INTENT, apply_note, kb, latest_text, measure_conditions
 from .eligibility import FORM, SELF_CHECK_RE
 
 
@@ -26,21 +27,36 @@ def measure_answer(measure_id: str) -> Dict[str, Any]:
 
 
 class ActionAnswerMeasure(Action):
+    """A question about a measure (its intent), or a follow-up about the topic just discussed (ask_followup):
+    the figures computed when the question carries them, else the aspect asked, answer first."""
+
     def name(self) -> Text:
         return "action_answer_measure"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         intent = tracker.latest_message.get("intent", {}).get("name")
         measure_id = INTENT_MEASURE.get(intent)
-        if measure_id is None:
+        if measure_id is None and intent != "ask_followup":
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
-        m = kb().rules.measure(measure_id)
-        if answer_with_figures(dispatcher, tracker, measure_id):
-            return []
-        if tracker.active_loop_name != FORM and SELF_CHECK_RE.search(latest_text(tracker)):
+        topic = measure_id or payload_entities(tracker).get("topic") or tracker.get_slot("topic")
+        figure_measure = topic if topic in ("三、2", "三、7") else None
+        if (measure_id or figure_measure) and answer_with_figures(dispatcher, tracker, figure_measure or measure_id):
+            return [SlotSet("topic", figure_measure or measure_id), SlotSet("aspect", "amount")]
+        if measure_id and tracker.active_loop_name != FORM and SELF_CHECK_RE.search(latest_text(tracker)):
             # "我们能拿租金补贴吗": a focused self-check on this one measure
+            m = kb().rules.measure(measure_id)
             dispatcher.utter_message(response="utter_start_check_focus", title=m.title, citation=m.citation)
-            return [SlotSet("focus_measures", [measure_id]), FollowupAction(FORM)]
-        dispatcher.utter_message(response="utter_measure", **measure_answer(measure_id))
-        return []
+            return [SlotSet("focus_measures", [measure_id]), SlotSet("topic", measure_id), FollowupAction(FORM)]
+        if payload_entities(tracker).get("aspect") == "card" and topic and kb().rules.measure(topic):
+            dispatcher.utter_message(response="utter_measure", **measure_answer(topic))  # the full card
+            return [SlotSet("topic", topic)]
+        plan = plan_for(tracker, measure_id)
+        if not plan:  # a follow-up with nothing discussed before
+            dispatcher.utter_message(response="utter_followup_no_topic", buttons=_measure_buttons())
+            return []
+        return answer_questions(dispatcher, plan)
+
+
+def _measure_buttons() -> List[Dict[str, str]]:
+    return [{"title": m.title, "payload": f"/{MEASURE_INTENT[m.id]}"} for m in kb().rules.measures]

@@ -19,7 +19,7 @@ import calendar
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -264,6 +264,9 @@ RELATIVE_YEAR = {"今年": 0, "本年": 0, "当年": 0, "本年度": 0, "去年"
                  "大前年": -3, "明年": 1, "后年": 2}
 REL_RE = re.compile(rf"(?P<r>大前年|前年|去年|上一年|上年|今年|本年度|本年|当年|明年|后年)\s*(?:{_QUAL}|{_MPART})?")
 YEARS_AGO = re.compile(r"(?P<n>[一二两三四五六七八九十\d]{1,3})\s*年(以)?前")
+# "入驻四年了", "进来一年多": how long ago the entry was — an interval of entry dates counted back from today
+SINCE_ENTRY = re.compile(r"(入驻|进驻|搬进来|搬过来|进来|入园)(了|已经|有|快|将近|差不多|满)*\s*"
+                         r"(?P<n>[一二两三四五六七八九十\d]{1,2}|半)\s*(个)?(?P<many>多)?\s*(?P<unit>年|个月|月)(了|多|啦)?")
 MONTHS_REL = re.compile(r"上个月|上月|这个月|本月|当月|下个月|下月|(?P<n>[一二两三四五六七八九十\d]{1,2})\s*个月(以)?前")
 
 
@@ -652,6 +655,10 @@ def _date_mentions(s: str, today: date) -> List[_Mention]:
         n = _small(m.group("n"))
         if n is not None and 0 < n < 80:
             add(m, _span(today.year - n))
+    for m in SINCE_ENTRY.finditer(s):
+        span = _since(m, today)
+        if span is not None:
+            add(m, span)
     for m in MONTHS_REL.finditer(s):
         word = m.group()
         n = _small(m.group("n")) if m.group("n") else {"上个月": 1, "上月": 1, "这个月": 0, "本月": 0, "当月": 0,
@@ -659,6 +666,25 @@ def _date_mentions(s: str, today: date) -> List[_Mention]:
         total = today.year * 12 + today.month - 1 - n
         add(m, _span(total // 12, total % 12 + 1))
     return out
+
+
+def _since(m: "re.Match[str]", today: date) -> Optional[DateSpan]:
+    """"入驻四年了" → entered between five and four years ago; "一年多" → between two and one; months likewise."""
+    months_per = 12 if m.group("unit") == "年" else 1
+    n = Decimal("0.5") if m.group("n") == "半" else parse_number(m.group("n"))
+    if n is None or n <= 0:
+        return None
+    back = int(n * months_per)
+    extra = months_per if m.group("many") or m.group("unit") == "年" else 1
+    latest = _months_back(today, back)
+    earliest = _months_back(today, back + extra) + timedelta(days=1)
+    return DateSpan(earliest, latest)
+
+
+def _months_back(d: date, months: int) -> date:
+    total = d.year * 12 + d.month - 1 - months
+    y, mo = divmod(total, 12)
+    return date(y, mo + 1, min(d.day, calendar.monthrange(y, mo + 1)[1]))
 
 
 def _clip(span: DateSpan, today: date) -> Tuple[Optional[DateSpan], Optional[str]]:

@@ -38,18 +38,31 @@ def test_negative_amount_gets_a_clear_message():
 
 
 @pytest.mark.parametrize("intent, measure_id", sorted(INTENT_MEASURE.items()))
-def test_every_measure_answer_quotes_and_cites_its_clause(intent, measure_id):
-    msgs, _ = run(ActionAnswerMeasure(), tracker("empty", "这个政策怎么样", intent=intent))
+def test_every_measure_answer_is_short_cites_first_and_offers_the_rest(intent, measure_id):
+    msgs, events = run(ActionAnswerMeasure(), tracker("empty", "这个政策怎么样", intent=intent))
     text = render(msgs)
+    assert f"《办法》{measure_id}" in text.splitlines()[0]  # the answer, with its citation, first
+    assert len(text.splitlines()) <= 4
+    titles = [b["title"] for m in msgs for b in m.get("buttons") or []]
+    assert "原文" in titles
+    assert {"event": "slot", "timestamp": None, "name": "topic", "value": measure_id} in events
+
+
+@pytest.mark.parametrize("intent, measure_id", sorted(INTENT_MEASURE.items()))
+def test_the_original_text_and_the_full_card_stay_one_button_away(intent, measure_id):
     clause = load_document().clause(measure_id)
-    assert f"《办法》{measure_id}" in text
-    assert clause.text_norm in text
-    assert "嘉定区人力资源和社会保障局" in text
+    original = render(run(ActionAnswerMeasure(), tracker("empty", "把原文发我", intent="ask_followup",
+                                                         slots={"topic": measure_id}))[0])
+    assert clause.text_norm in original and f"《办法》{measure_id}" in original.splitlines()[0]
+    card = render(run(ActionAnswerMeasure(), tracker(
+        "empty", "/ask_followup", intent="ask_followup", slots={"topic": measure_id},
+        entities=[{"entity": "aspect", "value": "card"}, {"entity": "topic", "value": measure_id}]))[0])
+    assert clause.text_norm in card and "嘉定区人力资源和社会保障局" in card
 
 
 def test_ranges_are_never_point_values():
     text = render(run(ActionAnswerMeasure(), tracker("empty", "落户奖励多少钱", intent="ask_settlement_reward"))[0])
-    assert "50万—500万元" in text and "具体档次由区人社局认定" in text
+    assert text.startswith("落户奖励为50万—500万元相应档次") and "由区人社局确定" in text
 
 
 def test_we_can_question_starts_a_focused_check():

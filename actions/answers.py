@@ -1,0 +1,96 @@
+"""Answer the question that was asked: which clause (the measure named, a citation, or the topic just discussed),
+which aspect (how much, how many years, conditions, original text …), up to three questions in one message, and a
+false premise corrected before anything else. Everything comes from policy_kb (aspects, premises, questions);
+the first line of every answer is the direct answer with its citation."""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from policy_kb import aspects, premises, questions
+
+from .common import kb, latest_text
+
+MAX_QUESTIONS = 3
+
+
+def payload_entities(tracker: Tracker) -> Dict[str, Any]:
+    """Entities a button payload carried (/ask_followup{"aspect":"text","topic":"三、3"})."""
+    return {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities", []) or []
+            if e.get("entity") in ("aspect", "topic")}
+
+
+def plan_for(tracker: Tracker, measure_id: Optional[str]) -> List[Tuple[str, str, str]]:
+    """(ref, aspect, question text) for each question in the message, the topic filled from the conversation."""
+    text = latest_text(tracker)
+    given = payload_entities(tracker)
+    topic = given.get("topic") or measure_id or tracker.get_slot("topic")
+    if given.get("aspect"):
+        return [(topic, given["aspect"], text)] if topic else []
+    k = kb()
+    items = questions.plan(k, text, topic=topic)
+    out: List[Tuple[str, str, str]] = []
+    for ref, aspect, part in items[:MAX_QUESTIONS]:
+        ref = ref or topic
+        if ref is None:
+            continue
+        general = ref in (aspects.DOCUMENT, "三")  # "这个政策": the measure the intent named is meant
+        if measure_id and ref != measure_id and len(items) == 1 and (general or not _names_other_clause(k, part, ref)):
+            ref = measure_id  # the intent named the measure; a stray word should not switch it
+        out.append((ref, aspect, part))
+    return out
+
+
+def answered_by_aspects(dispatcher: CollectingDispatcher, tracker: Tracker, default_ref: str,
+                        route: Callable[[List[Tuple[str, str, str]]], bool]) -> Optional[List[EventType]]:
+    """For the document-level questions (二, 四, 五, the document): answered by aspect when the message holds
+    several questions or ``route`` says the plan asks something the caller's full answer does not; else None."""
+    items = plan_for(tracker, default_ref)
+    if len(items) > 1 or (items and route(items)):
+        return answer_questions(dispatcher, items)
+    return None
+
+
+def premise_plan(tracker: Tracker) -> List[Tuple[str, str, str]]:
+    """The plan of a message that states something about a measure the text contradicts or does not promise
+    ("区级荣誉也能拿吧", "肯定能拿满30万吧"): such a message is a question to answer, whatever its intent."""
+    k = kb()
+    items = [it for it in plan_for(tracker, None) if k.rules.measure(it[0])]
+    if any(c.verdict != "right" for ref, _, part in items for c in premises.check_premises(k, part, ref)):
+        return items
+    return []
+
+
+def _names_other_clause(k: Any, text: str, ref: str) -> bool:
+    return ref in aspects.detect_topics(text, k.document)
+
+
+def answer_questions(dispatcher: CollectingDispatcher, plan: List[Tuple[str, str, str]]) -> List[EventType]:
+    """Each question answered in order (its own message), a false premise first; topic and aspect remembered."""
+    k = kb()
+    last: Optional[Tuple[str, str]] = None
+    said: List[str] = []
+    for i, (ref, aspect, part) in enumerate(plan):
+        try:
+            ans = aspects.answer(k, ref, aspect, text=part)
+        except (KeyError, ValueError):
+            ans = aspects.answer(k, ref, aspects.SUMMARY, text=part)
+        found = premises.check_premises(k, part, ref)
+        wrong = [c.line for c in found if c.verdict != "right"]
+        head = wrong or [c.line for c in found if c.verdict == "right"]  # a correction first, else a confirmation
+        # a correction replaces the answer's own first line when both answer the same point (区级算不算)
+        lines = head + ([ans.first_line] if head and aspect == aspects.SUMMARY else []) + ans.details
+        if not head:
+            lines = [ans.first_line] + ans.details
+        lines = [ln for ln in lines if ln not in said]  # two questions may share a sentence (找谁申请)
+        said += lines
+        buttons = ans.buttons if i == len(plan) - 1 else []
+        if lines:
+            dispatcher.utter_message(response="utter_aspect_answer", answer="\n".join(lines), buttons=buttons)
+        last = (ans.ref, ans.aspect)
+    if last is None:
+        return []
+    return [SlotSet("topic", last[0]), SlotSet("aspect", last[1])]
