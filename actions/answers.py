@@ -54,6 +54,19 @@ def answered_by_aspects(dispatcher: CollectingDispatcher, tracker: Tracker, defa
     return None
 
 
+def near_scope_category(tracker: Tracker) -> Optional[str]:
+    """A business outside 《办法》二 stated in the message ("我们是芯片制造企业"): the vocabulary's word for it."""
+    from policy_kb.clock import today
+    from policy_kb.profile import category_clause
+    from policy_kb.rules import vocabulary
+    from policy_kb.understand import understand
+
+    fact = understand(latest_text(tracker), None, {}, today()).fact("category")
+    if fact is None or category_clause(fact.value) or fact.value == vocabulary()["other_hr_service"]["canonical"]:
+        return None
+    return str(fact.value)
+
+
 def premise_plan(tracker: Tracker) -> List[Tuple[str, str, str]]:
     """The plan of a message that states something about a measure the text contradicts or does not promise
     ("区级荣誉也能拿吧", "肯定能拿满30万吧"): such a message is a question to answer, whatever its intent."""

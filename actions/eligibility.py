@@ -22,7 +22,7 @@ from policy_kb.report import fact_labels, render_assessment
 from policy_kb.rules import messages
 from policy_kb.understand import DateSpan
 
-from .answers import answer_questions, premise_plan
+from .answers import answer_questions, near_scope_category, premise_plan
 from .calc import answer_with_figures
 from .common import INTENT_MEASURE, kb, latest_text
 from .facts import MAX_FAILED_ANSWERS, PROFILE_SLOTS, UNKNOWN_VALUE, Reading, profile_from_slots, read_message
@@ -162,6 +162,10 @@ class ActionStartCheck(Action):
         if tracker.active_loop_name != FORM and answer_with_figures(dispatcher, tracker, question_only=True):
             # "年租金1,500,000元，补贴多少": a question that carries its figures is answered, not turned into a check
             return [FollowupAction("action_listen")]
+        outside = near_scope_category(tracker) if tracker.active_loop_name != FORM else None
+        if outside:  # "我们是芯片制造企业，能申请吗": say who the policy is for (二), not a check that cannot succeed
+            dispatcher.utter_message(response="utter_near_scope", category=outside)
+            return [SlotSet("category", outside), FollowupAction("action_listen")]
         if tracker.active_loop_name != FORM and not SELF_CHECK_RE.search(latest_text(tracker)):
             premise = premise_plan(tracker)
             if premise:  # "区级荣誉也能拿吧": a claim about the policy to correct, not a self-check

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from policy_kb.engine import benefit
 from policy_kb.profile import Profile
 
-from .answers import answer_questions, payload_entities, plan_for
+from .answers import answer_questions, near_scope_category, payload_entities, plan_for
 from .calc import answer_with_figures
 from .common import INTENT_MEASURE, MEASURE_INTENT, apply_note, kb, latest_text, measure_conditions
 from .eligibility import FORM, SELF_CHECK_RE
@@ -43,6 +43,10 @@ class ActionAnswerMeasure(Action):
         figure_measure = topic if topic in ("三、2", "三、7") else None
         if (measure_id or figure_measure) and answer_with_figures(dispatcher, tracker, figure_measure or measure_id):
             return [SlotSet("topic", figure_measure or measure_id), SlotSet("aspect", "amount")]
+        outside = near_scope_category(tracker) if tracker.active_loop_name != FORM else None
+        if outside and SELF_CHECK_RE.search(latest_text(tracker)):
+            dispatcher.utter_message(response="utter_near_scope", category=outside)
+            return [SlotSet("category", outside), SlotSet("topic", "二")]
         if measure_id and tracker.active_loop_name != FORM and SELF_CHECK_RE.search(latest_text(tracker)):
             # "我们能拿租金补贴吗": a focused self-check on this one measure
             m = kb().rules.measure(measure_id)

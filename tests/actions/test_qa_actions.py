@@ -118,3 +118,18 @@ def test_document_questions():
     assert "实施细则" in proc and "嘉定区人力资源和社会保障局" in proc and "《办法》五（一）" in proc
     objs = render(run(ActionSupportObjects(), tracker("empty", "谁可以申请", intent="ask_support_objects"))[0])
     assert "《办法》二、1" in objs and "上海·嘉定人才港" in objs
+
+
+def test_a_business_outside_the_policy_is_told_who_it_is_for():
+    msgs, events = run(ActionAnswerMeasure(), tracker("empty", "我们是做制造业的，能申请租金补贴吗",
+                                                      intent="ask_rent_subsidy"))
+    text = render(msgs)
+    assert text.startswith("按《办法》二，支持对象是") and "“制造业”不在所列领域内" in text
+    assert {"event": "followup", "timestamp": None, "name": "eligibility_form"} not in events
+
+
+def test_a_foreign_hr_firm_is_in_scope():
+    msgs, _ = run(ActionSupportObjects(), tracker("empty", "我们是外资的人力资源公司，可以申请吗",
+                                                  intent="ask_support_objects"))
+    first = render(msgs).splitlines()[0]
+    assert first.startswith("是") and "国内外" in first and "《办法》二" in first

@@ -56,3 +56,19 @@ def test_entity_extraction_f1(nlu_report):
     f1 = report["weighted avg"]["f1-score"]
     (ROOT / "var" / "nlu_entity_f1.txt").write_text(f"{f1:.4f}\n", encoding="utf-8")
     assert f1 >= 0.85, {k: v for k, v in report.items() if isinstance(v, dict) and v.get("f1-score", 1) < 0.9}
+
+
+HELD_OUT_ASPECTS_TARGET = 0.90  # measured 0.935 when the set was first run; written apart from the training data
+
+
+def test_held_out_aspect_and_follow_up_intent_accuracy(tmp_path):
+    """tests/nlu/heldout_aspects.yml: questions about an aspect of a measure and follow-ups naming no measure."""
+    r = rasa("test", "nlu", "--model", str(current_model()), "--nlu", "tests/nlu/heldout_aspects.yml",
+             "--out", str(tmp_path))
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    report = json.loads((tmp_path / "intent_report.json").read_text(encoding="utf-8"))
+    acc = report["accuracy"]
+    (ROOT / "var" / "nlu_heldout_aspects_accuracy.txt").write_text(f"{acc:.4f}\n", encoding="utf-8")
+    errors = json.loads((tmp_path / "intent_errors.json").read_text(encoding="utf-8"))
+    shown = [(e["text"], e["intent"], e["intent_prediction"]["name"]) for e in errors][:20]
+    assert acc >= HELD_OUT_ASPECTS_TARGET, f"intent accuracy {acc:.3f} < {HELD_OUT_ASPECTS_TARGET}: {shown}"
