@@ -1,0 +1,226 @@
+"""Dates in a message as intervals of days (a year, a month, 去年, 入驻四年了) → entry_date and the years."""
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Dict, List, Optional, Tuple
+
+from ..numerals import parse_number
+from .lexicon import (
+    APPROX_BEFORE,
+    DATE_RES,
+    ENTRY_WORDS,
+    HONOUR_WORDS,
+    MONTH_ALONE,
+    MONTHS_REL,
+    POLICY_DATE_WORDS,
+    QUAL_ALONE,
+    RECOGNITION_WORDS,
+    REL_RE,
+    RELATIVE_YEAR,
+    SHORT_NUMERIC_DATE,
+    SINCE_ENTRY,
+    YEARS_AGO,
+    _level_kind,
+    _Mention,
+    _part_span,
+    _segment,
+    _small,
+    _span,
+    _year,
+)
+from .values import DATE_FACTS, LEVEL_FACTS, VALUE, DateSpan, Fact, Understanding
+
+
+# --------------------------------------------------------------------------------------------------- dates
+def _date_mentions(s: str, today: date) -> List[_Mention]:
+    out: List[_Mention] = []
+    taken: List[Tuple[int, int]] = []
+
+    def add(m: "re.Match[str]", span: Optional[DateSpan], bad: Optional[str] = None) -> None:
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            return
+        taken.append((m.start(), m.end()))
+        out.append(_Mention(m.start(), m.end(), m.group(), span, bad if span is not None or bad else "bad_date"))
+
+    for pattern in DATE_RES:
+        for m in pattern.finditer(s):
+            gd = m.groupdict()
+            y = _year(gd["y"], today)
+            if y is None or not 1949 <= y <= today.year + 5:
+                continue
+            span, bad = _part_span(y, gd)
+            add(m, span, bad)
+    for m in REL_RE.finditer(s):
+        gd = m.groupdict()
+        y = today.year + RELATIVE_YEAR[gd["r"]]
+        span, bad = _part_span(y, gd)
+        add(m, span, bad)
+    for m in YEARS_AGO.finditer(s):
+        n = _small(m.group("n"))
+        if n is not None and 0 < n < 80:
+            add(m, _span(today.year - n))
+    for m in SINCE_ENTRY.finditer(s):
+        span = _since(m, today)
+        if span is not None:
+            add(m, span)
+    for m in MONTHS_REL.finditer(s):
+        word = m.group()
+        n = _small(m.group("n")) if m.group("n") else {"上个月": 1, "上月": 1, "这个月": 0, "本月": 0, "当月": 0,
+                                                         "下个月": -1, "下月": -1}.get(word, 0)
+        total = today.year * 12 + today.month - 1 - n
+        add(m, _span(total // 12, total % 12 + 1))
+    return out
+
+
+def _since(m: "re.Match[str]", today: date) -> Optional[DateSpan]:
+    """"入驻四年了" → entered between five and four years ago; "一年多" → between two and one; months likewise."""
+    months_per = 12 if m.group("unit") == "年" else 1
+    n = Decimal("0.5") if m.group("n") == "半" else parse_number(m.group("n"))
+    if n is None or n <= 0:
+        return None
+    back = int(n * months_per)
+    extra = months_per if m.group("many") or m.group("unit") == "年" else 1
+    latest = _months_back(today, back)
+    earliest = _months_back(today, back + extra) + timedelta(days=1)
+    return DateSpan(earliest, latest)
+
+
+def _months_back(d: date, months: int) -> date:
+    total = d.year * 12 + d.month - 1 - months
+    y, mo = divmod(total, 12)
+    return date(y, mo + 1, min(d.day, calendar.monthrange(y, mo + 1)[1]))
+
+
+def _clip(span: DateSpan, today: date) -> Tuple[Optional[DateSpan], Optional[str]]:
+    if span.start > today:
+        return None, "future_date"
+    return DateSpan(span.start, min(span.end, today)), None
+
+
+DATE_RANGE_SEP = re.compile(r"\s*(到|至|~|-|—|或者|或是|或)\s*$")
+
+
+def _join_date_ranges(s: str, mentions: List[_Mention]) -> List[_Mention]:
+    """"2023年底到2024年初" / "2023年或2024年": one interval from the first's start to the second's end."""
+    out: List[_Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if prev is not None and isinstance(prev.value, DateSpan) and isinstance(m.value, DateSpan) \
+                and not prev.bad and not m.bad and DATE_RANGE_SEP.fullmatch(s[prev.end:m.start]) \
+                and prev.value.start <= m.value.end:
+            out[-1] = _Mention(prev.start, m.end, s[prev.start:m.end], DateSpan(prev.value.start, m.value.end))
+            continue
+        out.append(m)
+    return out
+
+
+def _read_dates(u: Understanding, s: str, asked: Optional[str], known: Dict[str, Any], today: date) -> None:
+    mentions = _date_mentions(s, today)
+    if asked == "entry_date" or ENTRY_WORDS.search(s):
+        for m in SHORT_NUMERIC_DATE.finditer(s):
+            if not any(x.start <= m.start() < x.end for x in mentions):
+                y, mo = _year(m.group("y"), today), int(m.group("m"))
+                mentions.append(_Mention(m.start(), m.end(), m.group(), _span(y, mo) if y else None))
+    for mention in _join_date_ranges(s, sorted(mentions, key=lambda x: x.start)):
+        target = _date_target(s, mention, asked, u, known)
+        if target is None:
+            continue
+        if mention.bad or mention.value is None:
+            u.problem(target, mention.bad or "bad_date", mention.text)
+            continue
+        span, bad = _clip(mention.value, today)
+        if bad:
+            u.problem(target, bad, mention.text)
+            continue
+        approx = bool(APPROX_BEFORE.search(s[max(0, mention.start - 6):mention.start])  # 大概是2023年
+                      or re.match(r"\s*(左右|前后|上下)", s[mention.end:]))
+        if target == "entry_date":
+            u.add(Fact(target, span, VALUE, mention.start, mention.end, mention.text, approx))
+        else:
+            year = span.single_year()
+            if year is not None:
+                u.add(Fact(target, year, VALUE, mention.start, mention.end, mention.text, approx))
+    _month_answer(u, s, asked, known, today)
+
+
+def _date_target(s: str, mention: _Mention, asked: Optional[str], u: Understanding,
+                 known: Dict[str, Any]) -> Optional[str]:
+    seg_start, seg_end = _segment(s, mention.start)
+    seg = s[seg_start:seg_end]
+    if POLICY_DATE_WORDS.search(seg):
+        return None
+    words = {"entry_date": ENTRY_WORDS, "honour_year": HONOUR_WORDS, "recognition_year": RECOGNITION_WORDS}
+    if ENTRY_WORDS.search(seg):
+        return "entry_date"
+    kind = _level_kind(seg)
+    if kind:
+        return kind + "_year"
+    if asked in LEVEL_FACTS:
+        return asked.replace("_level", "_year")  # 市级，2024年的
+    if asked in DATE_FACTS:
+        return asked
+    found = [name for name, pattern in words.items() if pattern.search(s)]
+    if len(found) == 1:
+        return found[0]
+    if u.correction:
+        return next((k for k in reversed(list(known)) if k in DATE_FACTS), None)
+    return None
+
+
+def _known_span(known: Dict[str, Any]) -> Optional[DateSpan]:
+    v = known.get("entry_date")
+    if isinstance(v, DateSpan):
+        return v
+    if isinstance(v, (list, tuple)) and len(v) == 2:
+        return DateSpan(date.fromisoformat(str(v[0])), date.fromisoformat(str(v[1])))
+    if isinstance(v, str):
+        try:
+            return DateSpan.parse(v)
+        except ValueError:
+            return None
+    return None
+
+
+def _month_answer(u: Understanding, s: str, asked: Optional[str], known: Dict[str, Any], today: date) -> None:
+    """"3月" / "三月份" / "年底" answering the month question (or correcting the entry date: "不是年底，是年初入驻的"),
+    in the year already given."""
+    if u.fact("entry_date") or any(p.fact == "entry_date" for p in u.problems):
+        return
+    if asked != "entry_date" and not (ENTRY_WORDS.search(s) and _known_span(known) is not None):
+        return
+    m = MONTH_ALONE.search(s)
+    if not m:
+        q = QUAL_ALONE.search(s)
+        span = _known_span(known)
+        year = span.single_year() if span else None
+        if q and year is not None:
+            clipped, bad = _clip(_span(year, q=q.group("q")), today)
+            if bad:
+                u.problem("entry_date", bad, q.group())
+            else:
+                u.add(Fact("entry_date", clipped, VALUE, q.start(), q.end(), q.group()))
+        return
+    month = _small(m.group("m"))
+    day = _small(m.group("dn")) if m.group("dn") else None
+    span = _known_span(known)
+    year = span.single_year() if span else None
+    if month is None or not 1 <= month <= 12:
+        u.problem("entry_date", "bad_date", m.group())
+        return
+    if year is None:
+        u.problem("entry_date", "need_year", m.group(), month=month)
+        return
+    new = _span(year, month, day)
+    if new is None:
+        u.problem("entry_date", "bad_date", m.group())
+        return
+    clipped, bad = _clip(new, today)
+    if bad:
+        u.problem("entry_date", bad, m.group())
+    else:
+        u.add(Fact("entry_date", clipped, VALUE, m.start(), m.end(), m.group()))
+
+
