@@ -72,9 +72,23 @@ def premise_plan(tracker: Tracker) -> List[Tuple[str, str, str]]:
     ("区级荣誉也能拿吧", "肯定能拿满30万吧"): such a message is a question to answer, whatever its intent."""
     k = kb()
     items = [it for it in plan_for(tracker, None) if k.rules.measure(it[0])]
-    if any(c.verdict != "right" for ref, _, part in items for c in premises.check_premises(k, part, ref)):
+    if any(c.verdict != "right" for ref, _, part in items for c in _premises(k, part, ref)):
         return items
     return []
+
+
+def _premises(k: Any, part: str, ref: str) -> List[Any]:
+    """The premises a question states — not the institution's own figures ("是每月7万", "房租100万"), which the
+    understanding layer reads as facts of the profile."""
+    from policy_kb.clock import today
+    from policy_kb.understand import MONEY_FACTS, understand
+
+    found = premises.check_premises(k, part, ref)
+    if any(c.kind == "amount" for c in found):
+        own = [f for f in understand(part, None, {}, today()).facts if f.name in MONEY_FACTS]
+        if own:
+            found = [c for c in found if c.kind != "amount"]
+    return found
 
 
 def _names_other_clause(k: Any, text: str, ref: str) -> bool:
@@ -91,7 +105,7 @@ def answer_questions(dispatcher: CollectingDispatcher, plan: List[Tuple[str, str
             ans = aspects.answer(k, ref, aspect, text=part)
         except (KeyError, ValueError):
             ans = aspects.answer(k, ref, aspects.SUMMARY, text=part)
-        found = premises.check_premises(k, part, ref)
+        found = _premises(k, part, ref)
         wrong = [c.line for c in found if c.verdict != "right"]
         head = wrong or [c.line for c in found if c.verdict == "right"]  # a correction first, else a confirmation
         # a correction replaces the answer's own first line when both answer the same point (区级算不算)

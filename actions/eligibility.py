@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from policy_kb.clock import today
 from policy_kb.engine import span_label
+from policy_kb.questions import is_question
 from policy_kb.report import fact_labels, render_assessment
 from policy_kb.rules import messages
 from policy_kb.understand import DateSpan
@@ -96,11 +97,13 @@ class ValidateEligibilityForm(FormValidationAction):
         asked = tracker.get_slot("requested_slot")
         text = latest_text(tracker)
         is_button = text in _button_titles(domain, asked) or text.startswith("/")
-        if intent not in ANSWER_INTENTS and not is_button and asked is not None:
-            # A question in the middle of the form ("我们每年房租100万能补多少？"): reject, so the rules answer it
-            # (with its numbers), then the form asks its question again.
-            return []
         r = read_message(tracker, asked)
+        statement = not is_question(text) and not (r.empty and intent not in ANSWER_INTENTS)
+        if intent not in ANSWER_INTENTS and not is_button and asked is not None and not statement:
+            # A question in the middle of the form ("我们每年房租100万能补多少？"): reject, so the rules answer it
+            # (with its numbers), then the form asks its question again. A statement of facts whatever its
+            # intent ("说错了，是每月7万") is the form's.
+            return []
         if r.empty and asked is None:  # the form is just starting: nothing to complain about
             return []
         return _events(dispatcher, r, tracker, asked)

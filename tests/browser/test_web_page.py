@@ -76,7 +76,8 @@ def test_ask_rent_subsidy_shows_30_percent(chat, screenshots):
     welcome = chat.bot.first.inner_text()
     assert "嘉定人才港政策助手" in welcome and "有哪些支持政策" in chat.quick_titles()   # the bot's own greeting
     text = chat.ask("租金补贴")
-    assert "30%" in text and "《办法》三、2" in text.splitlines()[0]                      # the answer first
+    first = [ln for ln in text.split("政策助手说：")[-1].splitlines() if ln.strip()][0]
+    assert "30%" in first and "《办法》三、2" in first                                      # the answer first
     assert chat.user.last.inner_text().endswith("租金补贴")
     answer = chat.bot.last
     expect(answer.locator(".cite", has_text="《办法》三、2").first).to_be_visible()       # citations highlighted
