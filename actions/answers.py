@@ -4,6 +4,7 @@ false premise corrected before anything else. Everything comes from policy_kb (a
 the first line of every answer is the direct answer with its citation."""
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from rasa_sdk import Tracker
@@ -15,12 +16,13 @@ from policy_kb import aspects, premises, questions
 from .common import kb, latest_text
 
 MAX_QUESTIONS = 3
+SWITCH = re.compile(r"^\s*(那|那么|换成|换个|换到|改成|改问|如果是|要是|再问下|还有)")
 
 
 def payload_entities(tracker: Tracker) -> Dict[str, Any]:
     """Entities a button payload carried (/ask_followup{"aspect":"text","topic":"三、3"})."""
     return {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities", []) or []
-            if e.get("entity") in ("aspect", "topic")}
+            if e.get("entity") in ("aspect", "topic") and not e.get("extractor")}  # not the NLU's own reading
 
 
 def plan_for(tracker: Tracker, measure_id: Optional[str]) -> List[Tuple[str, str, str]]:
@@ -41,6 +43,10 @@ def plan_for(tracker: Tracker, measure_id: Optional[str]) -> List[Tuple[str, str
         if measure_id and ref != measure_id and len(items) == 1 and (general or not _names_other_clause(k, part, ref)):
             ref = measure_id  # the intent named the measure; a stray word should not switch it
         out.append((ref, aspect, part))
+    last_aspect, last_topic = tracker.get_slot("aspect"), tracker.get_slot("topic")
+    if len(out) == 1 and out[0][1] == aspects.SUMMARY and last_aspect and last_aspect != aspects.SUMMARY and \
+            out[0][0] != last_topic and SWITCH.match(text) and last_aspect in aspects.applicable(out[0][0]):
+        out = [(out[0][0], last_aspect, out[0][2])]  # "换成活动补贴" after "租金补贴给几年": the same question
     return out
 
 

@@ -3,7 +3,8 @@
 Profile facts come from ``policy_kb.understand`` (money per year with its period, dates as intervals, negation,
 categories, levels, 500强, establishment) — the same reading the form and the answers use, so NLU and dialogue
 never disagree on a number. Each fact entity carries the fact name, the kind of statement and the JSON value in
-``additional_info``. Quantities that are not facts (the policy's own amounts, percentages) come from the spaCy
+``additional_info``. The aspect asked (policy_kb.aspects' lexicon: 几年 → duration, 原文 → text) is an
+``aspect`` entity, the same name the answer buttons' payloads use. Quantities that are not facts (the policy's own amounts, percentages) come from the spaCy
 extractor for the entity features; citations from the resolver.
 """
 from __future__ import annotations
@@ -24,6 +25,8 @@ from policy_kb.citations import resolve
 from policy_kb.clock import today
 from policy_kb.extract import extract
 from policy_kb.jieba_setup import load_policy_dictionary
+from policy_kb.aspects import find_words, lexicon
+from policy_kb.text import to_simplified
 from policy_kb.understand import understand
 
 # The same jieba dictionary (and the same split words) for training and inference, before any tokenizer runs.
@@ -33,6 +36,15 @@ load_policy_dictionary()
 FACT_ENTITY = {"annual_rent": "money", "event_cost": "money", "entry_date": "date", "honour_year": "date",
                "recognition_year": "date", "category": "category", "honour_level": "honour_level",
                "recognition_level": "honour_level", "rank_500": "rank_500", "establishment": "establishment"}
+
+
+_ASPECTS: Dict[str, List[str]] = {}
+
+
+def aspect_table() -> Dict[str, List[str]]:
+    if not _ASPECTS:
+        _ASPECTS.update({a: list(spec.get("triggers") or []) for a, spec in lexicon()["aspects"].items()})
+    return _ASPECTS
 
 
 def find_entities(text: str, on: dt.date) -> List[Dict[str, Any]]:
@@ -63,6 +75,12 @@ def find_entities(text: str, on: dt.date) -> List[Dict[str, Any]]:
         if entity and f.value is not None and f.end > f.start:
             value = f.json_value()
             add(f.start, f.end, entity, value, {"fact": f.name, "kind": f.kind, "approx": f.approx})
+
+    # what the question asks about (aspects of policy_kb's lexicon): 几年 → duration, 原文 → text, 门槛 → conditions
+    simplified = to_simplified(text)
+    if len(simplified) == len(text):
+        for start, end, aspect in find_words(simplified, aspect_table()):
+            add(start, end, "aspect", aspect)
 
     for q in extract(text, on):
         if q.label == "MONEY" and q.value.get("yuan") is not None:

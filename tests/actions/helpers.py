@@ -37,7 +37,10 @@ for _f in sorted((ROOT / "bot" / "domain").glob("*.yml")):
 def tracker(fixture: str, text: str = "", intent: str = "inform", entities: Optional[List[Dict]] = None,
             slots: Optional[Dict[str, Any]] = None, extract: bool = True) -> Tracker:
     state = copy.deepcopy(FIXTURES[fixture])
-    ents = entities if entities is not None else (find_entities(text, TODAY) if extract else [])
+    # as the Rasa server sends them: each entity found by the NLU component names its extractor (payload
+    # entities of a button, given with ``entities=``, do not)
+    ents = entities if entities is not None else (
+        [{**e, "extractor": "PolicyEntityExtractor"} for e in find_entities(text, TODAY)] if extract else [])
     state["latest_message"] = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": ents}
     if slots:
         state["slots"].update(slots)

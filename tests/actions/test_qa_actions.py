@@ -133,3 +133,11 @@ def test_a_foreign_hr_firm_is_in_scope():
                                                   intent="ask_support_objects"))
     first = render(msgs).splitlines()[0]
     assert first.startswith("是") and "国内外" in first and "《办法》二" in first
+
+
+def test_switching_the_topic_keeps_the_question():
+    msgs, events = run(ActionAnswerMeasure(), tracker("empty", "换成活动补贴呢", intent="ask_event_subsidy",
+                                                      slots={"topic": "三、2", "aspect": "cap"}))
+    first = render(msgs).splitlines()[0]
+    assert "三、7" in first and "最高" in first and "30%" in first
+    assert {"event": "slot", "timestamp": None, "name": "aspect", "value": "cap"} in events
