@@ -20,9 +20,10 @@ SWITCH = re.compile(r"^\s*(那|那么|换成|换个|换到|改成|改问|如果�
 
 
 def payload_entities(tracker: Tracker) -> Dict[str, Any]:
-    """Entities a button payload carried (/ask_followup{"aspect":"text","topic":"三、3"})."""
+    """Entities a button payload carried (/ask_followup{"aspect":"text","topic":"三、3"}; Rasa's payload parser,
+    RegexMessageHandler, names itself as their extractor) — not the aspect the NLU component read in free text."""
     return {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities", []) or []
-            if e.get("entity") in ("aspect", "topic") and not e.get("extractor")}  # not the NLU's own reading
+            if e.get("entity") in ("aspect", "topic") and e.get("extractor") in (None, "RegexMessageHandler")}
 
 
 def plan_for(tracker: Tracker, measure_id: Optional[str]) -> List[Tuple[str, str, str]]:

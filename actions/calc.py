@@ -15,21 +15,23 @@ from policy_kb.profile import Profile
 from policy_kb.report import fact_text
 from policy_kb.understand import MONEY_FACTS, Range, understand
 
-from .common import apply_note, kb, latest_text, measure_conditions
+from policy_kb import aspects
+
+from .common import kb, latest_text
 
 FIGURE_MEASURES = {"annual_rent": "三、2", "event_cost": "三、7"}
 QUESTION_RE = re.compile(r"多少|几|能补|能拿|可以拿|可以补|补贴|怎么算|算一下|算算|吗|呢|？|\?")
 
 
 def answer_with_figures(dispatcher: CollectingDispatcher, tracker: Tracker, measure_id: Optional[str] = None,
-                        question_only: bool = False) -> bool:
-    """Answer with the computed amount when the message carries the figure for 三、2 / 三、7. True if answered
-    (or if the figure was unusable and the user was told why)."""
+                        question_only: bool = False) -> Optional[str]:
+    """Answer with the computed amount when the message carries the figure for 三、2 / 三、7: the measure answered
+    (also when the figure was unusable and the user was told why), else None."""
     if measure_id is not None and measure_id not in FIGURE_MEASURES.values():
-        return False
+        return None
     text = latest_text(tracker)
     if question_only and not QUESTION_RE.search(text):
-        return False
+        return None
     u = understand(text, None, {}, today())
     facts = [f for f in u.facts if f.name in MONEY_FACTS and f.value is not None]
     if measure_id in FIGURE_MEASURES.values():
@@ -41,13 +43,15 @@ def answer_with_figures(dispatcher: CollectingDispatcher, tracker: Tracker, meas
             m = kb().rules.measure(FIGURE_MEASURES[p.fact])
             dispatcher.utter_message(response=f"utter_problem_{p.code}", text=p.text, **p.params)
             dispatcher.utter_message(response="utter_calc_needs_figure", citation=m.citation)
-            return True
-        return False
+            return m.id
+        return None
     fact = facts[0]
     m = kb().rules.measure(FIGURE_MEASURES[fact.name])
-    common = {"citation": m.citation, "rule": m.benefit["quote"], "apply_note": apply_note(),
-              "said": fact_text(fact), **measure_conditions(m)}
+    common = {"citation": m.citation, "rule": m.benefit["quote"], "said": fact_text(fact),
+              "to_verify_short": "；".join(c.texts["pending"] for c in m.conditions if c.kind == "authority")}
     value = fact.json_value()
+    buttons = aspects.buttons(kb(), m.id, "amount")
+    common["buttons"] = buttons
     if fact.name == "annual_rent":
         b = benefit(m, Profile(annual_rent=Profile.from_dict({"annual_rent": value}, today()).annual_rent))
         per_year = money_text(Range(b.per_year, b.per_year_max if b.per_year_max is not None else b.per_year))
@@ -57,4 +61,4 @@ def answer_with_figures(dispatcher: CollectingDispatcher, tracker: Tracker, meas
     else:
         b = benefit(m, Profile(event_cost=Profile.from_dict({"event_cost": value}, today()).event_cost))
         dispatcher.utter_message(response="utter_measure_event_calc", max=b.text, **common)
-    return True
+    return m.id

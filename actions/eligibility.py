@@ -162,9 +162,10 @@ class ActionStartCheck(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         events: List[EventType] = []
-        if tracker.active_loop_name != FORM and answer_with_figures(dispatcher, tracker, question_only=True):
-            # "年租金1,500,000元，补贴多少": a question that carries its figures is answered, not turned into a check
-            return [FollowupAction("action_listen")]
+        answered = answer_with_figures(dispatcher, tracker, question_only=True) if tracker.active_loop_name != FORM \
+            else None
+        if answered:  # "年租金1,500,000元，补贴多少": a question that carries its figures is answered, not a check
+            return [SlotSet("topic", answered), SlotSet("aspect", "amount"), FollowupAction("action_listen")]
         outside = near_scope_category(tracker) if tracker.active_loop_name != FORM else None
         if outside:  # "我们是芯片制造企业，能申请吗": say who the policy is for (二), not a check that cannot succeed
             dispatcher.utter_message(response="utter_near_scope", category=outside)

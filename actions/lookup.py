@@ -67,9 +67,9 @@ class ActionFallbackSearch(Action):
         return "action_fallback_search"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        if answer_with_figures(dispatcher, tracker, question_only=True):
-            # "年租金1,500,000元，补贴多少" read with low confidence: the figures still decide the answer
-            return []
+        answered = answer_with_figures(dispatcher, tracker, question_only=True)
+        if answered:  # "年租金1,500,000元，补贴多少" read with low confidence: the figures still decide the answer
+            return [SlotSet("topic", answered), SlotSet("aspect", "amount")]
         text = latest_text(tracker)[:200]
         hits = [h for h in kb().search(text, limit=3) if h.score >= 2.0] if text else []
         if hits:

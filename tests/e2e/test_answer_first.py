@@ -47,7 +47,7 @@ def test_the_buttons_under_an_answer_are_follow_ups(bot):
     buttons = {b["title"]: b["payload"] for r in replies for b in r.get("buttons", [])}
     assert {"完整条件", "原文", "看看我们能否申请"} <= set(buttons)
     text = bot.text(me, buttons["原文"])
-    assert "对于推荐成功的给予1万—50万元相应档次补贴" in text
+    assert "对于推荐成功的给予1万—50万元相应档次补贴" in text and "原文" in text.splitlines()[0]
     text = bot.text(me, buttons["看看我们能否申请"])
     assert "人才推荐补贴（《办法》三、3）" in text and "入驻" in text
 
