@@ -46,6 +46,8 @@ def run(url: str, files: List[Path]) -> Dict[str, Any]:
     failures = []
     for f in files:
         for conv in yaml.safe_load(f.read_text(encoding="utf-8")) or []:
+            if not isinstance(conv, dict) or "turns" not in conv:
+                continue  # not a conversation file (aspects.yaml is read by tests/policy_kb/test_heldout_aspects.py)
             cat = conv["name"].split("]")[0].strip("[") if conv["name"].startswith("[") else "other"
             sender = f"heldout-{uuid.uuid4().hex[:8]}"
             ok = True
