@@ -18,6 +18,7 @@ from policy_kb.understand import MONEY_FACTS, Range, understand
 from policy_kb import aspects
 
 from .common import kb, latest_text
+from .facts import shown_params
 
 FIGURE_MEASURES = {"annual_rent": "三、2", "event_cost": "三、7"}
 QUESTION_RE = re.compile(r"多少|几|能补|能拿|可以拿|可以补|补贴|怎么算|算一下|算算|吗|呢|？|\?")
@@ -41,7 +42,7 @@ def answer_with_figures(dispatcher: CollectingDispatcher, tracker: Tracker, meas
         if problems and not question_only:
             p = problems[0]
             m = kb().rules.measure(FIGURE_MEASURES[p.fact])
-            dispatcher.utter_message(response=f"utter_problem_{p.code}", text=p.text, **p.params)
+            dispatcher.utter_message(response=f"utter_problem_{p.code}", text=p.text, **shown_params(p.params))
             dispatcher.utter_message(response="utter_calc_needs_figure", citation=m.citation)
             return m.id
         return None

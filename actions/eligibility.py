@@ -170,7 +170,7 @@ class ActionStartCheck(Action):
         if outside:  # "我们是芯片制造企业，能申请吗": say who the policy is for (二), not a check that cannot succeed
             dispatcher.utter_message(response="utter_near_scope", category=outside)
             return [SlotSet("category", outside), FollowupAction("action_listen")]
-        if tracker.active_loop_name != FORM and not SELF_CHECK_RE.search(latest_text(tracker)):
+        if tracker.active_loop_name != FORM:
             premise = premise_plan(tracker)
             if premise:  # "区级荣誉也能拿吧": a claim about the policy to correct, not a self-check
                 return answer_questions(dispatcher, premise) + [FollowupAction("action_listen")]
@@ -226,7 +226,10 @@ class ActionAskEntryDate(Action):
                 span = DateSpan.parse(value)
             except ValueError:
                 span = None
-        if span is not None and not span.exact:
+        if span is not None and not span.exact and (span.start.year, span.start.month) == (span.end.year,
+                                                                                          span.end.month):
+            dispatcher.utter_message(response="utter_ask_entry_date_day", known=span_label(span))  # 2023年12月的哪一天
+        elif span is not None and not span.exact:
             dispatcher.utter_message(response="utter_ask_entry_date_narrow", known=span_label(span))
         else:
             dispatcher.utter_message(response="utter_ask_entry_date")

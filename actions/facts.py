@@ -12,9 +12,10 @@ from typing import Any, Dict, List, Optional, Tuple
 from rasa_sdk import Tracker
 
 from policy_kb.clock import today
+from policy_kb.engine import money_text
 from policy_kb.profile import Profile, ProfileError
 from policy_kb.report import fact_text
-from policy_kb.understand import UNKNOWN, Understanding, understand
+from policy_kb.understand import UNKNOWN, Range, Understanding, understand
 
 from .common import latest_text
 
@@ -65,7 +66,7 @@ def read_message(tracker: Tracker, asked: Optional[str]) -> Reading:
         if p.fact == "entry_date" and port is not None and port.value is False:
             continue  # "打算明年入驻": not in the port yet — the future date is not an error to re-ask
         code = "future_year" if p.code == "future_date" and p.fact != "entry_date" else p.code
-        r.problems.append((f"utter_problem_{code}", {"text": p.text, **_shown_params(p.params)}))
+        r.problems.append((f"utter_problem_{code}", {"text": p.text, **shown_params(p.params)}))
     for f in u.facts:
         if f.kind == UNKNOWN:
             r.skipped.append(f.name)
@@ -83,7 +84,7 @@ def read_message(tracker: Tracker, asked: Optional[str]) -> Reading:
         r.updates[f.name] = value
         if old is not None and old != value:
             r.corrected.append(fact_text(f))
-        elif old is None and (_worth_saying_back(f) or f.name != asked):  # out of turn: acknowledged
+        elif old is None:  # every value taken is said back, so the user can check what was understood
             r.recorded.append(fact_text(f))
     if r.updates.get("in_talent_port") is False:
         r.updates["entry_date"] = None  # not in the port: no entry date
@@ -92,14 +93,14 @@ def read_message(tracker: Tracker, asked: Optional[str]) -> Reading:
     return r
 
 
-def _worth_saying_back(f) -> bool:
-    """Numbers and dates are said back (a misread number must be caught); yes/no and choices are obvious."""
-    return f.name in ("annual_rent", "event_cost", "entry_date", "talent_recommendations", "honour_year",
-                      "recognition_year") or bool(f.basis)
-
-
-def _shown_params(params: Dict[str, Any]) -> Dict[str, Any]:
-    return {k: ("、".join(map(str, v)) if isinstance(v, list) else v) for k, v in params.items()}
+def shown_params(params: Dict[str, Any]) -> Dict[str, Any]:
+    """A problem's parameters for its template: amounts in 万元 ("100万元、110万元"), lists joined."""
+    out: Dict[str, Any] = {}
+    for k, v in params.items():
+        if k == "amounts":
+            v = [money_text(Range(*x) if isinstance(x, list) else x) for x in v]
+        out[k] = "、".join(map(str, v)) if isinstance(v, list) else v
+    return out
 
 
 def profile_from_slots(tracker: Tracker) -> Tuple[Profile, List[str]]:

@@ -28,6 +28,9 @@ class ActionLookupClause(Action):
         return "action_lookup_clause"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        answered = answer_with_figures(dispatcher, tracker, question_only=True)
+        if answered:  # "月租6.5w能补多少": a decimal amount read as a clause number by the intent model
+            return [SlotSet("topic", answered), SlotSet("aspect", "amount")]
         k = kb()
         refs = entity_values(tracker, "citation")
         res = k.resolve(str(refs[0])) if refs else k.resolve(latest_text(tracker))
@@ -49,6 +52,9 @@ class ActionSearchPolicy(Action):
         return "action_search_policy"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        answered = answer_with_figures(dispatcher, tracker, question_only=True)
+        if answered:
+            return [SlotSet("topic", answered), SlotSet("aspect", "amount")]
         text = latest_text(tracker)
         query = _SEARCH_NOISE.sub(" ", text).strip() or text
         hits = kb().search(query, limit=3)

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from policy_kb.engine import benefit
 from policy_kb.profile import Profile
 
-from .answers import answer_questions, near_scope_category, payload_entities, plan_for
+from .answers import answer_questions, near_scope_category, payload_entities, plan_for, premise_plan
 from .calc import answer_with_figures
 from .common import INTENT_MEASURE, MEASURE_INTENT, apply_note, kb, latest_text, measure_conditions
 from .eligibility import FORM, SELF_CHECK_RE
@@ -47,6 +47,9 @@ class ActionAnswerMeasure(Action):
         if outside and SELF_CHECK_RE.search(latest_text(tracker)):
             dispatcher.utter_message(response="utter_near_scope", category=outside)
             return [SlotSet("category", outside), SlotSet("topic", "二")]
+        premise = premise_plan(tracker) if tracker.active_loop_name != FORM else []
+        if premise:  # "我们是世界500强，落户奖励能拿500万吧？": the claim is answered first (the check is a button away)
+            return answer_questions(dispatcher, premise)
         if measure_id and tracker.active_loop_name != FORM and SELF_CHECK_RE.search(latest_text(tracker)):
             # "我们能拿租金补贴吗": a focused self-check on this one measure
             m = kb().rules.measure(measure_id)

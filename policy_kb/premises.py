@@ -81,12 +81,34 @@ def _figures(m: Measure, s: str, ctx: Dict[str, Any]) -> List[Correction]:
             if c:
                 out.append(c)
     taken = [(q.start, q.end) for q in quantities]
+    for q in _money_fallback(s, taken):  # amounts spaCy's segmentation misses ("补30万对吧": 万对 is one token)
+        if not _is_base(s, q.start):
+            c = _money(m, q, s, ctx)
+            if c:
+                out.append(c)
+        taken.append((q.start, q.end))
     for mt in _YEARS.finditer(s):
         years = parse_number(mt.group(1))
         if years and not any(mt.start() < e and b < mt.end() for b, e in taken) and not _is_base_after(s, mt.end()):
             c = _duration(m, int(years), mt.group(0), mt.start(), ctx)
             if c:
                 out.append(c)
+    return out
+
+
+_MONEY = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)\s*(万|亿)元?")
+
+
+def _money_fallback(s: str, taken: List[Tuple[int, int]]) -> List[Quantity]:
+    out = []
+    for mt in _MONEY.finditer(s):
+        if any(mt.start() < e and b < mt.end() for b, e in taken):
+            continue
+        n = parse_number(mt.group(1))
+        if n is None:
+            continue
+        yuan = int(n * (10_000 if mt.group(2) == "万" else 100_000_000))
+        out.append(Quantity("MONEY", mt.group(), mt.start(), mt.end(), {"yuan": yuan, "period": None}))
     return out
 
 

@@ -33,7 +33,7 @@ def fact_text(f: Fact) -> str:
         b = f.basis
         if b.get("unit_price") is not None:
             text += t["unit_price_" + b["per"]].format(price=b["unit_price"], area=b["area"])
-        elif b.get("period") in ("month", "quarter", "three_years", "assumed_year"):
+        elif "period_" + str(b.get("period")) in t:
             text += t["period_" + b["period"]].format(amount=_money(b["amount"]))
         return text
     if isinstance(v, DateSpan):

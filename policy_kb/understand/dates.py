@@ -11,6 +11,7 @@ from ..numerals import parse_number
 from .lexicon import (
     APPROX_BEFORE,
     DATE_RES,
+    DAY_ALONE,
     ENTRY_WORDS,
     HONOUR_WORDS,
     MONTH_ALONE,
@@ -22,6 +23,7 @@ from .lexicon import (
     RELATIVE_YEAR,
     SHORT_NUMERIC_DATE,
     SINCE_ENTRY,
+    XUN,
     YEARS_AGO,
     _level_kind,
     _Mention,
@@ -192,6 +194,18 @@ def _month_answer(u: Understanding, s: str, asked: Optional[str], known: Dict[st
     if asked != "entry_date" and not (ENTRY_WORDS.search(s) and _known_span(known) is not None):
         return
     m = MONTH_ALONE.search(s)
+    span = _known_span(known)
+    if not m and span is not None and span.start.year == span.end.year and span.start.month == span.end.month:
+        d = DAY_ALONE.search(s)  # "15号" / "中旬" answering the day question within the month already given
+        if d:
+            y, mo = span.start.year, span.start.month
+            day = _small(d.group("dn")) if d.group("dn") else None
+            new = _span(y, mo, day) if day else _xun_span(y, mo, d.group("xun"))
+            if new is None:
+                u.problem("entry_date", "bad_date", d.group())
+            else:
+                _add_days(u, new, d, today)
+            return
     if not m:
         q = QUAL_ALONE.search(s)
         span = _known_span(known)
@@ -207,6 +221,9 @@ def _month_answer(u: Understanding, s: str, asked: Optional[str], known: Dict[st
     day = _small(m.group("dn")) if m.group("dn") else None
     span = _known_span(known)
     year = span.single_year() if span else None
+    if m.group("xun") and day is None and year is not None and month and 1 <= month <= 12:
+        _add_days(u, _xun_span(year, month, m.group("xun")), m, today)  # 12月中旬 → the 11th to the 20th
+        return
     if month is None or not 1 <= month <= 12:
         u.problem("entry_date", "bad_date", m.group())
         return
@@ -224,3 +241,20 @@ def _month_answer(u: Understanding, s: str, asked: Optional[str], known: Dict[st
         u.add(Fact("entry_date", clipped, VALUE, m.start(), m.end(), m.group()))
 
 
+
+
+def _xun_span(y: int, month: int, xun: str) -> Optional[DateSpan]:
+    first, last = XUN.get(xun, (1, 31))
+    end = min(last, calendar.monthrange(y, month)[1])
+    return DateSpan(date(y, month, first), date(y, month, end))
+
+
+def _add_days(u: Understanding, span: Optional[DateSpan], m: "re.Match[str]", today: date) -> None:
+    if span is None:
+        u.problem("entry_date", "bad_date", m.group())
+        return
+    clipped, bad = _clip(span, today)
+    if bad:
+        u.problem("entry_date", bad, m.group())
+    else:
+        u.add(Fact("entry_date", clipped, VALUE, m.start(), m.end(), m.group()))

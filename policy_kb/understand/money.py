@@ -1,6 +1,7 @@
 """Money in a message: amounts, ranges, approximations, periods, unit prices → annual_rent / event_cost."""
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Tuple
@@ -12,6 +13,7 @@ from .lexicon import (
     APPROX_BEFORE,
     AREA_RE,
     BENEFIT_WORDS,
+    DAY_MARK,
     EVENT_WORDS,
     HALF_YEAR,
     MONEY_RE,
@@ -52,7 +54,7 @@ def _money_mentions(s: str) -> List[_Mention]:
         if m.group("many") and not m.group("b"):
             unit_a = m.group("mu") or m.group("au")
         after = s[m.end():m.end() + 3]
-        if re.match(r"\s*(平方米|平米|平方|㎡|平|年|个月|月|天|日|号|名|位|个|人|%|％|条|项|款|章|节|部分|强|倍|次|届|家|岁|层|楼|点|、)",
+        if re.match(r"\s*(平方米|平米|平方|㎡|m²|m2|平|年|个月|月|天|日|号|名|位|个|人|%|％|条|项|款|章|节|部分|强|倍|次|届|家|岁|层|楼|点|、)",
                     after) and not unit_a:
             continue
         before = s[max(0, m.start() - 2):m.start()]
@@ -122,8 +124,26 @@ def _step(a: str) -> Decimal:
     return Decimal(step if step > 1 or n < 10 else 1)
 
 
+def s_after(after: str, whole: str) -> str:
+    """The rest of the clause after the amount (the caller's ``after`` is cut short at six characters)."""
+    i = whole.find(after) if after else -1
+    return whole[i:] if i >= 0 else after
+
+
+def _multi_years(before: str, after: str) -> Optional["re.Match[str]"]:
+    """"三年加起来300万" / "300万是三年一共的": a total over years next to the amount, with no word about the benefit
+    in between ("年租金200万的话租金补贴三年一共是200万吗": the three years are the subsidy's, not the rent's)."""
+    for m in MULTI_YEARS.finditer(before):
+        if not BENEFIT_WORDS.search(before[m.end():]):
+            return m
+    m = MULTI_YEARS.search(after)
+    if m and not BENEFIT_WORDS.search(after[:m.start()]):
+        return m
+    return None
+
+
 def _period_of(before: str, after: str, whole: str) -> str:
-    m = MULTI_YEARS.search(whole)
+    m = _multi_years(before, s_after(after, whole))
     if m:
         return YEARS_PERIOD.get(_small(m.group("n") or m.group("n2") or m.group("n3")) or 0, "")
     if HALF_YEAR.search(whole):
@@ -132,6 +152,8 @@ def _period_of(before: str, after: str, whole: str) -> str:
         return "quarter"
     if re.match(r"\s*(/|每|一)?(个)?月", after) or MONTH_MARK.search(before):
         return "month"
+    if re.match(r"\s*(/|每|一)\s*(天|日)", after) or DAY_MARK.search(before):
+        return "day"  # 每天房租2000元: × 365
     if re.match(r"\s*(/|每|一)年", after) or YEAR_MARK.search(before):
         return "year"
     return ""
@@ -204,6 +226,7 @@ def _target(s: str, pos: int, end: int, words: Dict[str, "re.Pattern[str]"], any
 def _read_money(u: Understanding, s: str, asked: Optional[str], known: Dict[str, Any]) -> None:
     mentions = _money_mentions(s)
     used_for_price: List[_Mention] = []
+    candidates: List[Any] = []
     for mention in mentions:
         if any(mm is mention for mm in used_for_price):
             continue
@@ -231,7 +254,41 @@ def _read_money(u: Understanding, s: str, asked: Optional[str], known: Dict[str,
                 target = next((k for k in reversed(list(known)) if k in MONEY_FACTS), None)
         if target is None:
             continue
-        _money_fact(u, s, mention, target, asked)
+        direct = _target(s, mention.start, mention.end, words, anywhere=False) == target
+        seg = s[slice(*_segment(s, mention.start))]
+        if target == "annual_rent" and not direct and OTHER_MONEY.search(seg):
+            continue  # "156万是含物业费的": not the rent
+        scratch = Understanding(u.text, correction=u.correction)
+        _money_fact(scratch, s, mention, target, asked)
+        candidates.append((target, direct, mention, scratch))
+    _choose(u, candidates, correcting_any(u, s))
+
+
+YEAR_ORDINAL = re.compile(r"第[一二三四五1-5]年")  # "第一年100万，第二年110万": one rent per year, not one rent
+
+
+def correcting_any(u: Understanding, s: str) -> bool:
+    return u.correction or _contrast(s)
+
+
+def _choose(u: Understanding, candidates: List[Any], correcting: bool) -> None:
+    """One value per fact: the amounts said right after the fact's word win; of several different ones, a
+    correction takes the last ("说错了，156万是含物业费的，纯租金是一年120万"), otherwise the message is ambiguous
+    ("第一年100万，第二年110万") and is asked back rather than guessed."""
+    for target in dict.fromkeys(c[0] for c in candidates):
+        mine = [c for c in candidates if c[0] == target]
+        if any(c[1] for c in mine) and not (target == "annual_rent" and len(YEAR_ORDINAL.findall(u.text)) >= 2):
+            mine = [c for c in mine if c[1]]
+        values = {json.dumps(c[3].fact(target).json_value()) for c in mine if c[3].fact(target)}
+        chosen = mine[-1] if correcting else mine[0]
+        if len(values) > 1 and not correcting:
+            amounts = [c[3].fact(target).json_value() for c in mine if c[3].fact(target)]
+            u.problem(target, "several", chosen[2].text, amounts=amounts)
+            continue
+        for f in chosen[3].facts:
+            u.add(f)
+        for p in chosen[3].problems:
+            u.problem(p.fact, p.code, p.text, **p.params)
 
 
 def _money_fact(u: Understanding, s: str, mention: _Mention, target: str, asked: Optional[str]) -> None:
@@ -263,7 +320,7 @@ def _money_fact(u: Understanding, s: str, mention: _Mention, target: str, asked:
             return
     if target == "annual_rent" and not price:
         period = _period(s, mention)
-        mult = {"month": 12, "quarter": 4, "half_year": 2}.get(period)
+        mult = {"month": 12, "quarter": 4, "half_year": 2, "day": 365}.get(period)
         if mult:
             rng = Range(rng.lo * mult, rng.hi * mult)
         elif period in YEARS_DIVISOR:

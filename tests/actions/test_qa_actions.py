@@ -141,3 +141,27 @@ def test_switching_the_topic_keeps_the_question():
     first = render(msgs).splitlines()[0]
     assert "三、7" in first and "最高" in first and "30%" in first
     assert {"event": "slot", "timestamp": None, "name": "aspect", "value": "cap"} in events
+
+
+@pytest.mark.parametrize("text, intent, first", [
+    ("每天房租2000元，租金补贴一年多少", "ask_rent_subsidy", "租金补贴每年21.9万元，前三年度合计最多65.7万元"),
+    ("我们房租一年1.2个亿，补贴上限是多少", "ask_rent_subsidy", "租金补贴每年3600万元，前三年度合计最多10800万元"),
+    ("年租金200万的话租金补贴三年一共是200万吗", "ask_rent_subsidy", "租金补贴每年60万元，前三年度合计最多180万元"),
+    ("月租6.5w能补多少", "lookup_clause", "租金补贴每年23.4万元，前三年度合计最多70.2万元"),
+])
+def test_figures_are_read_right_whatever_the_intent(text, intent, first):
+    action = ActionLookupClause() if intent == "lookup_clause" else ActionAnswerMeasure()
+    assert render(run(action, tracker("empty", text, intent=intent))[0]).startswith(first)
+
+
+def test_several_different_amounts_are_asked_back_not_guessed():
+    text = render(run(ActionAnswerMeasure(), tracker("empty", "第一年房租100万，第二年110万，第三年120万，三年补贴一共多少",
+                                                     intent="ask_rent_subsidy"))[0])
+    assert "100万元、110万元、120万元" in text and "每年" not in text.splitlines()[0]
+
+
+def test_a_wrong_premise_is_answered_before_a_self_check():
+    msgs, events = run(ActionAnswerMeasure(), tracker("empty", "我们是世界500强，落户奖励能拿500万吧？",
+                                                      intent="ask_settlement_reward"))
+    assert render(msgs).startswith("不一定是500万元") and "50万—500万元" in render(msgs)
+    assert {"event": "followup", "timestamp": None, "name": "eligibility_form"} not in events
