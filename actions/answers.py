@@ -61,6 +61,16 @@ def answered_by_aspects(dispatcher: CollectingDispatcher, tracker: Tracker, defa
     return None
 
 
+INDIVIDUAL = re.compile(r"我是个人|个人(能|可以|可不可以|能不能)?(申请|享受|拿)|求职者|找工作|应聘|自然人|我个人|个体户")
+ORGANISATION = re.compile(r"公司|机构|企业|单位|我们|我司")
+
+
+def asks_as_individual(tracker: Tracker) -> bool:
+    """"我是个人 在找工作 这个政策能给我补贴吗": a person, not an institution, asking for the benefits."""
+    text = latest_text(tracker)
+    return bool(INDIVIDUAL.search(text)) and not ORGANISATION.search(INDIVIDUAL.sub("", text))
+
+
 def near_scope_category(tracker: Tracker) -> Optional[str]:
     """A business outside 《办法》二 stated in the message ("我们是芯片制造企业"): the vocabulary's word for it."""
     from policy_kb.clock import today

@@ -21,6 +21,13 @@ from .common import kb, latest_text
 from .facts import shown_params
 
 FIGURE_MEASURES = {"annual_rent": "三、2", "event_cost": "三、7"}
+FIGURE_ASPECTS = ("amount", "cap", "computation", "summary")  # what the computed answer itself answers
+
+
+def has_figures(tracker: Tracker) -> bool:
+    """The message gives a rent or an event cost (or an unusable one to explain)."""
+    u = understand(latest_text(tracker), None, {}, today())
+    return any(f.name in MONEY_FACTS for f in u.facts) or any(p.fact in MONEY_FACTS for p in u.problems)
 QUESTION_RE = re.compile(r"多少|几|能补|能拿|可以拿|可以补|补贴|怎么算|算一下|算算|吗|呢|？|\?")
 
 

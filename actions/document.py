@@ -14,7 +14,7 @@ from policy_kb.rules import silences  # checked against the text by policy_kb.co
 
 from policy_kb.aspects import SUMMARY
 
-from .answers import answered_by_aspects
+from .answers import answered_by_aspects, asks_as_individual
 from .common import MEASURE_INTENT, authority, kb
 
 
@@ -38,6 +38,9 @@ class ActionSupportObjects(Action):
         return "action_support_objects"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        if asks_as_individual(tracker):  # "个人能申请这些补贴吗": no, and who the policy is for
+            dispatcher.utter_message(response="utter_near_scope_individual")
+            return [SlotSet("topic", "二")]
         routed = answered_by_aspects(dispatcher, tracker, "二",
                                      lambda items: any(a not in (SUMMARY, "conditions") for _, a, _ in items))
         if routed is not None:  # "外资机构能申请吗": the organisations aspect, answer first

@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from .answers import asks_as_individual
 from .calc import answer_with_figures
 from .common import entity_values, kb, latest_text
 
@@ -76,6 +77,9 @@ class ActionFallbackSearch(Action):
         answered = answer_with_figures(dispatcher, tracker, question_only=True)
         if answered:  # "年租金1,500,000元，补贴多少" read with low confidence: the figures still decide the answer
             return [SlotSet("topic", answered), SlotSet("aspect", "amount")]
+        if asks_as_individual(tracker):
+            dispatcher.utter_message(response="utter_near_scope_individual")
+            return [SlotSet("topic", "二")]
         text = latest_text(tracker)[:200]
         hits = [h for h in kb().search(text, limit=3) if h.score >= 2.0] if text else []
         if hits:

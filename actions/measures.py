@@ -12,7 +12,7 @@ from policy_kb.engine import benefit
 from policy_kb.profile import Profile
 
 from .answers import answer_questions, near_scope_category, payload_entities, plan_for, premise_plan
-from .calc import answer_with_figures
+from .calc import FIGURE_ASPECTS, answer_with_figures, has_figures
 from .common import INTENT_MEASURE, MEASURE_INTENT, apply_note, kb, latest_text, measure_conditions
 from .eligibility import FORM, SELF_CHECK_RE
 
@@ -41,8 +41,14 @@ class ActionAnswerMeasure(Action):
             return []
         topic = measure_id or payload_entities(tracker).get("topic") or tracker.get_slot("topic")
         figure_measure = topic if topic in ("三、2", "三、7") else None
-        if (measure_id or figure_measure) and answer_with_figures(dispatcher, tracker, figure_measure or measure_id):
-            return [SlotSet("topic", figure_measure or measure_id), SlotSet("aspect", "amount")]
+        if (measure_id or figure_measure) and has_figures(tracker):
+            # "租金每年50万 第四年还有吗": the aspect asked first (no), then the amount the figures give
+            other = [it for it in plan_for(tracker, measure_id) if it[1] not in FIGURE_ASPECTS]
+            events = answer_questions(dispatcher, other[:1]) if other else []
+            if answer_with_figures(dispatcher, tracker, figure_measure or measure_id):
+                return events + [SlotSet("topic", figure_measure or measure_id), SlotSet("aspect", "amount")]
+            if events:
+                return events
         outside = near_scope_category(tracker) if tracker.active_loop_name != FORM else None
         if outside and SELF_CHECK_RE.search(latest_text(tracker)):
             dispatcher.utter_message(response="utter_near_scope", category=outside)

@@ -137,13 +137,14 @@ def _multi_years(before: str, after: str) -> Optional["re.Match[str]"]:
         if not BENEFIT_WORDS.search(before[m.end():]):
             return m
     m = MULTI_YEARS.search(after)
-    if m and not BENEFIT_WORDS.search(after[:m.start()]):
-        return m
+    if m and not BENEFIT_WORDS.search(after[:m.start()]) and not BENEFIT_WORDS.match(after[m.end():].lstrip("能可以会是")):
+        return m  # "300万是三年加起来的" — not "85万，三年一共能补多少" (the three years are the subsidy's)
     return None
 
 
 def _period_of(before: str, after: str, whole: str) -> str:
-    m = _multi_years(before, s_after(after, whole))
+    explicit_year = re.search(r"(一年|每年|年租金?|全年)\s*(的)?\s*(房租|租金|租费)?\s*(是|要|交|付)?\s*$", before)
+    m = None if explicit_year else _multi_years(before, s_after(after, whole))
     if m:
         return YEARS_PERIOD.get(_small(m.group("n") or m.group("n2") or m.group("n3")) or 0, "")
     if HALF_YEAR.search(whole):

@@ -165,3 +165,30 @@ def test_a_wrong_premise_is_answered_before_a_self_check():
                                                       intent="ask_settlement_reward"))
     assert render(msgs).startswith("不一定是500万元") and "50万—500万元" in render(msgs)
     assert {"event": "followup", "timestamp": None, "name": "eligibility_form"} not in events
+
+
+def test_the_aspect_asked_comes_before_the_figures():
+    text = render(run(ActionAnswerMeasure(), tracker("empty", "租金每年50万 第四年还有吗", intent="ask_rent_subsidy"))[0])
+    first = text.splitlines()[0]
+    assert "前三年度" in first and "三、2" in first
+    assert "租金补贴每年15万元" in text
+
+
+def test_three_years_of_subsidy_are_not_three_years_of_rent():
+    text = render(run(ActionAnswerMeasure(), tracker("empty", "我们一年房租85万 三年一共能补多少啊",
+                                                     intent="ask_rent_subsidy"))[0])
+    assert text.startswith("租金补贴每年25.5万元，前三年度合计最多76.5万元")
+
+
+@pytest.mark.parametrize("text, action, intent", [
+    ("个人能申请这些补贴吗", ActionSupportObjects, "ask_support_objects"),
+    ("我是个人 在找工作 这个政策能给我补贴吗", ActionFallbackSearch, "nlu_fallback"),
+])
+def test_an_individual_is_told_the_policy_is_for_institutions(text, action, intent):
+    first = render(run(action(), tracker("empty", text, intent=intent))[0]).splitlines()[0]
+    assert first.startswith("不能") and "《办法》二" in first and "个人不在其中" in first
+
+
+def test_a_premise_of_full_reimbursement_is_corrected():
+    first = render(run(ActionAnswerMeasure(), tracker("empty", "活动补贴能全报吧", intent="ask_event_subsidy"))[0])
+    assert first.startswith("不能全额") and "30%" in first.splitlines()[0]
