@@ -30,6 +30,7 @@ from .facts import MAX_FAILED_ANSWERS, PROFILE_SLOTS, UNKNOWN_VALUE, Reading, pr
 
 FORM = "eligibility_form"
 UNKNOWN = UNKNOWN_VALUE
+STOP_RE = re.compile(r"直接(看|出|给)(我)?(结果|报告)|先(看|出)(一下)?结果|不想(回)?答了|别问了|不问了|出(个)?报告|就这些")
 ANSWER_INTENTS = {"inform", "affirm", "deny", "nlu_fallback", "start_eligibility_check"}
 STATE_SLOTS = ["skipped_facts", "failed_answers", "focus_measures", "form_notice", "requested_slot",
                "institution_name"]
@@ -97,6 +98,12 @@ class ValidateEligibilityForm(FormValidationAction):
         asked = tracker.get_slot("requested_slot")
         text = latest_text(tracker)
         is_button = text in _button_titles(domain, asked) or text.startswith("/")
+        if asked is not None and STOP_RE.search(text):
+            # "直接看结果吧": the rest is skipped and the report comes now, from what is known
+            skipped = list(tracker.get_slot("skipped_facts") or [])
+            rest = [f for f in still_to_ask(tracker) if f not in skipped]
+            dispatcher.utter_message(response="utter_fact_skipped_rest")
+            return [SlotSet("skipped_facts", skipped + rest)]
         r = read_message(tracker, asked)
         statement = not is_question(text) and not (r.empty and intent not in ANSWER_INTENTS)
         if intent not in ANSWER_INTENTS and not is_button and asked is not None and not statement:

@@ -8,6 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from policy_kb import aspects
+
 from .answers import asks_as_individual
 from .calc import answer_with_figures
 from .common import entity_values, kb, latest_text
@@ -43,8 +45,9 @@ class ActionLookupClause(Action):
         if c.kind == "part":
             children = "\n".join(f"{ch.citation} {k.title(ch.ref)}\n{ch.text_norm}" for ch in k.children(c.part))
             text = "\n".join(t for t in (text, children) if t)
+        buttons = aspects.buttons(k, c.ref, "text") if k.rules.measure(c.ref) else []  # 完整条件, 看看我们能否申请
         dispatcher.utter_message(response="utter_clause", citation=c.citation, clause_title=k.title(c.ref),
-                                 clause_text=text)
+                                 clause_text=text, buttons=buttons)
         return [SlotSet("topic", c.ref)]
 
 

@@ -233,3 +233,8 @@ def test_a_question_that_carries_its_figures_is_answered_not_turned_into_a_check
     text = render(msgs)
     assert text.startswith("租金补贴每年45万元，前三年度合计最多135万元（《办法》三、2")
     assert {"event": "followup", "timestamp": None, "name": "action_listen"} in events
+
+
+def test_asking_for_the_result_skips_the_rest_and_reports():
+    out, slots = validate("直接看结果吧", intent="ask_talent_services", requested="annual_rent")
+    assert "annual_rent" in slots["skipped_facts"] and slots["requested_slot"] is None and "其余问题先跳过" in out

@@ -192,3 +192,9 @@ def test_an_individual_is_told_the_policy_is_for_institutions(text, action, inte
 def test_a_premise_of_full_reimbursement_is_corrected():
     first = render(run(ActionAnswerMeasure(), tracker("empty", "活动补贴能全报吧", intent="ask_event_subsidy"))[0])
     assert first.startswith("不能全额") and "30%" in first.splitlines()[0]
+
+
+def test_a_measure_looked_up_by_number_has_the_answer_buttons():
+    msgs, events = run(ActionLookupClause(), tracker("empty", "第6条呢", intent="lookup_clause"))
+    titles = [b["title"] for m in msgs for b in m.get("buttons") or []]
+    assert "看看我们能否申请" in titles and "《办法》三、6" in render(msgs)

@@ -105,3 +105,11 @@ def test_a_lone_surrogate_is_cleaned_not_an_error(bot):
 def test_raw_user_text_is_never_echoed(bot, msg):
     text = bot.text(sender(), msg)
     assert "<script>" not in text and "<b>" not in text and "evil.example" not in text
+
+
+def test_asking_for_the_result_ends_the_questions(bot):
+    me = sender()
+    bot.text(me, "帮我看看我们能享受哪些政策")
+    bot.text(me, "已入驻")
+    text = bot.text(me, "直接看结果吧")
+    assert "其余问题先跳过" in text and "【政策自测】" in text
