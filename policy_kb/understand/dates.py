@@ -230,17 +230,7 @@ def _month_answer(u: Understanding, s: str, asked: Optional[str], known: Dict[st
     if year is None:
         u.problem("entry_date", "need_year", m.group(), month=month)
         return
-    new = _span(year, month, day)
-    if new is None:
-        u.problem("entry_date", "bad_date", m.group())
-        return
-    clipped, bad = _clip(new, today)
-    if bad:
-        u.problem("entry_date", bad, m.group())
-    else:
-        u.add(Fact("entry_date", clipped, VALUE, m.start(), m.end(), m.group()))
-
-
+    _add_days(u, _span(year, month, day), m, today)
 
 
 def _xun_span(y: int, month: int, xun: str) -> Optional[DateSpan]:
