@@ -3,10 +3,11 @@
 "两百六十万" → 2600000, "1万2" → 12000, "3万4千" → 34000, "一百二十万五千" → 1205000, "0.3亿" → 30000000,
 "1,500,000" → 1500000, "二〇二四" → 2024 (digit by digit), "十二" → 12.
 
-cn2an (the maintained library for Chinese numerals) is used for the plain cases it reads right; the colloquial
-forms it gets wrong or refuses were measured (issue #11: "两百六十万" read as 600000 through the old path, cn2an's
-smart mode refuses "1万2" and reads "3万4千" only in some versions), so one small grammar below reads every form
-the same way and cn2an is the cross-check in the tests. Everything is Decimal: no float rounding in money.
+cn2an (the maintained library for Chinese numerals) reads the textbook forms but refuses or misreads colloquial
+ones ("1万2", "3万4千" vary by version and mode; jionlp, evaluated too, read them as 20004 and 64000), so one small
+grammar reads every form the same way, and cn2an is its cross-check in the tests (tests/policy_kb/
+test_numerals.py: every integer written the textbook way by cn2an.an2cn reads back to itself). Everything is
+Decimal: no float rounding in money.
 """
 from __future__ import annotations
 
