@@ -5,6 +5,7 @@ the first line of every answer is the direct answer with its citation."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from rasa_sdk import Tracker
@@ -12,8 +13,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from policy_kb import aspects, premises, questions
+from policy_kb.clock import today
+from policy_kb.profile import category_clause
+from policy_kb.rules import vocabulary
+from policy_kb.understand import MONEY_FACTS
 
-from .common import kb, latest_text
+from .common import kb, latest_text, understood
 
 MAX_QUESTIONS = 3
 SWITCH = re.compile(r"^\s*(那|那么|换成|换个|换到|改成|改问|如果是|要是|再问下|还有)")
@@ -73,12 +78,7 @@ def asks_as_individual(tracker: Tracker) -> bool:
 
 def near_scope_category(tracker: Tracker) -> Optional[str]:
     """A business outside 《办法》二 stated in the message ("我们是芯片制造企业"): the vocabulary's word for it."""
-    from policy_kb.clock import today
-    from policy_kb.profile import category_clause
-    from policy_kb.rules import vocabulary
-    from policy_kb.understand import understand
-
-    fact = understand(latest_text(tracker), None, {}, today()).fact("category")
+    fact = understood(latest_text(tracker), today()).fact("category")
     if fact is None or category_clause(fact.value) or fact.value == vocabulary()["other_hr_service"]["canonical"]:
         return None
     return str(fact.value)
@@ -89,23 +89,21 @@ def premise_plan(tracker: Tracker) -> List[Tuple[str, str, str]]:
     ("区级荣誉也能拿吧", "肯定能拿满30万吧"): such a message is a question to answer, whatever its intent."""
     k = kb()
     items = [it for it in plan_for(tracker, None) if k.rules.measure(it[0])]
-    if any(c.verdict != "right" for ref, _, part in items for c in _premises(k, part, ref)):
+    if any(c.verdict != "right" for ref, _, part in items for c in _premises(part, ref)):
         return items
     return []
 
 
-def _premises(k: Any, part: str, ref: str) -> List[Any]:
+@lru_cache(maxsize=256)
+def _premises(part: str, ref: str) -> Tuple[Any, ...]:
     """The premises a question states — not the institution's own figures ("是每月7万", "房租100万"), which the
-    understanding layer reads as facts of the profile."""
-    from policy_kb.clock import today
-    from policy_kb.understand import MONEY_FACTS, understand
-
-    found = premises.check_premises(k, part, ref)
+    understanding layer reads as facts of the profile. Cached: premise_plan and answer_questions ask it for the same
+    part in one turn."""
+    found = premises.check_premises(kb(), part, ref)
     if any(c.kind == "amount" for c in found):
-        own = [f for f in understand(part, None, {}, today()).facts if f.name in MONEY_FACTS]
-        if own:
+        if any(f.name in MONEY_FACTS for f in understood(part, today()).facts):
             found = [c for c in found if c.kind != "amount"]
-    return found
+    return tuple(found)
 
 
 def _names_other_clause(k: Any, text: str, ref: str) -> bool:
@@ -122,7 +120,7 @@ def answer_questions(dispatcher: CollectingDispatcher, plan: List[Tuple[str, str
             ans = aspects.answer(k, ref, aspect, text=part)
         except (KeyError, ValueError):
             ans = aspects.answer(k, ref, aspects.SUMMARY, text=part)
-        found = _premises(k, part, ref)
+        found = _premises(part, ref)
         wrong = [c.line for c in found if c.verdict != "right"]
         head = wrong or [c.line for c in found if c.verdict == "right"]  # a correction first, else a confirmation
         # a correction replaces the answer's own first line when both answer the same point (区级算不算)

@@ -13,11 +13,10 @@ from policy_kb.clock import today
 from policy_kb.engine import benefit, money_text
 from policy_kb.profile import Profile
 from policy_kb.report import fact_text
-from policy_kb.understand import MONEY_FACTS, Range, understand
-
 from policy_kb import aspects
+from policy_kb.understand import MONEY_FACTS, Range
 
-from .common import kb, latest_text
+from .common import kb, latest_text, understood
 from .facts import shown_params
 
 FIGURE_MEASURES = {"annual_rent": "三、2", "event_cost": "三、7"}
@@ -26,7 +25,7 @@ FIGURE_ASPECTS = ("amount", "cap", "computation", "summary")  # what the compute
 
 def has_figures(tracker: Tracker) -> bool:
     """The message gives a rent or an event cost (or an unusable one to explain)."""
-    u = understand(latest_text(tracker), None, {}, today())
+    u = understood(latest_text(tracker), today())
     return any(f.name in MONEY_FACTS for f in u.facts) or any(p.fact in MONEY_FACTS for p in u.problems)
 QUESTION_RE = re.compile(r"多少|几|能补|能拿|可以拿|可以补|补贴|怎么算|算一下|算算|吗|呢|？|\?")
 
@@ -40,7 +39,7 @@ def answer_with_figures(dispatcher: CollectingDispatcher, tracker: Tracker, meas
     text = latest_text(tracker)
     if question_only and not QUESTION_RE.search(text):
         return None
-    u = understand(text, None, {}, today())
+    u = understood(text, today())
     facts = [f for f in u.facts if f.name in MONEY_FACTS and f.value is not None]
     if measure_id in FIGURE_MEASURES.values():
         facts = [f for f in facts if FIGURE_MEASURES[f.name] == measure_id] or facts

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
+from functools import lru_cache
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 
 from policy_kb.kb import PolicyKB
 from policy_kb.rules import Measure, messages
+from policy_kb.understand import Understanding, understand
 
 _kb: Optional[PolicyKB] = None
 _lock = threading.Lock()
@@ -25,6 +28,13 @@ INTENT_MEASURE = {
     "ask_credit_evaluation": "三、9",
 }
 MEASURE_INTENT = {v: k for k, v in INTENT_MEASURE.items()}
+
+
+@lru_cache(maxsize=256)
+def understood(text: str, on: date) -> Understanding:
+    """policy_kb's reading of a message with no question pending: several actions of one turn ask it (figures,
+    near scope, premises), so it is computed once per text and day. Callers only read the result."""
+    return understand(text, None, {}, on)
 
 
 def kb() -> PolicyKB:
