@@ -21,13 +21,13 @@ from .facts import shown_params
 
 FIGURE_MEASURES = {"annual_rent": "三、2", "event_cost": "三、7"}
 FIGURE_ASPECTS = ("amount", "cap", "computation", "summary")  # what the computed answer itself answers
+QUESTION_RE = re.compile(r"多少|几|能补|能拿|可以拿|可以补|补贴|怎么算|算一下|算算|吗|呢|？|\?")
 
 
 def has_figures(tracker: Tracker) -> bool:
     """The message gives a rent or an event cost (or an unusable one to explain)."""
     u = understood(latest_text(tracker), today())
     return any(f.name in MONEY_FACTS for f in u.facts) or any(p.fact in MONEY_FACTS for p in u.problems)
-QUESTION_RE = re.compile(r"多少|几|能补|能拿|可以拿|可以补|补贴|怎么算|算一下|算算|吗|呢|？|\?")
 
 
 def answer_with_figures(dispatcher: CollectingDispatcher, tracker: Tracker, measure_id: Optional[str] = None,
@@ -59,13 +59,12 @@ def answer_with_figures(dispatcher: CollectingDispatcher, tracker: Tracker, meas
     value = fact.json_value()
     buttons = aspects.buttons(kb(), m.id, "amount")
     common["buttons"] = buttons
+    b = benefit(m, Profile.from_dict({fact.name: value}, today()))
     if fact.name == "annual_rent":
-        b = benefit(m, Profile(annual_rent=Profile.from_dict({"annual_rent": value}, today()).annual_rent))
-        per_year = money_text(Range(b.per_year, b.per_year_max if b.per_year_max is not None else b.per_year))
-        total = money_text(Range(b.total, b.total_max if b.total_max is not None else b.total))
+        per_year = money_text(Range(b.per_year, b.per_year if b.per_year_max is None else b.per_year_max))
+        total = money_text(Range(b.total, b.total if b.total_max is None else b.total_max))
         dispatcher.utter_message(response="utter_measure_rent_calc", per_year=per_year, total=total,
                                  years=b.years, percent=b.percent, **common)
     else:
-        b = benefit(m, Profile(event_cost=Profile.from_dict({"event_cost": value}, today()).event_cost))
         dispatcher.utter_message(response="utter_measure_event_calc", max=b.text, **common)
     return m.id

@@ -46,6 +46,11 @@ def kb() -> PolicyKB:
         return _kb
 
 
+def measure_buttons() -> List[Dict[str, str]]:
+    """One button per measure (《办法》三、1–9), its question intent as payload."""
+    return [{"title": m.title, "payload": f"/{MEASURE_INTENT[m.id]}"} for m in kb().rules.measures]
+
+
 def entity_values(tracker: Tracker, name: str) -> List[Any]:
     return [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == name]
 

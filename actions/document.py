@@ -15,7 +15,7 @@ from policy_kb.rules import silences  # checked against the text by policy_kb.co
 from policy_kb.aspects import SUMMARY
 
 from .answers import answered_by_aspects, asks_as_individual
-from .common import MEASURE_INTENT, authority, kb
+from .common import authority, kb, measure_buttons
 
 
 
@@ -27,9 +27,8 @@ class ActionOverview(Action):
         k = kb()
         lines = [f"{i}. {m.title}（{m.citation}）：{benefit(m, Profile()).text}" for i, m in
                  enumerate(k.rules.measures, 1)]
-        buttons = [{"title": m.title, "payload": f"/{MEASURE_INTENT[m.id]}"} for m in k.rules.measures]
         dispatcher.utter_message(response="utter_overview", count=len(k.rules.measures), lines="\n".join(lines),
-                                 buttons=buttons)
+                                 buttons=measure_buttons())
         return []
 
 

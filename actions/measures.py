@@ -12,8 +12,8 @@ from policy_kb.engine import benefit
 from policy_kb.profile import Profile
 
 from .answers import answer_questions, near_scope_category, payload_entities, plan_for, premise_plan
-from .calc import FIGURE_ASPECTS, answer_with_figures, has_figures
-from .common import INTENT_MEASURE, MEASURE_INTENT, apply_note, kb, latest_text, measure_conditions
+from .calc import FIGURE_ASPECTS, FIGURE_MEASURES, answer_with_figures, has_figures
+from .common import INTENT_MEASURE, apply_note, kb, latest_text, measure_buttons, measure_conditions
 from .eligibility import FORM, SELF_CHECK_RE
 
 
@@ -40,7 +40,7 @@ class ActionAnswerMeasure(Action):
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
         topic = measure_id or payload_entities(tracker).get("topic") or tracker.get_slot("topic")
-        figure_measure = topic if topic in ("三、2", "三、7") else None
+        figure_measure = topic if topic in FIGURE_MEASURES.values() else None
         if (measure_id or figure_measure) and has_figures(tracker):
             # "租金每年50万 第四年还有吗": the aspect asked first (no), then the amount the figures give
             other = [it for it in plan_for(tracker, measure_id) if it[1] not in FIGURE_ASPECTS]
@@ -66,10 +66,7 @@ class ActionAnswerMeasure(Action):
             return [SlotSet("topic", topic)]
         plan = plan_for(tracker, measure_id)
         if not plan:  # a follow-up with nothing discussed before
-            dispatcher.utter_message(response="utter_followup_no_topic", buttons=_measure_buttons())
+            dispatcher.utter_message(response="utter_followup_no_topic", buttons=measure_buttons())
             return []
         return answer_questions(dispatcher, plan)
 
-
-def _measure_buttons() -> List[Dict[str, str]]:
-    return [{"title": m.title, "payload": f"/{MEASURE_INTENT[m.id]}"} for m in kb().rules.measures]
