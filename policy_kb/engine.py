@@ -154,14 +154,8 @@ def _params(profile: Profile, today: date, cond: Optional[Condition] = None) -> 
     p["rank_500_label"] = r5.get("label", "") if isinstance(r5, dict) else ""
     p["event_cost_wan"] = money_text(profile.event_cost) if profile.event_cost is not None else ""
     if cond is not None and cond.test == "within_years" and profile.entry_date is not None:
-        p["window_end"] = span_label(_window_end(profile.entry_date, cond.params["years"]))
+        p["window_end"] = span_label(_shift(profile.entry_date, cond.params["years"]))
     return p
-
-
-def _window_end(entry: DateSpan, years: int) -> DateSpan:
-    """When the years counted from the entry end: a day, or an interval when the entry is known only roughly.
-    A month's span stays a month (2024年3月 → 2027年3月), whatever the clipping at today did to its end."""
-    return _shift(entry, years)
 
 
 def money_text(v: "int | Range") -> str:
@@ -281,7 +275,7 @@ def _rent_window(money: Money, entry: DateSpan, years: int) -> None:
         return
     money.window_end_latest = _add_years(entry.end, years)
     money.window_text = t["rent_window_span"].format(entry=span_label(entry),
-                                                     end=span_label(_window_end(entry, years)))
+                                                     end=span_label(_shift(entry, years)))
 
 
 def _combine(reasons: List[Reason]) -> str:

@@ -5,7 +5,6 @@ the policy's own (猎头 → 高端猎头, 世界五百强 → global) and repor
 """
 from __future__ import annotations
 
-import calendar
 import json
 import re
 from dataclasses import dataclass, fields
@@ -175,13 +174,7 @@ def _one_span(v: Any, k: str) -> DateSpan:
         raise _err("bad_date", k, v)
     y, mo, d = int(m.group(1)), m.group(2), m.group(3)
     try:
-        if d:
-            day = date(y, int(mo), int(d))
-            return DateSpan(day, day)
-        if mo:
-            first = date(y, int(mo), 1)
-            return DateSpan(first, date(y, int(mo), calendar.monthrange(y, int(mo))[1]))
-        return DateSpan(date(y, 1, 1), date(y, 12, 31))
+        return DateSpan.of(y, int(mo) if mo else None, int(d) if d else None)
     except ValueError:
         raise _err("bad_date", k, v) from None
 

@@ -16,7 +16,7 @@ answerers call ``understand``. Word lists live beside the patterns that use them
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, Optional
 
 from .answers import _bare_year, _mask_not_x, _mask_questions, _period_swap, _read_unknown, _yes_no
 from .dates import _read_dates
@@ -43,7 +43,7 @@ from .values import (
 from .words import QUESTION, _read_booleans, _read_count, _read_name, _read_words
 
 __all__ = ["BOOL_FACTS", "CORRECTION", "DATE_FACTS", "LEVEL_FACTS", "MAX_YUAN_PER_YEAR", "MONEY_FACTS", "NEGATION",
-           "UNKNOWN", "VALUE", "DateSpan", "Fact", "Problem", "Range", "Understanding", "clean", "known_from_slots",
+           "UNKNOWN", "VALUE", "DateSpan", "Fact", "Problem", "Range", "Understanding", "clean",
            "normalise", "understand"]
 
 
@@ -121,8 +121,3 @@ def _kinds(u: Understanding, known: Dict[str, Any], contrast: bool) -> None:
             f.kind = CORRECTION
         elif contrast and f.name in known and not _same(f, known[f.name]):
             f.kind = CORRECTION
-
-
-def known_from_slots(slots: Dict[str, Any], order: Sequence[str]) -> Dict[str, Any]:
-    """Slot values → the ``known`` mapping ``understand`` takes (only facts with a value)."""
-    return {k: slots[k] for k in order if slots.get(k) not in (None, "不清楚")}

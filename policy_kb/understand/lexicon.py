@@ -189,15 +189,10 @@ QUALIFIERS = {"年初": (1, 3), "初": (1, 3), "上半年": (1, 6), "下半年":
 
 
 def _span(y: int, m: Optional[int] = None, d: Optional[int] = None, q: Optional[str] = None) -> Optional[DateSpan]:
+    if q and not m:
+        return _span_months(y, *QUALIFIERS[q])
     try:
-        if m and d:
-            return DateSpan(date(y, m, d), date(y, m, d))
-        if m:
-            return DateSpan(date(y, m, 1), _month_end(y, m))
-        if q:
-            a, b = QUALIFIERS[q]
-            return DateSpan(date(y, a, 1), _month_end(y, b))
-        return DateSpan(date(y, 1, 1), date(y, 12, 31))
+        return DateSpan.of(y, m, d)
     except ValueError:
         return None
 

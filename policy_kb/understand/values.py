@@ -1,6 +1,7 @@
 """The understanding layer's values: facts, problems, intervals of yuan and of days; input cleaning."""
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -52,15 +53,18 @@ class DateSpan:
         start = date.fromisoformat(a)
         return cls(start, date.fromisoformat(b) if b else start)
 
+    @classmethod
+    def of(cls, year: int, month: Optional[int] = None, day: Optional[int] = None) -> "DateSpan":
+        """A day, a whole month or a whole year; ValueError for a date that does not exist (2024-13, 2月30日)."""
+        if month and day:
+            d = date(year, month, day)
+            return cls(d, d)
+        if month:
+            return cls(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
+        return cls(date(year, 1, 1), date(year, 12, 31))
+
     def single_year(self) -> Optional[int]:
         return self.start.year if self.start.year == self.end.year else None
-
-    def whole_year(self) -> bool:
-        return self.start.month == 1 and self.start.day == 1 and self.single_year() is not None and (
-            self.end.month, self.end.day) in ((12, 31),) or (self.start.month == 1 and self.start.day == 1
-                                                             and self.end.year == self.start.year
-                                                             and self.end.month > 1)
-
 
 @dataclass
 class Fact:
