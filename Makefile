@@ -5,7 +5,7 @@ PY    := $(VENV)/bin/python
 DEPS_HASH := $(shell cat pyproject.toml requirements.lock 2>/dev/null | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(DEPS_HASH)
 
-.PHONY: run test install kb train chat lock clean browser-deps
+.PHONY: run test lint fmt install kb train chat lock clean browser-deps
 
 install: $(STAMP)
 
@@ -38,6 +38,17 @@ browser-deps:
 test: train browser-deps
 	@echo "==> 运行测试（单元、动作、Rasa 对话测试、端到端）"
 	$(PY) -m pytest
+
+# ruff (lint + format check) over everything, mypy --strict over policy_kb (pyproject.toml says what and how)
+lint: install
+	@echo "==> 代码检查（ruff check、ruff format --check、mypy）"
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+fmt: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 run: kb
 	@echo "==> [4/4] 训练模型（无变化时跳过）并启动动作服务器与 Rasa 服务器"

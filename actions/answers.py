@@ -2,11 +2,13 @@
 which aspect (how much, how many years, conditions, original text …), up to three questions in one message, and a
 false premise corrected before anything else. Everything comes from policy_kb (aspects, premises, questions);
 the first line of every answer is the direct answer with its citation."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -24,14 +26,17 @@ MAX_QUESTIONS = 3
 SWITCH = re.compile(r"^\s*(那|那么|换成|换个|换到|改成|改问|如果是|要是|再问下|还有)")
 
 
-def payload_entities(tracker: Tracker) -> Dict[str, Any]:
+def payload_entities(tracker: Tracker) -> dict[str, Any]:
     """Entities a button payload carried (/ask_followup{"aspect":"text","topic":"三、3"}; Rasa's payload parser,
     RegexMessageHandler, names itself as their extractor) — not the aspect the NLU component read in free text."""
-    return {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities", []) or []
-            if e.get("entity") in ("aspect", "topic") and e.get("extractor") in (None, "RegexMessageHandler")}
+    return {
+        e.get("entity"): e.get("value")
+        for e in tracker.latest_message.get("entities", []) or []
+        if e.get("entity") in ("aspect", "topic") and e.get("extractor") in (None, "RegexMessageHandler")
+    }
 
 
-def plan_for(tracker: Tracker, measure_id: Optional[str]) -> List[Tuple[str, str, str]]:
+def plan_for(tracker: Tracker, measure_id: str | None) -> list[tuple[str, str, str]]:
     """(ref, aspect, question text) for each question in the message, the topic filled from the conversation."""
     text = latest_text(tracker)
     given = payload_entities(tracker)
@@ -40,7 +45,7 @@ def plan_for(tracker: Tracker, measure_id: Optional[str]) -> List[Tuple[str, str
         return [(topic, given["aspect"], text)] if topic else []
     k = kb()
     items = questions.plan(k, text, topic=topic)
-    out: List[Tuple[str, str, str]] = []
+    out: list[tuple[str, str, str]] = []
     for ref, aspect, part in items[:MAX_QUESTIONS]:
         ref = ref or topic
         if ref is None:
@@ -50,14 +55,25 @@ def plan_for(tracker: Tracker, measure_id: Optional[str]) -> List[Tuple[str, str
             ref = measure_id  # the intent named the measure; a stray word should not switch it
         out.append((ref, aspect, part))
     last_aspect, last_topic = tracker.get_slot("aspect"), tracker.get_slot("topic")
-    if len(out) == 1 and out[0][1] == aspects.SUMMARY and last_aspect and last_aspect != aspects.SUMMARY and \
-            out[0][0] != last_topic and SWITCH.match(text) and last_aspect in aspects.applicable(out[0][0]):
+    if (
+        len(out) == 1
+        and out[0][1] == aspects.SUMMARY
+        and last_aspect
+        and last_aspect != aspects.SUMMARY
+        and out[0][0] != last_topic
+        and SWITCH.match(text)
+        and last_aspect in aspects.applicable(out[0][0])
+    ):
         out = [(out[0][0], last_aspect, out[0][2])]  # "换成活动补贴" after "租金补贴给几年": the same question
     return out
 
 
-def answered_by_aspects(dispatcher: CollectingDispatcher, tracker: Tracker, default_ref: str,
-                        route: Callable[[List[Tuple[str, str, str]]], bool]) -> Optional[List[EventType]]:
+def answered_by_aspects(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    default_ref: str,
+    route: Callable[[list[tuple[str, str, str]]], bool],
+) -> list[EventType] | None:
     """For the document-level questions (二, 四, 五, the document): answered by aspect when the message holds
     several questions or ``route`` says the plan asks something the caller's full answer does not; else None."""
     items = plan_for(tracker, default_ref)
@@ -66,17 +82,19 @@ def answered_by_aspects(dispatcher: CollectingDispatcher, tracker: Tracker, defa
     return None
 
 
-INDIVIDUAL = re.compile(r"我是个人|个人(能|可以|可不可以|能不能)?(申请|享受|拿)|求职者|找工作|应聘|自然人|我个人|个体户")
+INDIVIDUAL = re.compile(
+    r"我是个人|个人(能|可以|可不可以|能不能)?(申请|享受|拿)|求职者|找工作|应聘|自然人|我个人|个体户"
+)
 ORGANISATION = re.compile(r"公司|机构|企业|单位|我们|我司")
 
 
 def asks_as_individual(tracker: Tracker) -> bool:
-    """"我是个人 在找工作 这个政策能给我补贴吗": a person, not an institution, asking for the benefits."""
+    """ "我是个人 在找工作 这个政策能给我补贴吗": a person, not an institution, asking for the benefits."""
     text = latest_text(tracker)
     return bool(INDIVIDUAL.search(text)) and not ORGANISATION.search(INDIVIDUAL.sub("", text))
 
 
-def near_scope_category(tracker: Tracker) -> Optional[str]:
+def near_scope_category(tracker: Tracker) -> str | None:
     """A business outside 《办法》二 stated in the message ("我们是芯片制造企业"): the vocabulary's word for it."""
     fact = understood(latest_text(tracker), today()).fact("category")
     if fact is None or category_clause(fact.value) or fact.value == vocabulary()["other_hr_service"]["canonical"]:
@@ -84,7 +102,7 @@ def near_scope_category(tracker: Tracker) -> Optional[str]:
     return str(fact.value)
 
 
-def premise_plan(tracker: Tracker) -> List[Tuple[str, str, str]]:
+def premise_plan(tracker: Tracker) -> list[tuple[str, str, str]]:
     """The plan of a message that states something about a measure the text contradicts or does not promise
     ("区级荣誉也能拿吧", "肯定能拿满30万吧"): such a message is a question to answer, whatever its intent."""
     k = kb()
@@ -95,14 +113,13 @@ def premise_plan(tracker: Tracker) -> List[Tuple[str, str, str]]:
 
 
 @lru_cache(maxsize=256)
-def _premises(part: str, ref: str) -> Tuple[Any, ...]:
+def _premises(part: str, ref: str) -> tuple[Any, ...]:
     """The premises a question states — not the institution's own figures ("是每月7万", "房租100万"), which the
     understanding layer reads as facts of the profile. Cached: premise_plan and answer_questions ask it for the same
     part in one turn."""
     found = premises.check_premises(kb(), part, ref)
-    if any(c.kind == "amount" for c in found):
-        if any(f.name in MONEY_FACTS for f in understood(part, today()).facts):
-            found = [c for c in found if c.kind != "amount"]
+    if any(c.kind == "amount" for c in found) and any(f.name in MONEY_FACTS for f in understood(part, today()).facts):
+        found = [c for c in found if c.kind != "amount"]
     return tuple(found)
 
 
@@ -110,11 +127,11 @@ def _names_other_clause(k: Any, text: str, ref: str) -> bool:
     return ref in aspects.detect_topics(text, k.document)
 
 
-def answer_questions(dispatcher: CollectingDispatcher, plan: List[Tuple[str, str, str]]) -> List[EventType]:
+def answer_questions(dispatcher: CollectingDispatcher, plan: list[tuple[str, str, str]]) -> list[EventType]:
     """Each question answered in order (its own message), a false premise first; topic and aspect remembered."""
     k = kb()
-    last: Optional[Tuple[str, str]] = None
-    said: List[str] = []
+    last: tuple[str, str] | None = None
+    said: list[str] = []
     for i, (ref, aspect, part) in enumerate(plan):
         try:
             ans = aspects.answer(k, ref, aspect, text=part)

@@ -1,19 +1,19 @@
 """Numbers in a question are answered at once: a question about 三、2 or 三、7 that carries the figures gets the
 computed amount in its first line (per year and the three-year total, or the cap), with the conditions after it —
 the same understanding layer and the same engine as the self-check."""
+
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from policy_kb import aspects
 from policy_kb.clock import today
 from policy_kb.engine import benefit, money_text
 from policy_kb.profile import Profile
 from policy_kb.report import fact_text
-from policy_kb import aspects
 from policy_kb.understand import MONEY_FACTS, Range
 
 from .common import kb, latest_text, understood
@@ -30,8 +30,9 @@ def has_figures(tracker: Tracker) -> bool:
     return any(f.name in MONEY_FACTS for f in u.facts) or any(p.fact in MONEY_FACTS for p in u.problems)
 
 
-def answer_with_figures(dispatcher: CollectingDispatcher, tracker: Tracker, measure_id: Optional[str] = None,
-                        question_only: bool = False) -> Optional[str]:
+def answer_with_figures(
+    dispatcher: CollectingDispatcher, tracker: Tracker, measure_id: str | None = None, question_only: bool = False
+) -> str | None:
     """Answer with the computed amount when the message carries the figure for 三、2 / 三、7: the measure answered
     (also when the figure was unusable and the user was told why), else None."""
     if measure_id is not None and measure_id not in FIGURE_MEASURES.values():
@@ -54,8 +55,12 @@ def answer_with_figures(dispatcher: CollectingDispatcher, tracker: Tracker, meas
         return None
     fact = facts[0]
     m = kb().rules.measure(FIGURE_MEASURES[fact.name])
-    common = {"citation": m.citation, "rule": m.benefit["quote"], "said": fact_text(fact),
-              "to_verify_short": "；".join(c.texts["pending"] for c in m.conditions if c.kind == "authority")}
+    common = {
+        "citation": m.citation,
+        "rule": m.benefit["quote"],
+        "said": fact_text(fact),
+        "to_verify_short": "；".join(c.texts["pending"] for c in m.conditions if c.kind == "authority"),
+    }
     value = fact.json_value()
     buttons = aspects.buttons(kb(), m.id, "amount")
     common["buttons"] = buttons
@@ -63,8 +68,14 @@ def answer_with_figures(dispatcher: CollectingDispatcher, tracker: Tracker, meas
     if fact.name == "annual_rent":
         per_year = money_text(Range(b.per_year, b.per_year if b.per_year_max is None else b.per_year_max))
         total = money_text(Range(b.total, b.total if b.total_max is None else b.total_max))
-        dispatcher.utter_message(response="utter_measure_rent_calc", per_year=per_year, total=total,
-                                 years=b.years, percent=b.percent, **common)
+        dispatcher.utter_message(
+            response="utter_measure_rent_calc",
+            per_year=per_year,
+            total=total,
+            years=b.years,
+            percent=b.percent,
+            **common,
+        )
     else:
         dispatcher.utter_message(response="utter_measure_event_calc", max=b.text, **common)
     return m.id

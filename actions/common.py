@@ -1,10 +1,11 @@
 """Shared glue: the knowledge base, entities of the latest message, list formatting."""
+
 from __future__ import annotations
 
 import threading
 from datetime import date
 from functools import lru_cache
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 
@@ -12,7 +13,7 @@ from policy_kb.kb import PolicyKB
 from policy_kb.rules import Measure, messages
 from policy_kb.understand import Understanding, understand
 
-_kb: Optional[PolicyKB] = None
+_kb: PolicyKB | None = None
 _lock = threading.Lock()
 
 # Which measure each question intent asks about (《办法》三、1 … 三、9).
@@ -46,16 +47,16 @@ def kb() -> PolicyKB:
         return _kb
 
 
-def measure_buttons() -> List[Dict[str, str]]:
+def measure_buttons() -> list[dict[str, str]]:
     """One button per measure (《办法》三、1–9), its question intent as payload."""
     return [{"title": m.title, "payload": f"/{MEASURE_INTENT[m.id]}"} for m in kb().rules.measures]
 
 
-def entity_values(tracker: Tracker, name: str) -> List[Any]:
+def entity_values(tracker: Tracker, name: str) -> list[Any]:
     return [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == name]
 
 
-def first_entity(tracker: Tracker, name: str) -> Optional[Dict[str, Any]]:
+def first_entity(tracker: Tracker, name: str) -> dict[str, Any] | None:
     return next((e for e in tracker.latest_message.get("entities", []) if e.get("entity") == name), None)
 
 
@@ -63,7 +64,7 @@ def latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message.get("text") or "").strip()
 
 
-def bullets(lines: List[str]) -> str:
+def bullets(lines: list[str]) -> str:
     return "\n".join(f"· {ln}" for ln in lines) if lines else "· （无）"
 
 
@@ -75,14 +76,15 @@ def authority() -> str:
     return messages()["authority"]
 
 
-def measure_conditions(m: Measure) -> Dict[str, str]:
+def measure_conditions(m: Measure) -> dict[str, str]:
     """The conditions of a measure as quoted from the text: what a profile decides, and what 区人社局 judges."""
     k = kb()
     support_cit = f"《办法》{k.rules.support_ref}"
     decidable = [f"{c.quote}（{support_cit}）" for c in k.rules.support_conditions if c.kind == "profile"]
     decidable += [f"{c.quote}（{m.citation}）" for c in m.conditions if c.kind == "profile"]
-    authority_items = [f"{c.texts['pending']}（{support_cit}）" for c in k.rules.support_conditions
-                       if c.kind == "authority"]
+    authority_items = [
+        f"{c.texts['pending']}（{support_cit}）" for c in k.rules.support_conditions if c.kind == "authority"
+    ]
     authority_items += [f"{c.texts['pending']}（{m.citation}）" for c in m.conditions if c.kind == "authority"]
     if not m.applies_to_profile:
         decidable, authority_items = [m.not_applicable], authority_items[-1:]

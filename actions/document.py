@@ -1,105 +1,130 @@
 """Questions about the document as a whole: overview of the measures, support objects (二), validity,
 procedure (实施细则, 区人社局), and document facts (文号, dates, basis documents, 四 保障措施)."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from policy_kb.aspects import SUMMARY
 from policy_kb.engine import benefit
 from policy_kb.profile import Profile
 from policy_kb.rules import silences  # checked against the text by policy_kb.consistency.check_silences
-
-from policy_kb.aspects import SUMMARY
 
 from .answers import answered_by_aspects, asks_as_individual
 from .common import authority, kb, measure_buttons
 
 
-
 class ActionOverview(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_overview"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         k = kb()
-        lines = [f"{i}. {m.title}（{m.citation}）：{benefit(m, Profile()).text}" for i, m in
-                 enumerate(k.rules.measures, 1)]
-        dispatcher.utter_message(response="utter_overview", count=len(k.rules.measures), lines="\n".join(lines),
-                                 buttons=measure_buttons())
+        lines = [
+            f"{i}. {m.title}（{m.citation}）：{benefit(m, Profile()).text}" for i, m in enumerate(k.rules.measures, 1)
+        ]
+        dispatcher.utter_message(
+            response="utter_overview", count=len(k.rules.measures), lines="\n".join(lines), buttons=measure_buttons()
+        )
         return []
 
 
 class ActionSupportObjects(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_support_objects"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         if asks_as_individual(tracker):  # "个人能申请这些补贴吗": no, and who the policy is for
             dispatcher.utter_message(response="utter_near_scope_individual")
             return [SlotSet("topic", "二")]
-        routed = answered_by_aspects(dispatcher, tracker, "二",
-                                     lambda items: any(a not in (SUMMARY, "conditions") for _, a, _ in items))
+        routed = answered_by_aspects(
+            dispatcher, tracker, "二", lambda items: any(a not in (SUMMARY, "conditions") for _, a, _ in items)
+        )
         if routed is not None:  # "外资机构能申请吗": the organisations aspect, answer first
             return routed
         k = kb()
         part = k.clause("二")
         items = "\n".join(f"{c.item}. {c.text_norm}（{c.citation}）" for c in k.children("二"))
-        dispatcher.utter_message(response="utter_support_objects", part_text=part.text_norm, items=items,
-                                 authority=authority())
+        dispatcher.utter_message(
+            response="utter_support_objects", part_text=part.text_norm, items=items, authority=authority()
+        )
         return [SlotSet("topic", "二")]
 
 
 class ActionValidity(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_validity"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         routed = answered_by_aspects(dispatcher, tracker, "五（三）", lambda items: False)
         if routed is not None:
             return routed
         c = kb().clause("五（三）")
-        dispatcher.utter_message(response="utter_validity", citation=c.citation, clause_text=c.text_norm,
-                                 silence=silences()["validity"]["statement"], authority=authority())
+        dispatcher.utter_message(
+            response="utter_validity",
+            citation=c.citation,
+            clause_text=c.text_norm,
+            silence=silences()["validity"]["statement"],
+            authority=authority(),
+        )
         return [SlotSet("topic", "五（三）")]
 
 
 class ActionProcedure(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_procedure"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        routed = answered_by_aspects(dispatcher, tracker, "文件",
-                                     lambda items: any(a in ("procedure", "combine") for _, a, _ in items))
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        routed = answered_by_aspects(
+            dispatcher, tracker, "文件", lambda items: any(a in ("procedure", "combine") for _, a, _ in items)
+        )
         if routed is not None:  # "A和B能一起拿吗": the text is silent on combining, said with 五（一）
             return routed
         k = kb()
         rules, interpret = k.clause("五（一）"), k.clause("五（二）")
-        dispatcher.utter_message(response="utter_procedure", citation_rules=rules.citation,
-                                 rules_text=rules.text_norm, citation_interpret=interpret.citation,
-                                 interpret_text=interpret.text_norm, silence=silences()["procedure"]["statement"],
-                                 authority=authority())
+        dispatcher.utter_message(
+            response="utter_procedure",
+            citation_rules=rules.citation,
+            rules_text=rules.text_norm,
+            citation_interpret=interpret.citation,
+            interpret_text=interpret.text_norm,
+            silence=silences()["procedure"]["statement"],
+            authority=authority(),
+        )
         return [SlotSet("topic", "五（一）")]
 
 
 class ActionDocumentFacts(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_document_facts"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        routed = answered_by_aspects(dispatcher, tracker, "文件", lambda items: any(
-            r.startswith(("四", "五")) or a == "authority" for r, a, _ in items))
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        routed = answered_by_aspects(
+            dispatcher,
+            tracker,
+            "文件",
+            lambda items: any(r.startswith(("四", "五")) or a == "authority" for r, a, _ in items),
+        )
         if routed is not None:  # part 四 (its measures, who leads the work), not the document's header
             return routed
         k = kb()
         d = k.document
         basis = "；".join(f"{t}（{n}）" for t, n in d.basis)
         dispatcher.utter_message(
-            response="utter_document_facts", title=d.title, doc_number=d.doc_number, issuer=d.issuer,
-            issued_on=_cn_date(d.issued_on), printed_on=_cn_date(d.printed_on), basis=basis,
-            effective_on=_cn_date(d.effective_on), interpreter=d.interpreter)
+            response="utter_document_facts",
+            title=d.title,
+            doc_number=d.doc_number,
+            issuer=d.issuer,
+            issued_on=_cn_date(d.issued_on),
+            printed_on=_cn_date(d.printed_on),
+            basis=basis,
+            effective_on=_cn_date(d.effective_on),
+            interpreter=d.interpreter,
+        )
         return [SlotSet("topic", "文件")]
 
 

@@ -6,10 +6,11 @@ far: several facts in one message are all taken, corrections overwrite and are s
 said back as understood. The form never traps anyone: one question per turn, every question can be skipped
 (不清楚/跳过), and after two answers it cannot use it records the fact as unknown and moves on.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
@@ -30,13 +31,14 @@ from .facts import MAX_FAILED_ANSWERS, PROFILE_SLOTS, UNKNOWN_VALUE, Reading, pr
 
 FORM = "eligibility_form"
 UNKNOWN = UNKNOWN_VALUE
-STOP_RE = re.compile(r"直接(看|出|给)(我)?(结果|报告)|先(看|出)(一下)?结果|不想(回)?答了|别问了|不问了|出(个)?报告|就这些")
+STOP_RE = re.compile(
+    r"直接(看|出|给)(我)?(结果|报告)|先(看|出)(一下)?结果|不想(回)?答了|别问了|不问了|出(个)?报告|就这些"
+)
 ANSWER_INTENTS = {"inform", "affirm", "deny", "nlu_fallback", "start_eligibility_check"}
-STATE_SLOTS = ["skipped_facts", "failed_answers", "focus_measures", "form_notice", "requested_slot",
-               "institution_name"]
+STATE_SLOTS = ["skipped_facts", "failed_answers", "focus_measures", "form_notice", "requested_slot", "institution_name"]
 
 
-def still_to_ask(tracker: Tracker) -> List[str]:
+def still_to_ask(tracker: Tracker) -> list[str]:
     profile, skipped = profile_from_slots(tracker)
     focus = tracker.get_slot("focus_measures") or None
     missing = kb().assess(profile, today(), only=focus).missing_facts()
@@ -52,10 +54,10 @@ def _say(dispatcher: CollectingDispatcher, r: Reading) -> None:
         dispatcher.utter_message(response=response, **kwargs)
 
 
-def _events(dispatcher: CollectingDispatcher, r: Reading, tracker: Tracker, asked: Optional[str]) -> List[EventType]:
+def _events(dispatcher: CollectingDispatcher, r: Reading, tracker: Tracker, asked: str | None) -> list[EventType]:
     """Slot events for what was read; counts unusable answers to the question asked and skips it after two."""
     _say(dispatcher, r)
-    events: List[EventType] = [SlotSet(k, v) for k, v in r.updates.items()]
+    events: list[EventType] = [SlotSet(k, v) for k, v in r.updates.items()]
     skipped = list(tracker.get_slot("skipped_facts") or [])
     failed = dict(tracker.get_slot("failed_answers") or {})
     new_skips = [f for f in r.skipped if f not in skipped]
@@ -77,7 +79,7 @@ def _events(dispatcher: CollectingDispatcher, r: Reading, tracker: Tracker, aske
     return events
 
 
-def _button_titles(domain: DomainDict, slot: Optional[str]) -> List[str]:
+def _button_titles(domain: DomainDict, slot: str | None) -> list[str]:
     if not slot:
         return []
     variants = (domain.get("responses") or {}).get(f"utter_ask_{slot}") or []
@@ -85,15 +87,17 @@ def _button_titles(domain: DomainDict, slot: Optional[str]) -> List[str]:
 
 
 class ValidateEligibilityForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_eligibility_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
         return still_to_ask(tracker)
 
-    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> List[EventType]:
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         asked = tracker.get_slot("requested_slot")
         text = latest_text(tracker)
@@ -115,14 +119,15 @@ class ValidateEligibilityForm(FormValidationAction):
             return []
         return _events(dispatcher, r, tracker, asked)
 
-    async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                  domain: DomainDict) -> Optional[EventType]:
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> EventType | None:
         """The engine's first missing fact — also one already filled with an interval that must be narrowed (an
         entry year on which the three-year window turns): rasa_sdk's default would skip a filled slot."""
         missing = still_to_ask(tracker)
         return SlotSet("requested_slot", missing[0] if missing else None)
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         # Values are validated while they are extracted (one place), then the engine picks the next question.
         events = await self.get_extraction_events(dispatcher, tracker, domain)
         tracker.add_slots(events)
@@ -130,27 +135,34 @@ class ValidateEligibilityForm(FormValidationAction):
         return events + ([next_slot] if next_slot else [])
 
 
-SELF_CHECK_RE = re.compile(r"(我们|我司|我公司|本公司|我单位|我们公司|我们机构|本机构).{0,12}(能|可以|可不可以|能不能|符合|够|有没有资格|有资格)")
+SELF_CHECK_RE = re.compile(
+    r"(我们|我司|我公司|本公司|我单位|我们公司|我们机构|本机构).{0,12}(能|可以|可不可以|能不能|符合|够|有没有资格|有资格)"
+)
 
 
-def _focus_from(tracker: Tracker) -> Optional[List[str]]:
+def _focus_from(tracker: Tracker) -> list[str] | None:
     """A check about one measure ("我们能拿租金补贴吗"): the measure's intent, or a measure named in the message."""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if intent in INTENT_MEASURE:
         return [INTENT_MEASURE[intent]]
-    topic = next((e.get("value") for e in tracker.latest_message.get("entities", []) or []
-                  if e.get("entity") == "topic"), None)  # the 看看我们能否申请 button under an answer
+    topic = next(
+        (e.get("value") for e in tracker.latest_message.get("entities", []) or [] if e.get("entity") == "topic"), None
+    )  # the 看看我们能否申请 button under an answer
     if topic and kb().rules.measure(str(topic)) and kb().rules.measure(str(topic)).applies_to_profile:
         return [str(topic)]
     text = latest_text(tracker)
     current = tracker.get_slot("topic")
     m = kb().rules.measure(current) if current else None
-    if m is not None and m.applies_to_profile and re.match(r"^(那|那么|如果|要是|假如)", text) and \
-            not _names_a_measure(text):
+    if (
+        m is not None
+        and m.applies_to_profile
+        and re.match(r"^(那|那么|如果|要是|假如)", text)
+        and not _names_a_measure(text)
+    ):
         return [m.id]  # "那要是我们已经入驻四年了呢" right after 三、2: a check on the topic just discussed
     k = kb()
     for m in k.rules.measures:
-        if m.title in text or m.title[:2] in text and m.title[2:4] in text:
+        if m.title in text or (m.title[:2] in text and m.title[2:4] in text):
             return [m.id]
     hits = [h for h in k.search(text, limit=1) if h.ref.startswith("三、") and h.score >= 5]
     return [hits[0].ref] if hits and intent == "start_eligibility_check" and _names_a_measure(text) else None
@@ -163,14 +175,15 @@ def _names_a_measure(text: str) -> bool:
 class ActionStartCheck(Action):
     """Starts the self-check (all measures, or one), taking any facts already in the message."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_start_check"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        events: List[EventType] = []
-        answered = answer_with_figures(dispatcher, tracker, question_only=True) if tracker.active_loop_name != FORM \
-            else None
+        events: list[EventType] = []
+        answered = (
+            answer_with_figures(dispatcher, tracker, question_only=True) if tracker.active_loop_name != FORM else None
+        )
         if answered:  # "年租金1,500,000元，补贴多少": a question that carries its figures is answered, not a check
             return [SlotSet("topic", answered), SlotSet("aspect", "amount"), FollowupAction("action_listen")]
         outside = near_scope_category(tracker) if tracker.active_loop_name != FORM else None
@@ -196,10 +209,10 @@ class ActionStartCheck(Action):
 
 
 class ActionEligibilityReport(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_eligibility_report"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         profile, unknown = profile_from_slots(tracker)
         focus = tracker.get_slot("focus_measures") or None
         a = kb().assess(profile, today(), only=focus)
@@ -211,10 +224,10 @@ class ActionEligibilityReport(Action):
 
 
 class ActionResetProfile(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_reset_profile"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(response="utter_profile_cleared")
         return [ActiveLoop(None)] + [SlotSet(s, None) for s in PROFILE_SLOTS + STATE_SLOTS]
 
@@ -222,10 +235,10 @@ class ActionResetProfile(Action):
 class ActionAskEntryDate(Action):
     """The entry-date question; when the year is known but the verdict turns on the month, ask for the month."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_entry_date"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         value = tracker.get_slot("entry_date")
         span = None
         if isinstance(value, str):
@@ -233,8 +246,11 @@ class ActionAskEntryDate(Action):
                 span = DateSpan.parse(value)
             except ValueError:
                 span = None
-        if span is not None and not span.exact and (span.start.year, span.start.month) == (span.end.year,
-                                                                                          span.end.month):
+        if (
+            span is not None
+            and not span.exact
+            and (span.start.year, span.start.month) == (span.end.year, span.end.month)
+        ):
             dispatcher.utter_message(response="utter_ask_entry_date_day", known=span_label(span))  # 2023年12月的哪一天
         elif span is not None and not span.exact:
             dispatcher.utter_message(response="utter_ask_entry_date_narrow", known=span_label(span))

@@ -4,10 +4,11 @@ Slot values are the profile JSON's (money in yuan, a range as [lo, hi]; dates as
 "2024-03-01/2024-03-31"); policy_kb.profile validates each one. Facts the user does not know (不清楚, 忘了, 跳过)
 or that failed twice go into ``skipped_facts``: never asked again, left undecided in the report.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from rasa_sdk import Tracker
 
@@ -20,33 +21,46 @@ from policy_kb.understand import UNKNOWN, Range, Understanding, understand
 from .common import latest_text
 
 UNKNOWN_VALUE = "不清楚"  # the value older conversations stored for "the user does not know"
-PROFILE_SLOTS = ["in_talent_port", "category", "entry_date", "annual_rent", "rank_500", "establishment",
-                 "talent_recommendations", "training_base", "honour_level", "honour_year", "recognition_level",
-                 "recognition_year", "event_cost"]
+PROFILE_SLOTS = [
+    "in_talent_port",
+    "category",
+    "entry_date",
+    "annual_rent",
+    "rank_500",
+    "establishment",
+    "talent_recommendations",
+    "training_base",
+    "honour_level",
+    "honour_year",
+    "recognition_level",
+    "recognition_year",
+    "event_cost",
+]
 MAX_FAILED_ANSWERS = 2  # after two answers that cannot be used, the fact is recorded as unknown
 
 
 @dataclass
 class Reading:
     """What one message changes: slot values, skipped facts, and the lines to say (response name, kwargs)."""
-    updates: Dict[str, Any] = field(default_factory=dict)
-    skipped: List[str] = field(default_factory=list)
-    recorded: List[str] = field(default_factory=list)  # say-back texts of new values
-    corrected: List[str] = field(default_factory=list)  # say-back texts of changed values
-    problems: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
-    understanding: Optional[Understanding] = None
+
+    updates: dict[str, Any] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    recorded: list[str] = field(default_factory=list)  # say-back texts of new values
+    corrected: list[str] = field(default_factory=list)  # say-back texts of changed values
+    problems: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    understanding: Understanding | None = None
 
     @property
     def empty(self) -> bool:
         return not (self.updates or self.skipped or self.problems)
 
-    def answered(self, fact: Optional[str]) -> bool:
+    def answered(self, fact: str | None) -> bool:
         return fact is not None and (fact in self.updates or fact in self.skipped)
 
 
-def known_facts(tracker: Tracker) -> Dict[str, Any]:
+def known_facts(tracker: Tracker) -> dict[str, Any]:
     """The facts so far, in the order they were last set (most recent last): corrections refer back to them."""
-    order: List[str] = []
+    order: list[str] = []
     for e in tracker.events:
         if e.get("event") == "slot" and e.get("name") in PROFILE_SLOTS:
             if e["name"] in order:
@@ -56,7 +70,7 @@ def known_facts(tracker: Tracker) -> Dict[str, Any]:
     return {s: tracker.get_slot(s) for s in order if tracker.get_slot(s) not in (None, UNKNOWN_VALUE)}
 
 
-def read_message(tracker: Tracker, asked: Optional[str]) -> Reading:
+def read_message(tracker: Tracker, asked: str | None) -> Reading:
     """Every fact in the latest message, validated through the profile rules."""
     known = known_facts(tracker)
     u = understand(latest_text(tracker), asked, known, today())
@@ -93,9 +107,9 @@ def read_message(tracker: Tracker, asked: Optional[str]) -> Reading:
     return r
 
 
-def shown_params(params: Dict[str, Any]) -> Dict[str, Any]:
+def shown_params(params: dict[str, Any]) -> dict[str, Any]:
     """A problem's parameters for its template: amounts in 万元 ("100万元、110万元"), lists joined."""
-    out: Dict[str, Any] = {}
+    out: dict[str, Any] = {}
     for k, v in params.items():
         if k == "amounts":
             v = [money_text(Range(*x) if isinstance(x, list) else x) for x in v]
@@ -103,10 +117,10 @@ def shown_params(params: Dict[str, Any]) -> Dict[str, Any]:
     return out
 
 
-def profile_from_slots(tracker: Tracker) -> Tuple[Profile, List[str]]:
+def profile_from_slots(tracker: Tracker) -> tuple[Profile, list[str]]:
     """The profile in the slots, and the facts the user could not give (skipped)."""
     skipped = list(tracker.get_slot("skipped_facts") or [])
-    data: Dict[str, Any] = {}
+    data: dict[str, Any] = {}
     for s in PROFILE_SLOTS:
         v = tracker.get_slot(s)
         if v == UNKNOWN_VALUE:
@@ -132,8 +146,8 @@ def profile_from_slots(tracker: Tracker) -> Tuple[Profile, List[str]]:
         return Profile.from_dict(good, on), _dedupe(skipped)
 
 
-def _dedupe(items: List[str]) -> List[str]:
-    out: List[str] = []
+def _dedupe(items: list[str]) -> list[str]:
+    out: list[str] = []
     for i in items:
         if i not in out:
             out.append(i)

@@ -1,8 +1,9 @@
 """Clause lookup by citation, keyword search, and the low-confidence fallback (search + how to ask)."""
+
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -27,10 +28,10 @@ def render_hits(hits) -> str:
 
 
 class ActionLookupClause(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_lookup_clause"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         answered = answer_with_figures(dispatcher, tracker, question_only=True)
         if answered:  # "月租6.5w能补多少": a decimal amount read as a clause number by the intent model
             return [SlotSet("topic", answered), SlotSet("aspect", "amount")]
@@ -46,16 +47,17 @@ class ActionLookupClause(Action):
             children = "\n".join(f"{ch.citation} {k.title(ch.ref)}\n{ch.text_norm}" for ch in k.children(c.part))
             text = "\n".join(t for t in (text, children) if t)
         buttons = aspects.buttons(k, c.ref, "text") if k.rules.measure(c.ref) else []  # 完整条件, 看看我们能否申请
-        dispatcher.utter_message(response="utter_clause", citation=c.citation, clause_title=k.title(c.ref),
-                                 clause_text=text, buttons=buttons)
+        dispatcher.utter_message(
+            response="utter_clause", citation=c.citation, clause_title=k.title(c.ref), clause_text=text, buttons=buttons
+        )
         return [SlotSet("topic", c.ref)]
 
 
 class ActionSearchPolicy(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_search_policy"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         answered = answer_with_figures(dispatcher, tracker, question_only=True)
         if answered:
             return [SlotSet("topic", answered), SlotSet("aspect", "amount")]
@@ -65,18 +67,19 @@ class ActionSearchPolicy(Action):
         if not hits:
             dispatcher.utter_message(response="utter_search_none", query=query[:30])
             return []
-        dispatcher.utter_message(response="utter_search_results", query=query[:30], lines=render_hits(hits),
-                                 first_ref=hits[0].ref)
+        dispatcher.utter_message(
+            response="utter_search_results", query=query[:30], lines=render_hits(hits), first_ref=hits[0].ref
+        )
         return []
 
 
 class ActionFallbackSearch(Action):
     """Low NLU confidence: show the 1–3 clauses that best match the message, and how to ask."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_fallback_search"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         answered = answer_with_figures(dispatcher, tracker, question_only=True)
         if answered:  # "年租金1,500,000元，补贴多少" read with low confidence: the figures still decide the answer
             return [SlotSet("topic", answered), SlotSet("aspect", "amount")]

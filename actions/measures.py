@@ -1,8 +1,9 @@
 """Questions about one measure (《办法》三、1–9): what it is, how much, conditions, tier, how to apply —
 and the amount, when the question carries a number and the text gives a formula (三、2, 三、7)."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -17,23 +18,29 @@ from .common import INTENT_MEASURE, apply_note, kb, latest_text, measure_buttons
 from .eligibility import FORM, SELF_CHECK_RE
 
 
-def measure_answer(measure_id: str) -> Dict[str, Any]:
+def measure_answer(measure_id: str) -> dict[str, Any]:
     """Template values for utter_measure."""
     k = kb()
     m = k.rules.measure(measure_id)
     clause = k.clause(measure_id)
-    return {"title": m.title, "citation": m.citation, "clause_text": clause.text_norm,
-            "money": benefit(m, Profile()).text, "apply_note": apply_note(), **measure_conditions(m)}
+    return {
+        "title": m.title,
+        "citation": m.citation,
+        "clause_text": clause.text_norm,
+        "money": benefit(m, Profile()).text,
+        "apply_note": apply_note(),
+        **measure_conditions(m),
+    }
 
 
 class ActionAnswerMeasure(Action):
     """A question about a measure (its intent), or a follow-up about the topic just discussed (ask_followup):
     the figures computed when the question carries them, else the aspect asked, answer first."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_measure"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         intent = tracker.latest_message.get("intent", {}).get("name")
         measure_id = INTENT_MEASURE.get(intent)
         if measure_id is None and intent != "ask_followup":
@@ -54,7 +61,9 @@ class ActionAnswerMeasure(Action):
             dispatcher.utter_message(response="utter_near_scope", category=outside)
             return [SlotSet("category", outside), SlotSet("topic", "二")]
         premise = premise_plan(tracker) if tracker.active_loop_name != FORM else []
-        if premise:  # "我们是世界500强，落户奖励能拿500万吧？": the claim is answered first (the check is a button away)
+        if (
+            premise
+        ):  # "我们是世界500强，落户奖励能拿500万吧？": the claim is answered first (the check is a button away)
             return answer_questions(dispatcher, premise)
         if measure_id and tracker.active_loop_name != FORM and SELF_CHECK_RE.search(latest_text(tracker)):
             # "我们能拿租金补贴吗": a focused self-check on this one measure
@@ -69,4 +78,3 @@ class ActionAnswerMeasure(Action):
             dispatcher.utter_message(response="utter_followup_no_topic", buttons=measure_buttons())
             return []
         return answer_questions(dispatcher, plan)
-

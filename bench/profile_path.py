@@ -8,6 +8,7 @@ samples the Rasa server at 200 Hz, then prints milliseconds per message under Ra
 each graph component. py-spy adds some overhead, so the absolute numbers run a little above the benchmark's;
 the shares are what matter. bench/PROFILE.md records what this showed and what was changed.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -18,27 +19,28 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
-from typing import Counter, List, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from run_bench import run_load  # noqa: E402
+
 from tests.e2e.servers import Servers  # noqa: E402
 
 RATE = 200
 ROOTS = ["handle_message (rasa/core/processor.py)", "__call__ (rasa/engine/graph.py)"]
 
 
-def _frames(line: str) -> Tuple[List[str], int]:
+def _frames(line: str) -> tuple[list[str], int]:
     stack, n = line.rstrip().rsplit(" ", 1)
     frames = [re.sub(r" \(/.*?site-packages/", " (", re.sub(r":\d+\)", ")", f)) for f in stack.split(";")]
     return frames, int(n)
 
 
-def breakdown(raw: Path, root: str, messages: int, depth: int = 2) -> List[str]:
-    tree: Counter[Tuple[str, ...]] = collections.Counter()
+def breakdown(raw: Path, root: str, messages: int, depth: int = 2) -> list[str]:
+    tree: Counter[tuple[str, ...]] = collections.Counter()
     total = 0
     for line in raw.read_text(encoding="utf-8").splitlines():
         frames, n = _frames(line)
@@ -46,7 +48,7 @@ def breakdown(raw: Path, root: str, messages: int, depth: int = 2) -> List[str]:
         if idx is None:
             continue
         total += n
-        below = frames[idx + 1:] or ["<self>"]
+        below = frames[idx + 1 :] or ["<self>"]
         for d in range(1, min(depth, len(below)) + 1):
             tree[tuple(below[:d])] += n
     ms = lambda v: v / RATE / messages * 1000  # noqa: E731
@@ -70,8 +72,23 @@ def main() -> int:
         url = f"{bot.url}/webhooks/rest/webhook"
         asyncio.run(run_load(url, kind, 1, 20))  # warm-up
         raw = work / "rasa.txt"
-        rec = subprocess.Popen([spy, "record", "-p", str(bot.procs["rasa"].pid), "-o", str(raw), "-f", "raw",
-                                "-r", str(RATE), "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        rec = subprocess.Popen(
+            [
+                spy,
+                "record",
+                "-p",
+                str(bot.procs["rasa"].pid),
+                "-o",
+                str(raw),
+                "-f",
+                "raw",
+                "-r",
+                str(RATE),
+                "--nonblocking",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(1)
         result = asyncio.run(run_load(url, kind, 1, messages))
         rec.send_signal(2)

@@ -2,6 +2,7 @@
 
 Importing the package installs the profiled hot-path fixes in ``bot.speedups`` (no behaviour change).
 """
+
 from bot import speedups as _speedups
 
 _speedups.install()

@@ -35,6 +35,7 @@ What is computed (one pass over the events, ordered by ``id``):
 Sender ids are never returned: only ``hash_sender`` (the first 12 hex digits of SHA-256), since they can be
 WeChat OpenIDs.
 """
+
 from __future__ import annotations
 
 import csv
@@ -44,11 +45,12 @@ import json
 import os
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any
 
 import sqlalchemy as sa
 import yaml
@@ -56,8 +58,9 @@ from sqlalchemy.engine import Engine, make_url
 
 from bot.tracker_store import tracker_store_url
 
-MESSAGES: Dict[str, Any] = yaml.safe_load(
-    (Path(__file__).parent / "channels" / "staff_messages.yml").read_text(encoding="utf-8"))
+MESSAGES: dict[str, Any] = yaml.safe_load(
+    (Path(__file__).parent / "channels" / "staff_messages.yml").read_text(encoding="utf-8")
+)
 
 TZ = timezone(timedelta(hours=8), "Asia/Shanghai")  # China has no daylight saving time
 UNANSWERED_INTENTS = ("out_of_scope", "nlu_fallback")
@@ -65,16 +68,29 @@ CHECK_ACTIONS = ("action_start_check", "action_eligibility_report")
 FORM_ACTION = "eligibility_form"
 REPORT_UTTER = "utter_eligibility_report"
 # The bot's replies that say "not answered" (and the fallback search's answer), by their response name.
-REPLY_KIND = {"utter_out_of_scope": "out_of_scope", "utter_ask_rephrase": "not_understood",
-              "utter_default": "not_understood", "utter_not_understood_in_form": "not_understood",
-              "utter_fallback_results": "fallback_search", "utter_search_none": "no_results",
-              "utter_clause_not_found": "no_clause"}
+REPLY_KIND = {
+    "utter_out_of_scope": "out_of_scope",
+    "utter_ask_rephrase": "not_understood",
+    "utter_default": "not_understood",
+    "utter_not_understood_in_form": "not_understood",
+    "utter_fallback_results": "fallback_search",
+    "utter_search_none": "no_results",
+    "utter_clause_not_found": "no_clause",
+}
 NOTHING_FOUND = ("no_results", "no_clause")  # unanswered whatever the intent
 BOT_UTTERS = (REPORT_UTTER, *REPLY_KIND)
 VERDICTS = ("eligible", "pending", "need_info", "not_eligible", "not_applicable")
 
-EVENTS = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("type_name"),
-                  sa.column("timestamp"), sa.column("intent_name"), sa.column("action_name"), sa.column("data"))
+EVENTS = sa.table(
+    "events",
+    sa.column("id"),
+    sa.column("sender_id"),
+    sa.column("type_name"),
+    sa.column("timestamp"),
+    sa.column("intent_name"),
+    sa.column("action_name"),
+    sa.column("data"),
+)
 
 
 def hash_sender(sender_id: str) -> str:
@@ -84,9 +100,10 @@ def hash_sender(sender_id: str) -> str:
 
 # the database --------------------------------------------------------------------------------------------------
 
+
 @lru_cache(maxsize=8)
 def _engine(url: str) -> Engine:
-    kwargs: Dict[str, Any] = {"future": True, "pool_pre_ping": True}
+    kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
     schema = os.environ.get("POSTGRESQL_SCHEMA")  # the same switch Rasa's SQLTrackerStore honours
     if schema and make_url(url).drivername.startswith("postgresql"):
         kwargs["connect_args"] = {"options": f"-csearch_path={schema}"}
@@ -96,38 +113,44 @@ def _engine(url: str) -> Engine:
 def _store_exists(url: str) -> bool:
     """False for a SQLite file that was never written (reading must not create it) or a store without events."""
     u = make_url(url)
-    if u.drivername.startswith("sqlite") and u.database and u.database != ":memory:" \
-            and not Path(u.database).exists():
+    if u.drivername.startswith("sqlite") and u.database and u.database != ":memory:" and not Path(u.database).exists():
         return False
     return sa.inspect(_engine(url)).has_table("events")
 
 
-def read_events(url: str, since: Optional[float] = None, until: Optional[float] = None) -> Iterator[Tuple]:
+def read_events(url: str, since: float | None = None, until: float | None = None) -> Iterator[tuple]:
     """(id, sender_id, type_name, timestamp, intent_name, action_name, data) of the events the insights need:
     every user message, the check actions and the form, and the bot messages named in ``BOT_UTTERS`` (prefiltered
     with LIKE on the JSON text, confirmed after parsing). Ordered by id, i.e. in the order Rasa stored them."""
     e = EVENTS.c
     bot_like = sa.or_(*[e.data.like(f"%{name}%") for name in BOT_UTTERS])
-    cond = sa.or_(e.type_name == "user",
-                  sa.and_(e.type_name == "action", e.action_name.in_((*CHECK_ACTIONS, FORM_ACTION))),
-                  sa.and_(e.type_name == "bot", bot_like))
+    cond = sa.or_(
+        e.type_name == "user",
+        sa.and_(e.type_name == "action", e.action_name.in_((*CHECK_ACTIONS, FORM_ACTION))),
+        sa.and_(e.type_name == "bot", bot_like),
+    )
     if since is not None:
         cond = sa.and_(cond, e.timestamp >= since)
     if until is not None:
         cond = sa.and_(cond, e.timestamp < until)
-    q = sa.select(e.id, e.sender_id, e.type_name, e.timestamp, e.intent_name, e.action_name, e.data) \
-        .where(cond).order_by(e.id)
+    q = (
+        sa.select(e.id, e.sender_id, e.type_name, e.timestamp, e.intent_name, e.action_name, e.data)
+        .where(cond)
+        .order_by(e.id)
+    )
     with _engine(url).connect() as conn:
         yield from conn.execution_options(stream_results=True).execute(q)
 
 
 # reading the report ------------------------------------------------------------------------------------------
 
+
 @lru_cache(maxsize=1)
-def _report_patterns() -> Tuple[Dict[str, "re.Pattern[str]"], Dict[str, str], str, str]:
+def _report_patterns() -> tuple[dict[str, re.Pattern[str]], dict[str, str], str, str]:
     """From the report's templates: per-verdict count patterns, icon → verdict, the summary's head ("【政策自测】")
     and the separator between the institution's name and the counts ("：")."""
     from policy_kb.rules import messages
+
     m = messages()
     summary = m["report"]["summary"]  # "【政策自测】{name}：{parts}。"
     head = summary.split("{name}")[0]
@@ -135,8 +158,9 @@ def _report_patterns() -> Tuple[Dict[str, "re.Pattern[str]"], Dict[str, str], st
     part = m["report"]["summary_part"]  # "{label}{n}项"
     pre, post = part.split("{label}")[0], part.split("{n}")[1]
     # parts are joined by "，"; anchored there, "符合条件" never matches inside "不符合条件"
-    counts = {v: re.compile(r"(?:^|，)" + re.escape(pre + m["verdicts"][v]) + r"(\d+)" + re.escape(post))
-              for v in VERDICTS}
+    counts = {
+        v: re.compile(r"(?:^|，)" + re.escape(pre + m["verdicts"][v]) + r"(\d+)" + re.escape(post)) for v in VERDICTS
+    }
     icons = {m["verdict_icons"][v]: v for v in VERDICTS}
     return counts, icons, head, sep
 
@@ -146,11 +170,11 @@ _MEASURE_LINE = re.compile(r"（《办法》(三、\d+)）\s*$")
 
 @dataclass
 class Report:
-    counts: Dict[str, int]  # verdict → number of measures
-    measures: Dict[str, str]  # measure id → verdict
+    counts: dict[str, int]  # verdict → number of measures
+    measures: dict[str, str]  # measure id → verdict
 
 
-def parse_report(text: str) -> Optional[Report]:
+def parse_report(text: str) -> Report | None:
     """The verdicts in an eligibility report; None when the text is not one."""
     counts_re, icons, head, sep = _report_patterns()
     lines = (text or "").splitlines()
@@ -175,20 +199,23 @@ def parse_report(text: str) -> Optional[Report]:
 
 # the topics ----------------------------------------------------------------------------------------------------
 
+
 @lru_cache(maxsize=1)
-def _measures() -> List[Tuple[str, str]]:
+def _measures() -> list[tuple[str, str]]:
     """(id, title) of the nine measures, from policy_kb's rules (no database needed)."""
     from policy_kb.rules import load_rules
+
     return [(m.id, m.title) for m in load_rules().measures]
 
 
 @lru_cache(maxsize=1)
-def _intent_measure() -> Dict[str, str]:
+def _intent_measure() -> dict[str, str]:
     from actions.common import INTENT_MEASURE
+
     return dict(INTENT_MEASURE)
 
 
-def topic_of(intent: Optional[str], entities: Iterable[Dict[str, Any]]) -> Optional[str]:
+def topic_of(intent: str | None, entities: Iterable[dict[str, Any]]) -> str | None:
     """The topic key of a user message: a measure id ("三、2") or an intent of the topics table; None = no topic."""
     if not intent:
         return None
@@ -202,7 +229,7 @@ def topic_of(intent: Optional[str], entities: Iterable[Dict[str, Any]]) -> Optio
     return intent if intent in MESSAGES["topics"] else None
 
 
-def topic_label(key: str) -> Tuple[str, str]:
+def topic_label(key: str) -> tuple[str, str]:
     """(label, citation) of a topic key."""
     titles = dict(_measures())
     if key in titles:
@@ -213,41 +240,43 @@ def topic_label(key: str) -> Tuple[str, str]:
 
 # the pass over the events --------------------------------------------------------------------------------------
 
+
 @dataclass
 class _Pending:
     """An unanswered-question candidate waiting for the bot's reply to classify it."""
-    item: Dict[str, Any]
+
+    item: dict[str, Any]
     form_ran: bool = False
-    reply: Optional[str] = None
+    reply: str | None = None
 
 
 @dataclass
 class _Check:
     day: str
-    report: Optional[Report] = None
+    report: Report | None = None
     reports: int = 0
 
 
 @dataclass
 class _Sender:
-    last_intent: Optional[str] = None
-    check: Optional[_Check] = None
-    pending: Optional[_Pending] = None
+    last_intent: str | None = None
+    check: _Check | None = None
+    pending: _Pending | None = None
 
 
 @dataclass
 class Insights:
-    since: Optional[str]
+    since: str | None
     until: str
-    totals: Dict[str, int] = field(default_factory=dict)
-    per_day: List[Dict[str, Any]] = field(default_factory=list)
-    topics: List[Dict[str, Any]] = field(default_factory=list)
-    measures: List[Dict[str, Any]] = field(default_factory=list)
-    verdicts: List[Dict[str, Any]] = field(default_factory=list)
-    channels: List[Dict[str, Any]] = field(default_factory=list)
-    unanswered: List[Dict[str, Any]] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+    per_day: list[dict[str, Any]] = field(default_factory=list)
+    topics: list[dict[str, Any]] = field(default_factory=list)
+    measures: list[dict[str, Any]] = field(default_factory=list)
+    verdicts: list[dict[str, Any]] = field(default_factory=list)
+    channels: list[dict[str, Any]] = field(default_factory=list)
+    unanswered: list[dict[str, Any]] = field(default_factory=list)
 
-    def to_dict(self, limit: Optional[int] = None) -> Dict[str, Any]:
+    def to_dict(self, limit: int | None = None) -> dict[str, Any]:
         d = dict(self.__dict__)
         d["unanswered"] = self.unanswered[:limit] if limit is not None else self.unanswered
         d["timezone"] = "Asia/Shanghai (UTC+8)"
@@ -258,7 +287,7 @@ def _day(ts: float) -> str:
     return datetime.fromtimestamp(ts, TZ).date().isoformat()
 
 
-def _json(text: Optional[str]) -> Dict[str, Any]:
+def _json(text: str | None) -> dict[str, Any]:
     try:
         d = json.loads(text or "{}")
     except (TypeError, ValueError):
@@ -266,7 +295,7 @@ def _json(text: Optional[str]) -> Dict[str, Any]:
     return d if isinstance(d, dict) else {}
 
 
-def window(days: Optional[int], now: Optional[datetime] = None) -> Tuple[Optional[float], float, Optional[str]]:
+def window(days: int | None, now: datetime | None = None) -> tuple[float | None, float, str | None]:
     """(since, until, first day) for "the last ``days`` days" in China time, today included; None = everything."""
     now = (now or datetime.now(TZ)).astimezone(TZ)
     until = now.timestamp() + 1
@@ -277,24 +306,24 @@ def window(days: Optional[int], now: Optional[datetime] = None) -> Tuple[Optiona
     return since, until, first.isoformat()
 
 
-def compute(url: Optional[str] = None, days: Optional[int] = None, now: Optional[datetime] = None) -> Insights:
+def compute(url: str | None = None, days: int | None = None, now: datetime | None = None) -> Insights:
     """Insights over the whole store, or over the last ``days`` days."""
     url = url or tracker_store_url()
     since, until, first_day = window(days, now)
     ins = Insights(since=first_day, until=_day(until - 1))
     rows = read_events(url, since) if _store_exists(url) else iter(())
 
-    senders: Dict[str, _Sender] = defaultdict(_Sender)
-    day_senders: Dict[str, set] = defaultdict(set)
+    senders: dict[str, _Sender] = defaultdict(_Sender)
+    day_senders: dict[str, set] = defaultdict(set)
     day_msgs: Counter = Counter()
     day_checks: Counter = Counter()
     day_unanswered: Counter = Counter()
     topics: Counter = Counter()
     measure_questions: Counter = Counter()
     channels: Counter = Counter()
-    checks: List[_Check] = []
+    checks: list[_Check] = []
     reports = 0
-    candidates: List[_Pending] = []
+    candidates: list[_Pending] = []
     all_senders: set = set()
 
     def settle(st: _Sender) -> None:
@@ -334,11 +363,19 @@ def compute(url: Optional[str] = None, days: Optional[int] = None, now: Optional
                 topics[topic] += 1
                 if topic in dict(_measures()):
                     measure_questions[topic] += 1
-            st.pending = _Pending({  # settled (kept or dropped) once the bot's reply is known
-                "id": _id, "day": day, "time": datetime.fromtimestamp(ts, TZ).isoformat(timespec="seconds"),
-                "timestamp": ts, "sender": hash_sender(sender), "intent": intent,
-                "confidence": round(float((parse.get("intent") or {}).get("confidence") or 0.0), 3),
-                "channel": d.get("input_channel") or "", "text": d.get("text") or ""})
+            st.pending = _Pending(
+                {  # settled (kept or dropped) once the bot's reply is known
+                    "id": _id,
+                    "day": day,
+                    "time": datetime.fromtimestamp(ts, TZ).isoformat(timespec="seconds"),
+                    "timestamp": ts,
+                    "sender": hash_sender(sender),
+                    "intent": intent,
+                    "confidence": round(float((parse.get("intent") or {}).get("confidence") or 0.0), 3),
+                    "channel": d.get("input_channel") or "",
+                    "text": d.get("text") or "",
+                }
+            )
             st.last_intent = intent
         elif type_name == "action":
             if action == FORM_ACTION and st.pending:
@@ -367,13 +404,14 @@ def compute(url: Optional[str] = None, days: Optional[int] = None, now: Optional
 
     # assemble
     verdict_totals: Counter = Counter()
-    measure_verdicts: Dict[str, Counter] = defaultdict(Counter)
+    measure_verdicts: dict[str, Counter] = defaultdict(Counter)
     for c in checks:
         if c.report:
             verdict_totals.update(c.report.counts)
             for mid, v in c.report.measures.items():
                 measure_verdicts[mid][v] += 1
     from policy_kb.rules import messages
+
     labels = messages()["verdicts"]
 
     unanswered = sorted((p.item for p in candidates), key=lambda i: (i["timestamp"], i["id"]), reverse=True)
@@ -381,23 +419,47 @@ def compute(url: Optional[str] = None, days: Optional[int] = None, now: Optional
         item.pop("timestamp", None)
         item.pop("id", None)
     days_seen = sorted(set(day_msgs) | set(day_checks))
-    ins.per_day = [{"date": day, "conversations": len(day_senders[day]), "messages": day_msgs[day],
-                    "checks": day_checks[day], "unanswered": day_unanswered[day]} for day in _fill(days_seen, first_day)]
-    ins.topics = [{"topic": k, "label": topic_label(k)[0], "citation": topic_label(k)[1], "count": n}
-                  for k, n in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))]
-    ins.measures = [{"id": mid, "title": title, "citation": f"《办法》{mid}", "questions": measure_questions[mid],
-                     "verdicts": {v: measure_verdicts[mid][v] for v in VERDICTS}} for mid, title in _measures()]
+    ins.per_day = [
+        {
+            "date": day,
+            "conversations": len(day_senders[day]),
+            "messages": day_msgs[day],
+            "checks": day_checks[day],
+            "unanswered": day_unanswered[day],
+        }
+        for day in _fill(days_seen, first_day)
+    ]
+    ins.topics = [
+        {"topic": k, "label": topic_label(k)[0], "citation": topic_label(k)[1], "count": n}
+        for k, n in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    ins.measures = [
+        {
+            "id": mid,
+            "title": title,
+            "citation": f"《办法》{mid}",
+            "questions": measure_questions[mid],
+            "verdicts": {v: measure_verdicts[mid][v] for v in VERDICTS},
+        }
+        for mid, title in _measures()
+    ]
     ins.verdicts = [{"verdict": v, "label": labels[v], "count": verdict_totals[v]} for v in VERDICTS]
-    ins.channels = [{"channel": k, "label": MESSAGES["channels"].get(k, k), "count": n}
-                    for k, n in channels.most_common()]
+    ins.channels = [
+        {"channel": k, "label": MESSAGES["channels"].get(k, k), "count": n} for k, n in channels.most_common()
+    ]
     ins.unanswered = unanswered
-    ins.totals = {"conversations": len(all_senders), "messages": sum(day_msgs.values()), "checks": len(checks),
-                  "checks_completed": sum(1 for c in checks if c.report), "reports": reports,
-                  "unanswered": len(unanswered)}
+    ins.totals = {
+        "conversations": len(all_senders),
+        "messages": sum(day_msgs.values()),
+        "checks": len(checks),
+        "checks_completed": sum(1 for c in checks if c.report),
+        "reports": reports,
+        "unanswered": len(unanswered),
+    }
     return ins
 
 
-def _fill(days: List[str], first: Optional[str]) -> List[str]:
+def _fill(days: list[str], first: str | None) -> list[str]:
     """Every day from the first (the window's start, or the first day with messages) to the last, gaps as zero."""
     if not days:
         return []
@@ -417,7 +479,7 @@ def _cell(value: Any) -> str:
     return "'" + s if s.startswith(_FORMULA) else s
 
 
-def _csv(header: List[str], rows: Iterable[List[Any]]) -> bytes:
+def _csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(header)
@@ -428,9 +490,21 @@ def _csv(header: List[str], rows: Iterable[List[Any]]) -> bytes:
 
 def unanswered_csv(ins: Insights) -> bytes:
     ch = MESSAGES["channels"]
-    return _csv(MESSAGES["csv"]["unanswered"],
-                ([u["time"], u["sender"], u["kind_label"], u["intent"], u["confidence"], ch.get(u["channel"], u["channel"]),
-                  u["text"]] for u in ins.unanswered))
+    return _csv(
+        MESSAGES["csv"]["unanswered"],
+        (
+            [
+                u["time"],
+                u["sender"],
+                u["kind_label"],
+                u["intent"],
+                u["confidence"],
+                ch.get(u["channel"], u["channel"]),
+                u["text"],
+            ]
+            for u in ins.unanswered
+        ),
+    )
 
 
 def topics_csv(ins: Insights) -> bytes:

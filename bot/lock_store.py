@@ -1,5 +1,6 @@
 """Rasa's lock store from one URL: ``LOCK_STORE_URL=redis://[:password@]host:6379/1`` → Redis (needed when more
 than one Rasa server serves the same conversations); unset → in-memory (one Rasa process)."""
+
 from __future__ import annotations
 
 import os
@@ -31,12 +32,19 @@ class UrlLockStore:
             # in-memory lock each worker would lock only its own copy and two workers could interleave one
             # conversation's turns. Refuse instead.
             if _sanic_workers() > 1:
-                raise ValueError("SANIC_WORKERS>1 需要共享的锁存储：请同时设置 LOCK_STORE_URL=redis://host:6379/1"
-                                 "（多个 Rasa 进程不能各用各的内存锁）")
+                raise ValueError(
+                    "SANIC_WORKERS>1 需要共享的锁存储：请同时设置 LOCK_STORE_URL=redis://host:6379/1"
+                    "（多个 Rasa 进程不能各用各的内存锁）"
+                )
             return InMemoryLockStore()
         u = urlparse(url)
         if u.scheme not in ("redis", "rediss"):
             raise ValueError(f"LOCK_STORE_URL must be redis://…, got {u.scheme}://")
-        return RedisLockStore(host=u.hostname or "localhost", port=u.port or 6379,
-                              db=int((u.path or "/1").strip("/") or 1), password=u.password,
-                              use_ssl=u.scheme == "rediss", key_prefix=os.environ.get("LOCK_STORE_PREFIX") or None)
+        return RedisLockStore(
+            host=u.hostname or "localhost",
+            port=u.port or 6379,
+            db=int((u.path or "/1").strip("/") or 1),
+            password=u.password,
+            use_ssl=u.scheme == "rediss",
+            key_prefix=os.environ.get("LOCK_STORE_PREFIX") or None,
+        )

@@ -19,11 +19,12 @@ minimal schema kept per target list: about 1.8 ms less per message (A/B on the R
 Installed when the ``bot`` package is imported: every Rasa process of this project imports it (the tracker store,
 lock store, channels and NLU components named in endpoints.yml, credentials.yml and config.yml live in ``bot``).
 """
+
 from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 _INSTALLED = False
 
@@ -39,7 +40,7 @@ def action_result_validator() -> Any:
     return cls(schema)
 
 
-def validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
+def validate_action_result(self: Any, result: dict[str, Any]) -> bool:
     """Same contract as Rasa's ``RemoteAction._validate_action_result``: True, or raise ValidationError."""
     from jsonschema import exceptions
     from rasa.shared.constants import DOCS_BASE_URL
@@ -57,13 +58,14 @@ def validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def rule_key_to_state(rule_key: Text) -> Any:
+def rule_key_to_state(rule_key: str) -> Any:
     """Rasa's ``RulePolicy._rule_key_to_state`` (``json.loads(rule_key)``), parsed once per key."""
     return json.loads(rule_key)
 
 
-def run_sequentially(self: Any, inputs: Optional[Dict[Text, Any]] = None,
-                     targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
+def run_sequentially(
+    self: Any, inputs: dict[str, Any] | None = None, targets: list[str] | None = None
+) -> dict[str, Any]:
     """Rasa's ``DaskGraphRunner.run`` without dask: same inputs, outputs and errors."""
     from rasa.engine.exceptions import GraphRunError
 
@@ -73,15 +75,17 @@ def run_sequentially(self: Any, inputs: Optional[Dict[Text, Any]] = None,
     if key not in schemas:
         schemas[key] = self._graph_schema.minimal_graph_schema(run_targets)
     schema = schemas[key]
-    values: Dict[Text, Any] = {}
+    values: dict[str, Any] = {}
     for name, value in (inputs or {}).items():
         if isinstance(value, str) and value in schema.nodes:  # the same check as Rasa's _add_inputs_to_graph
-            raise GraphRunError(f"Input value '{value}' clashes with a node name. Make sure that none of the "
-                                f"input names passed to the `run` method are the same as node names in the graph "
-                                f"schema.")
+            raise GraphRunError(
+                f"Input value '{value}' clashes with a node name. Make sure that none of the "
+                f"input names passed to the `run` method are the same as node names in the graph "
+                f"schema."
+            )
         values[name] = (name, value)
 
-    def compute(name: Text) -> Any:
+    def compute(name: str) -> Any:
         if name not in values:
             needs = schema.nodes[name].needs.values()
             values[name] = self._instantiated_nodes[name](*[compute(n) for n in needs])

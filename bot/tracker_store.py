@@ -10,11 +10,12 @@ opened in WAL mode with ``synchronous=NORMAL`` and connections are kept in a poo
 crash or ``kill -9`` of the Rasa server (tests/scale/test_reliability.py); only a power cut can lose the last
 turns. WAL also lets the staff console read while the bot writes. PostgreSQL is left as Rasa configures it.
 """
+
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Optional, Text
+from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
@@ -32,8 +33,13 @@ def tracker_store_url() -> str:
 
 def sqlite_engine(url: str) -> sa.engine.Engine:
     """A pooled SQLite engine in WAL mode (Rasa calls the store from its event loop, one thread at a time)."""
-    engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=4,
-                              connect_args={"check_same_thread": False, "timeout": 30})
+    engine = sa.create_engine(
+        url,
+        poolclass=sa.pool.QueuePool,
+        pool_size=2,
+        max_overflow=4,
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -46,8 +52,13 @@ def sqlite_engine(url: str) -> sa.engine.Engine:
 
 
 class UrlSQLTrackerStore(SQLTrackerStore):
-    def __init__(self, domain: Optional[Domain] = None, host: Optional[Text] = None,
-                 event_broker: Optional[EventBroker] = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        host: str | None = None,
+        event_broker: EventBroker | None = None,
+        **kwargs: Any,
+    ) -> None:
         url = host if host and "://" in host else tracker_store_url()
         u = make_url(url)
         sqlite_file = u.drivername.startswith("sqlite") and u.database not in (None, "", ":memory:")

@@ -14,13 +14,15 @@ Button payloads are plain strings in Rasa's ``/intent{json}`` form (JSON without
 
 The intent names are ``buttons.followup_intent`` / ``buttons.check_intent`` in data/aspects.yaml.
 """
+
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 import cn2an
 import yaml
@@ -34,37 +36,42 @@ SUMMARY = "summary"
 
 
 @lru_cache(maxsize=1)
-def lexicon() -> Dict[str, Any]:
+def lexicon() -> dict[str, Any]:
     """data/aspects.yaml, parsed (cached)."""
     with open(DATA_DIR / "aspects.yaml", encoding="utf-8") as f:
         return yaml.safe_load(f)
 
 
-def aspect_ids() -> List[str]:
+def aspect_ids() -> list[str]:
     return list(lexicon()["aspects"])
 
 
 # detection ----------------------------------------------------------------------------------------------------
-def find_words(text: str, table: Mapping[str, Sequence[str]]) -> List[Tuple[int, int, str]]:
+def find_words(text: str, table: Mapping[str, Sequence[str]]) -> list[tuple[int, int, str]]:
     """Non-overlapping matches of ``table``'s words, longest first, then leftmost; returned in text order."""
-    hits = [(m.start(), m.start() + len(w), k) for k, ws in table.items() for w in ws if w
-            for m in re.finditer(re.escape(w), text)]
+    hits = [
+        (m.start(), m.start() + len(w), k)
+        for k, ws in table.items()
+        for w in ws
+        if w
+        for m in re.finditer(re.escape(w), text)
+    ]
     hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
-    taken: List[Tuple[int, int, str]] = []
+    taken: list[tuple[int, int, str]] = []
     for h in hits:
         if not any(h[0] < e and b < h[1] for b, e, _ in taken):
             taken.append(h)
     return sorted(taken)
 
 
-def _ordered_unique(hits: Sequence[Tuple[int, int, str]]) -> List[str]:
+def _ordered_unique(hits: Sequence[tuple[int, int, str]]) -> list[str]:
     return list(dict.fromkeys(k for _, _, k in sorted(hits)))
 
 
-def detect_aspects(text: str) -> List[str]:
+def detect_aspects(text: str) -> list[str]:
     """Aspect ids the question asks about, in order of position, each once ("补幾年" → ["duration"])."""
     s = to_simplified(text or "")
-    table: Dict[str, List[str]] = {}
+    table: dict[str, list[str]] = {}
     for aid, spec in lexicon()["aspects"].items():
         table[aid] = list(spec.get("triggers") or [])
         if any(w in s for w in spec.get("context_requires") or []):
@@ -72,18 +79,17 @@ def detect_aspects(text: str) -> List[str]:
     return _ordered_unique(find_words(s, table))
 
 
-def primary_aspects(aspects: Sequence[str]) -> List[str]:
+def primary_aspects(aspects: Sequence[str]) -> list[str]:
     """Drop the aspects another one in the same question covers ("最多给多少": cap, not also amount)."""
     covered = {b for a in aspects for b in lexicon()["subsumes"].get(a, [])}
     return [a for a in aspects if a not in covered]
 
 
-def detect_topics(text: str, doc: Optional[Document] = None) -> List[str]:
+def detect_topics(text: str, doc: Document | None = None) -> list[str]:
     """Clauses the question names, by words or by citation, in order; general ones dropped beside specific."""
     s = to_simplified(text or "")
     cited = [(r.start, r.start + len(r.matched), r.ref) for r in resolve_all(text or "", doc) if r.ok]
-    words = [h for h in find_words(s, lexicon()["topics"])
-             if not any(h[0] < e and b < h[1] for b, e, _ in cited)]
+    words = [h for h in find_words(s, lexicon()["topics"]) if not any(h[0] < e and b < h[1] for b, e, _ in cited)]
     topics = _ordered_unique(words + cited)
     rank = lexicon()["topic_rank"]
     best = max((rank.get(t, 2) for t in topics), default=0)
@@ -96,21 +102,28 @@ class Answer:
     ref: str  # the clause asked about ("三、3", "四（一）", "文件")
     aspect: str  # an aspect id, or "summary"
     first_line: str  # the direct answer, with its citation
-    details: List[str] = field(default_factory=list)  # at most three short lines
+    details: list[str] = field(default_factory=list)  # at most three short lines
     citation: str = ""  # "《办法》三、3" (the document number for 文件)
-    buttons: List[Dict[str, str]] = field(default_factory=list)  # [{"title": …, "payload": …}]
+    buttons: list[dict[str, str]] = field(default_factory=list)  # [{"title": …, "payload": …}]
     silent: bool = False  # the text does not settle this: the answer says so and defers to the 实施细则
 
     @property
     def text(self) -> str:
         return "\n".join([self.first_line, *self.details])
 
-    def to_dict(self) -> Dict[str, Any]:
-        return {"ref": self.ref, "aspect": self.aspect, "first_line": self.first_line, "details": self.details,
-                "citation": self.citation, "buttons": self.buttons, "silent": self.silent}
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ref": self.ref,
+            "aspect": self.aspect,
+            "first_line": self.first_line,
+            "details": self.details,
+            "citation": self.citation,
+            "buttons": self.buttons,
+            "silent": self.silent,
+        }
 
 
-def answer(kb: Any, ref: str, aspect: str, text: Optional[str] = None) -> Answer:
+def answer(kb: Any, ref: str, aspect: str, text: str | None = None) -> Answer:
     """Answer ``aspect`` of clause ``ref`` (``text``: the question, for answers that use its words)."""
     _check(kb, ref, aspect)
     if aspect == "text":
@@ -119,8 +132,15 @@ def answer(kb: Any, ref: str, aspect: str, text: Optional[str] = None) -> Answer
     ctx = context(kb, eref, aspect, text)
     first = _variant(entry, text) or entry["first"]
     cite = entry.get("cite", eref)
-    return Answer(ref, aspect, render(first, ctx), [render(d, ctx) for d in entry.get("details", [])],
-                  _citation(kb, cite), buttons(kb, ref, aspect), bool(entry.get("silent")))
+    return Answer(
+        ref,
+        aspect,
+        render(first, ctx),
+        [render(d, ctx) for d in entry.get("details", [])],
+        _citation(kb, cite),
+        buttons(kb, ref, aspect),
+        bool(entry.get("silent")),
+    )
 
 
 def _check(kb: Any, ref: str, aspect: str) -> None:
@@ -130,13 +150,13 @@ def _check(kb: Any, ref: str, aspect: str) -> None:
         raise KeyError(f"unknown clause {ref!r}")
 
 
-def _parent(ref: str) -> Optional[str]:
+def _parent(ref: str) -> str | None:
     """The part whose entries an item falls back on (二、1 → 二, 四（一） → 四); never 三 for a measure."""
     m = re.match(r"^([一二三四五六七八九十])[、（]", ref)
     return m.group(1) if m and m.group(1) != "三" else None
 
 
-def lookup(ref: str, aspect: str, _depth: int = 0) -> Tuple[Dict[str, Any], str]:
+def lookup(ref: str, aspect: str, _depth: int = 0) -> tuple[dict[str, Any], str]:
     """The answer entry for (ref, aspect) and the ref whose values fill it (after ``same_as``)."""
     answers = lexicon()["answers"]
     chain = [ref] if aspect == SUMMARY and ref in answers else [ref, _parent(ref)]
@@ -152,7 +172,7 @@ def lookup(ref: str, aspect: str, _depth: int = 0) -> Tuple[Dict[str, Any], str]
     return generic.get(aspect, generic["not_specified"]), ref
 
 
-def _follow(entry: Dict[str, Any], ref: str, aspect: str, depth: int) -> Tuple[Dict[str, Any], str]:
+def _follow(entry: dict[str, Any], ref: str, aspect: str, depth: int) -> tuple[dict[str, Any], str]:
     target = entry.get("same_as")
     if target is None:
         return entry, ref
@@ -165,7 +185,7 @@ def _follow(entry: Dict[str, Any], ref: str, aspect: str, depth: int) -> Tuple[D
     return lookup(r, a, depth + 1)
 
 
-def _variant(entry: Dict[str, Any], text: Optional[str]) -> Optional[str]:
+def _variant(entry: dict[str, Any], text: str | None) -> str | None:
     """The first line of the first variant whose `when` words are in the question and `unless` words are not."""
     if not text:
         return None
@@ -191,13 +211,18 @@ def _body(kb: Any, ref: str) -> str:
 
 
 # values for the templates ---------------------------------------------------------------------------------------
-def measure_values(m: Measure) -> Dict[str, Any]:
+def measure_values(m: Measure) -> dict[str, Any]:
     """A measure's figures as people read them, from its benefit and conditions (never typed in twice)."""
     b = m.benefit
     pending = [c.texts["pending"] for c in m.conditions if c.kind == "authority" and "pending" in c.texts]
-    v: Dict[str, Any] = {
-        "title": m.title, "summary": m.summary, "quote": b.get("quote", ""), "not_applicable": m.not_applicable,
-        "cond": {c.id: c.quote for c in m.conditions}, "pending": lexicon()["joiners"]["clauses"].join(pending)}
+    v: dict[str, Any] = {
+        "title": m.title,
+        "summary": m.summary,
+        "quote": b.get("quote", ""),
+        "not_applicable": m.not_applicable,
+        "cond": {c.id: c.quote for c in m.conditions},
+        "pending": lexicon()["joiners"]["clauses"].join(pending),
+    }
     if "min" in b:
         v.update(range=wan_range(b["min"], b["max"]), min=wan(b["min"]), max=wan(b["max"]))
     pct = b.get("percent", b.get("max_percent"))
@@ -212,36 +237,49 @@ def _date(d: Any) -> str:
     return render(lexicon()["date"], {"y": d.year, "m": d.month, "d": d.day})
 
 
-def _document_values(kb: Any) -> Dict[str, Any]:
+def _document_values(kb: Any) -> dict[str, Any]:
     lex, doc = lexicon(), kb.document
     j = lex["joiners"]
     return {
-        "authority": messages()["authority"], "authority_short": messages()["authority_short"],
-        "implementer": doc.implementer, "interpreter": doc.interpreter, "doc_title": doc.title,
-        "doc_number": doc.doc_number, "issuer": doc.issuer, "issued_on": _date(doc.issued_on),
+        "authority": messages()["authority"],
+        "authority_short": messages()["authority_short"],
+        "implementer": doc.implementer,
+        "interpreter": doc.interpreter,
+        "doc_title": doc.title,
+        "doc_number": doc.doc_number,
+        "issuer": doc.issuer,
+        "issued_on": _date(doc.issued_on),
         "effective_on": _date(doc.effective_on),
         "procedure_statement": silences()["procedure"]["statement"],
         "validity_statement": silences()["validity"]["statement"],
         "so": {c.id: c.quote for c in kb.rules.support_conditions},
         "m": {m.id: measure_values(m) for m in kb.rules.measures},
         "clause": {c.ref: _body(kb, c.ref) for c in doc.clauses},
-        "measure_list": j["list"].join(render(lex["measure_item"], {"title": m.title, "ref": m.id})
-                                       for m in kb.rules.measures),
-        "parts_list": j["clauses"].join(render(lex["part_item"], {"ref": p.ref, "heading": p.heading})
-                                        for p in doc.parts()),
+        "measure_list": j["list"].join(
+            render(lex["measure_item"], {"title": m.title, "ref": m.id}) for m in kb.rules.measures
+        ),
+        "parts_list": j["clauses"].join(
+            render(lex["part_item"], {"ref": p.ref, "heading": p.heading}) for p in doc.parts()
+        ),
         "items4": j["list"].join(c.heading for c in doc.items_of("四")),
-        "n_measures": len(kb.rules.measures), "n_parts": len(doc.parts()),
+        "n_measures": len(kb.rules.measures),
+        "n_parts": len(doc.parts()),
     }
 
 
-def context(kb: Any, ref: str, aspect: str, text: Optional[str] = None) -> Dict[str, Any]:
+def context(kb: Any, ref: str, aspect: str, text: str | None = None) -> dict[str, Any]:
     """Every value a template for (ref, aspect) may use; the `common` sentences rendered last."""
     lex = lexicon()
     ctx = _document_values(kb)
     m = kb.rules.measure(ref)
-    ctx.update(ref=ref, citation=_citation(kb, ref), body=_body(kb, ref), label=lex["aspects"][aspect]["label"],
-               title=lex["document_name"] if ref == DOCUMENT else kb.title(ref),
-               n=len(kb.document.items_of(ref)) if ref != DOCUMENT else ctx["n_parts"])
+    ctx.update(
+        ref=ref,
+        citation=_citation(kb, ref),
+        body=_body(kb, ref),
+        label=lex["aspects"][aspect]["label"],
+        title=lex["document_name"] if ref == DOCUMENT else kb.title(ref),
+        n=len(kb.document.items_of(ref)) if ref != DOCUMENT else ctx["n_parts"],
+    )
     if m is not None:
         ctx.update(measure_values(m))
     if aspect == "combine":
@@ -251,7 +289,7 @@ def context(kb: Any, ref: str, aspect: str, text: Optional[str] = None) -> Dict[
     return ctx
 
 
-def _combine_names(kb: Any, ref: str, text: Optional[str]) -> str:
+def _combine_names(kb: Any, ref: str, text: str | None) -> str:
     """The measures a combine question names: "租金补贴（《办法》三、2）与落户奖励（《办法》三、1）"."""
     lex, j = lexicon()["combine"], lexicon()["joiners"]
     refs = [t for t in detect_topics(text or "", kb.document) if kb.rules.measure(t)]
@@ -282,28 +320,35 @@ def _text_answer(kb: Any, ref: str) -> Answer:
             first, details = render(t["part_head"], ctx), lines
         else:
             listing = lex["joiners"]["clauses"].join(
-                render(lex["measure_item"], {"title": kb.title(i.ref), "ref": i.ref}) for i in items)
+                render(lex["measure_item"], {"title": kb.title(i.ref), "ref": i.ref}) for i in items
+            )
             first, details = render(t["part_list"], {**ctx, "list": listing}), [t["hint"]]
     return Answer(ref, "text", first, details, ctx["citation"], buttons(kb, ref, "text"))
 
 
-def payload(intent: str, entities: Optional[Dict[str, str]] = None) -> str:
+def payload(intent: str, entities: dict[str, str] | None = None) -> str:
     """Rasa's payload syntax: /intent{"key":"value"} (no spaces, Chinese unescaped)."""
     return "/" + intent + (json.dumps(entities, ensure_ascii=False, separators=(",", ":")) if entities else "")
 
 
-def buttons(kb: Any, ref: str, aspect: str) -> List[Dict[str, str]]:
+def buttons(kb: Any, ref: str, aspect: str) -> list[dict[str, str]]:
     """完整条件 / 原文 / 看看我们能否申请, as far as they make sense for the clause and the aspect just answered."""
     spec = lexicon()["buttons"]
     m = kb.rules.measure(ref)
     support = kb.rules.support_ref
     applies = (m is not None and m.applies_to_profile) or support in (ref, _parent(ref))
-    out: List[Dict[str, str]] = []
+    out: list[dict[str, str]] = []
     if applies and aspect != "conditions":
-        out.append({"title": spec["conditions"],
-                    "payload": payload(spec["followup_intent"], {"aspect": "conditions", "topic": ref})})
+        out.append(
+            {
+                "title": spec["conditions"],
+                "payload": payload(spec["followup_intent"], {"aspect": "conditions", "topic": ref}),
+            }
+        )
     if ref != DOCUMENT and aspect != "text":
-        out.append({"title": spec["text"], "payload": payload(spec["followup_intent"], {"aspect": "text", "topic": ref})})
+        out.append(
+            {"title": spec["text"], "payload": payload(spec["followup_intent"], {"aspect": "text", "topic": ref})}
+        )
     if applies:
         out.append({"title": spec["check"], "payload": payload(spec["check_intent"], {"topic": ref})})
     elif ref in (DOCUMENT, "三"):
@@ -316,11 +361,11 @@ def buttons(kb: Any, ref: str, aspect: str) -> List[Dict[str, str]]:
 class Silence:
     """A claim that the text does not say something: none of ``terms`` may appear in the clauses ``refs``."""
 
-    terms: Tuple[str, ...]
-    refs: Tuple[str, ...]
+    terms: tuple[str, ...]
+    refs: tuple[str, ...]
 
 
-def silence(kb: Any, ref: str, aspect: str) -> Optional[Silence]:
+def silence(kb: Any, ref: str, aspect: str) -> Silence | None:
     """The silence an answer claims, or None when it claims none."""
     if aspect == "text":
         return None
@@ -340,21 +385,21 @@ def silence(kb: Any, ref: str, aspect: str) -> Optional[Silence]:
     return Silence(tuple(spec["terms"]), tuple(r for r in refs if r not in (spec.get("except") or [])))
 
 
-def refs(kb: Any) -> List[str]:
+def refs(kb: Any) -> list[str]:
     """Every ref ``answer`` accepts: the clauses in document order, then 文件."""
     return [c.ref for c in kb.document.clauses] + [DOCUMENT]
 
 
-def applicable(ref: str) -> List[str]:
+def applicable(ref: str) -> list[str]:
     """The aspects the data answers specifically for ``ref`` (its own entries or its part's), "*" excluded."""
     answers = lexicon()["answers"]
     own = [a for r in (ref, _parent(ref)) if r for a in answers.get(r, {}) if a != "*"]
     return [a for a in aspect_ids() if a in own or a == "text"]
 
 
-def cases(kb: Any) -> List[Tuple[str, str, Optional[str]]]:
+def cases(kb: Any) -> list[tuple[str, str, str | None]]:
     """Every (ref, aspect, question) the data can answer: each ref × aspect, plus one question per variant."""
-    out: List[Tuple[str, str, Optional[str]]] = []
+    out: list[tuple[str, str, str | None]] = []
     for ref in refs(kb):
         for aspect in aspect_ids():
             out.append((ref, aspect, None))
@@ -363,7 +408,7 @@ def cases(kb: Any) -> List[Tuple[str, str, Optional[str]]]:
     return out
 
 
-def _reaching(entry: Dict[str, Any], variant: Dict[str, Any]) -> str:
+def _reaching(entry: dict[str, Any], variant: dict[str, Any]) -> str:
     """A question that selects ``variant`` (its own word, with an earlier variant's `unless` word if needed)."""
     earlier = [u for v in entry["variants"] for u in v.get("unless") or []]
     for q in [*variant["when"], *(w + u for w in variant["when"] for u in earlier)]:

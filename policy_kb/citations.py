@@ -1,16 +1,17 @@
 """Citation resolver: turns the ways people cite the policy into a canonical clause reference.
 
-Accepted: 三、2 · 三.2 · 3.2 · 三·2 · 三-2 · 3-2 · 三．2 · 第三部分第2条 · 第三部分第一条 · 支持政策第2条 · 支持政策第七条 ·
-第七条 / 第7条 (a bare item number means 三 支持政策) · 四（二） · 四(2) · 保障措施第二条 · 第五部分 · 序言 — Chinese or
-Arabic numerals, full- or half-width, with or without 《办法》 or the document number in front
-(嘉府办发〔2022〕14号三、2 · 14号文第三部分第2条). A reference to a clause that does not exist gets a clear message
-("支持政策共9条"). ``resolve_all`` finds every reference in a sentence, in order, with its position.
+Accepted: 三、2 · 三.2 · 3.2 · 三·2 · 三-2 · 3-2 · 三．2 · 第三部分第2条 · 第三部分第一条 · 支持政策第2条 ·
+支持政策第七条 · 第七条 / 第7条 (a bare item number means 三 支持政策) · 四（二） · 四(2) · 保障措施第二条 ·
+第五部分 · 序言 — Chinese or Arabic numerals, full- or half-width, with or without 《办法》 or the document
+number in front (嘉府办发〔2022〕14号三、2 · 14号文第三部分第2条). A reference to a clause that does not exist
+gets a clear message ("支持政策共9条"). ``resolve_all`` finds every reference in a sentence, in order, with its
+position.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
 
 from .rules import messages
 from .text import Clause, Document, load_document, to_simplified
@@ -23,11 +24,13 @@ _PART_CN = "一二三四五六七八九十"
 
 _HALF = str.maketrans("０１２３４５６７８９．（）、－", "0123456789.()、-")
 # The document's own number or name in front of a reference: blanked (same length, so positions still hold).
-_DOC_PREFIX = re.compile(r"《办法》|[\u4e00-\u9fff]{2,6}\s*[〔\[【(]\s*\d{4}\s*[〕\]】)]\s*\d{1,3}\s*号(?:文件|文)?"
-                         r"|\d{1,3}\s*号(?:文件|文)")
+_DOC_PREFIX = re.compile(
+    r"《办法》|[\u4e00-\u9fff]{2,6}\s*[〔\[【(]\s*\d{4}\s*[〕\]】)]\s*\d{1,3}\s*号(?:文件|文)?"
+    r"|\d{1,3}\s*号(?:文件|文)"
+)
 
 
-def _to_int(s: str) -> Optional[int]:
+def _to_int(s: str) -> int | None:
     s = s.strip()
     if s.isdigit():
         return int(s)
@@ -49,8 +52,8 @@ def _part_numeral(n: int) -> str:
 
 @dataclass
 class Resolution:
-    ref: Optional[str]  # canonical ref ("三、2") when found
-    clause: Optional[Clause]
+    ref: str | None  # canonical ref ("三、2") when found
+    clause: Clause | None
     message: str = ""  # why not, in Chinese, when not found
     matched: str = ""  # the part of the input that was read as a reference
     start: int = -1  # where ``matched`` starts in the input (-1: unknown)
@@ -74,8 +77,13 @@ _PATTERNS = [
     # 支持政策第七条 / 保障措施第二条 / 支持政策
     ("title", re.compile(rf"({'|'.join(PART_TITLES)})(?:\s*的?\s*第\s*({N})\s*[条项款])?")),
     # 三、2 / 三.2 / 3.2 / 三、二 / 三、（二） / 三·2 / 三-2 / 3-2 (not 2022-1-1, 1.5万, 3-5年)
-    ("dotted", re.compile(rf"(?<![0-9.\-·])({N_SHORT})\s*[、.·・‧•\-‐]\s*\(?({N_SHORT})\)?"
-                          rf"(?![0-9.\-%万亿元千年月日个名人倍次号天])")),
+    (
+        "dotted",
+        re.compile(
+            rf"(?<![0-9.\-·])({N_SHORT})\s*[、.·・‧•\-‐]\s*\(?({N_SHORT})\)?"
+            rf"(?![0-9.\-%万亿元千年月日个名人倍次号天])"
+        ),
+    ),
     # 第七条 / 第7条 (三 支持政策)
     ("bare_item", re.compile(rf"第\s*({N})\s*[条项]")),
     ("preamble", re.compile(r"(序言|前言|引言|导言)")),
@@ -93,7 +101,7 @@ def _prepare(text: str) -> str:
     return _DOC_PREFIX.sub(lambda m: " " * len(m.group(0)), s)
 
 
-def _read(doc: Document, kind: str, m: "re.Match[str]", msgs) -> Optional[Resolution]:
+def _read(doc: Document, kind: str, m: re.Match[str], msgs) -> Resolution | None:
     """One pattern match → a resolution (None when the numbers are not numbers)."""
     if kind == "preamble":
         res = Resolution("序言", doc.clause("序言"))
@@ -113,7 +121,7 @@ def _read(doc: Document, kind: str, m: "re.Match[str]", msgs) -> Optional[Resolu
     return res
 
 
-def resolve(text: str, doc: Optional[Document] = None) -> Resolution:
+def resolve(text: str, doc: Document | None = None) -> Resolution:
     """Find the first clause reference in ``text`` and resolve it against the document."""
     doc = doc or load_document()
     msgs = messages()["citations"]
@@ -129,7 +137,7 @@ def resolve(text: str, doc: Optional[Document] = None) -> Resolution:
     return Resolution(None, None, msgs["not_a_reference"].format(text=text.strip()[:40]))
 
 
-def resolve_all(text: str, doc: Optional[Document] = None) -> List[Resolution]:
+def resolve_all(text: str, doc: Document | None = None) -> list[Resolution]:
     """Every reference in ``text`` (found or not), in order of position, none overlapping another.
 
     Patterns are tried in the same priority as ``resolve``; a later pattern's match inside an earlier one's
@@ -138,8 +146,8 @@ def resolve_all(text: str, doc: Optional[Document] = None) -> List[Resolution]:
     doc = doc or load_document()
     msgs = messages()["citations"]
     s = _prepare(text)
-    taken: List[Tuple[int, int]] = []
-    found: List[Resolution] = []
+    taken: list[tuple[int, int]] = []
+    found: list[Resolution] = []
     for kind, rx in _PATTERNS:
         for m in rx.finditer(s):
             if any(m.start() < e and b < m.end() for b, e in taken):
@@ -151,7 +159,7 @@ def resolve_all(text: str, doc: Optional[Document] = None) -> List[Resolution]:
     return sorted(found, key=lambda r: r.start)
 
 
-def _lookup(doc: Document, part: str, item: Optional[str], msgs) -> Resolution:
+def _lookup(doc: Document, part: str, item: str | None, msgs) -> Resolution:
     part_clause = doc.clause(part)
     if part_clause is None or part_clause.kind != "part":
         return Resolution(None, None, msgs["no_such_part"].format(part=part))
@@ -162,8 +170,13 @@ def _lookup(doc: Document, part: str, item: Optional[str], msgs) -> Resolution:
     if not items:
         return Resolution(None, None, msgs["part_has_no_items"].format(part=part, part_title=part_clause.heading))
     if n is None or not 1 <= n <= len(items):
-        first, last = items[0].ref[len(part):], items[-1].ref[len(part):]
-        return Resolution(None, None, msgs["no_such_item"].format(
-            part_title=part_clause.heading, count=len(items), part=part, first=first, last=last, item=item))
+        first, last = items[0].ref[len(part) :], items[-1].ref[len(part) :]
+        return Resolution(
+            None,
+            None,
+            msgs["no_such_item"].format(
+                part_title=part_clause.heading, count=len(items), part=part, first=first, last=last, item=item
+            ),
+        )
     c = items[n - 1]
     return Resolution(c.ref, c)

@@ -2,6 +2,7 @@
 
 Chinese output with a citation on every line; clear messages and a non-zero exit code for bad input.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -9,7 +10,6 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -37,8 +37,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     m = messages()["cli"]
     r = build(make_engine())
     key = "built" if r.changed else "unchanged"
-    _out(m[key].format(clauses=r.clauses, measures=r.measures, hash=r.source_hash[:12], replaced=r.replaced,
-                       url=_safe_url(database_url())))
+    _out(
+        m[key].format(
+            clauses=r.clauses,
+            measures=r.measures,
+            hash=r.source_hash[:12],
+            replaced=r.replaced,
+            url=_safe_url(database_url()),
+        )
+    )
     return 0
 
 
@@ -106,9 +113,10 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
+
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - only for display
+    except Exception:
         return "(无效的数据库地址)"
 
 
@@ -139,7 +147,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.fn(args)

@@ -1,5 +1,6 @@
 """The only place that reads the clock (the rules never do): today's date, pinned by POLICY_TODAY=YYYY-MM-DD for
 tests and demos."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -5,16 +5,17 @@ clause it cites, and every amount the clauses state must be used by a rule. What
 Amounts are read from the clause text by the spaCy extractor, not by string search, so "50 万—500 万元" in the
 text and ``min: 500000, max: 5000000`` in the rules are compared as values.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Set, Tuple
+from typing import Any
 
 from .extract import extract
 from .text import Document
 
 
-def _found(text: str) -> Dict[str, Set[Tuple]]:
-    out: Dict[str, Set[Tuple]] = {"MONEY_RANGE": set(), "PERCENT": set(), "DURATION": set(), "MONEY": set()}
+def _found(text: str) -> dict[str, set[tuple]]:
+    out: dict[str, set[tuple]] = {"MONEY_RANGE": set(), "PERCENT": set(), "DURATION": set(), "MONEY": set()}
     for q in extract(text):
         if q.label == "MONEY_RANGE":
             out["MONEY_RANGE"].add((q.value["min"], q.value["max"]))
@@ -27,9 +28,9 @@ def _found(text: str) -> Dict[str, Set[Tuple]]:
     return out
 
 
-def _claims(benefit: Dict[str, Any]) -> Dict[str, Set[Tuple]]:
+def _claims(benefit: dict[str, Any]) -> dict[str, set[tuple]]:
     kind = benefit["kind"]
-    c: Dict[str, Set[Tuple]] = {"MONEY_RANGE": set(), "PERCENT": set(), "DURATION": set(), "MONEY": set()}
+    c: dict[str, set[tuple]] = {"MONEY_RANGE": set(), "PERCENT": set(), "DURATION": set(), "MONEY": set()}
     if kind == "tier_range":
         c["MONEY_RANGE"].add((benefit["min"], benefit["max"]))
     elif kind == "percent_of_base":
@@ -40,9 +41,9 @@ def _claims(benefit: Dict[str, Any]) -> Dict[str, Set[Tuple]]:
     return c
 
 
-def check(rules: Dict[str, Any], vocabulary: Dict[str, Any], doc: Document) -> List[str]:
+def check(rules: dict[str, Any], vocabulary: dict[str, Any], doc: Document) -> list[str]:
     """Problems found, in Chinese; empty when rules and text agree."""
-    problems: List[str] = []
+    problems: list[str] = []
     so = rules["support_objects"]
     so_clause = doc.clause(so["ref"])
     so_text = "".join(c.text_norm for c in [so_clause] + doc.items_of(so["ref"])) if so_clause else ""
@@ -73,9 +74,9 @@ def check(rules: Dict[str, Any], vocabulary: Dict[str, Any], doc: Document) -> L
     return problems
 
 
-def check_silences(silences: Dict[str, Any], doc: Document) -> List[str]:
+def check_silences(silences: dict[str, Any], doc: Document) -> list[str]:
     """Problems with the statements about what the text leaves open; empty when they still hold."""
-    problems: List[str] = []
+    problems: list[str] = []
     for claim in silences.values():
         if claim.get("title_contains") and claim["title_contains"] not in doc.title:
             problems.append(f"“{claim['statement']}”：标题中没有“{claim['title_contains']}”")

@@ -3,18 +3,25 @@
 Verdicts: eligible · pending (the authority must judge 经认定/经评估/符合一定条件) · not_eligible · need_info ·
 not_applicable. ``today`` is always passed in; nothing here reads the clock.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any
 
 from .profile import Profile, category_clause
 from .rules import Condition, Measure, RuleSet, load_rules, messages, percent_of, vocabulary, wan, wan_range
 from .understand import DateSpan, Range
 
 ELIGIBLE, PENDING, NOT_ELIGIBLE, NEED_INFO, NOT_APPLICABLE = (
-    "eligible", "pending", "not_eligible", "need_info", "not_applicable")
+    "eligible",
+    "pending",
+    "not_eligible",
+    "need_info",
+    "not_applicable",
+)
 VERDICTS = (ELIGIBLE, PENDING, NOT_ELIGIBLE, NEED_INFO, NOT_APPLICABLE)
 
 MET, FAILED, UNKNOWN, TO_VERIFY = "met", "failed", "unknown", "to_verify"
@@ -27,7 +34,7 @@ class Reason:
     citation: str
     condition: str
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {"status": self.status, "text": self.text, "citation": self.citation, "condition": self.condition}
 
 
@@ -35,22 +42,22 @@ class Reason:
 class Money:
     kind: str
     text: str
-    min: Optional[int] = None  # yuan
-    max: Optional[int] = None
-    per_year: Optional[int] = None  # the lower end when the base is a range
-    total: Optional[int] = None
-    per_year_max: Optional[int] = None  # set when the base is a range (80到100万): the upper end
-    total_max: Optional[int] = None
-    years: Optional[int] = None
-    percent: Optional[float] = None
-    base: Optional[int] = None
+    min: int | None = None  # yuan
+    max: int | None = None
+    per_year: int | None = None  # the lower end when the base is a range
+    total: int | None = None
+    per_year_max: int | None = None  # set when the base is a range (80到100万): the upper end
+    total_max: int | None = None
+    years: int | None = None
+    percent: float | None = None
+    base: int | None = None
     once: bool = False
-    window_start: Optional[date] = None
-    window_end: Optional[date] = None  # for an entry known only to a month/year: from the earliest entry date
-    window_end_latest: Optional[date] = None  # … and from the latest
+    window_start: date | None = None
+    window_end: date | None = None  # for an entry known only to a month/year: from the earliest entry date
+    window_end_latest: date | None = None  # … and from the latest
     window_text: str = ""
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
         for k in ("window_start", "window_end", "window_end_latest"):
             if d[k] is not None:
@@ -65,23 +72,30 @@ class MeasureResult:
     title: str
     citation: str
     verdict: str
-    reasons: List[Reason] = field(default_factory=list)
-    to_verify: List[str] = field(default_factory=list)  # conditions the authority must judge
-    missing: List[str] = field(default_factory=list)  # profile facts that would decide the verdict
-    missing_for_amount: List[str] = field(default_factory=list)  # facts that only change the amount
-    remedies: List[str] = field(default_factory=list)  # what would make a not-eligible measure eligible
-    money: Optional[Money] = None
+    reasons: list[Reason] = field(default_factory=list)
+    to_verify: list[str] = field(default_factory=list)  # conditions the authority must judge
+    missing: list[str] = field(default_factory=list)  # profile facts that would decide the verdict
+    missing_for_amount: list[str] = field(default_factory=list)  # facts that only change the amount
+    remedies: list[str] = field(default_factory=list)  # what would make a not-eligible measure eligible
+    money: Money | None = None
 
     @property
     def verdict_label(self) -> str:
         return messages()["verdicts"][self.verdict]
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "key": self.key, "title": self.title, "citation": self.citation,
-            "verdict": self.verdict, "verdict_label": self.verdict_label,
-            "reasons": [r.to_dict() for r in self.reasons], "to_verify": self.to_verify,
-            "missing": self.missing, "missing_for_amount": self.missing_for_amount, "remedies": self.remedies,
+            "id": self.id,
+            "key": self.key,
+            "title": self.title,
+            "citation": self.citation,
+            "verdict": self.verdict,
+            "verdict_label": self.verdict_label,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "to_verify": self.to_verify,
+            "missing": self.missing,
+            "missing_for_amount": self.missing_for_amount,
+            "remedies": self.remedies,
             "money": self.money.to_dict() if self.money else None,
         }
 
@@ -90,26 +104,28 @@ class MeasureResult:
 class Assessment:
     today: date
     profile: Profile
-    support: List[Reason]
+    support: list[Reason]
     support_status: str  # met / failed / unknown / to_verify
-    results: List[MeasureResult]
+    results: list[MeasureResult]
 
-    def missing_facts(self) -> List[str]:
+    def missing_facts(self) -> list[str]:
         """Facts still worth asking, in the order a dialogue should ask them."""
         wanted = {f for r in self.results for f in r.missing + r.missing_for_amount}
         return [f for f in messages()["missing_facts"] if f in wanted]
 
-    def counts(self) -> Dict[str, int]:
+    def counts(self) -> dict[str, int]:
         return {v: sum(1 for r in self.results if r.verdict == v) for v in VERDICTS}
 
-    def result(self, measure_id: str) -> Optional[MeasureResult]:
+    def result(self, measure_id: str) -> MeasureResult | None:
         return next((r for r in self.results if r.id == measure_id or r.key == measure_id), None)
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {
-            "today": self.today.isoformat(), "profile": self.profile.to_dict(),
+            "today": self.today.isoformat(),
+            "profile": self.profile.to_dict(),
             "support_object": {"status": self.support_status, "reasons": [r.to_dict() for r in self.support]},
-            "results": [r.to_dict() for r in self.results], "missing_facts": self.missing_facts(),
+            "results": [r.to_dict() for r in self.results],
+            "missing_facts": self.missing_facts(),
             "counts": self.counts(),
         }
 
@@ -146,8 +162,8 @@ def _shown(v: Any) -> Any:
     return "" if v is None else v
 
 
-def _params(profile: Profile, today: date, cond: Optional[Condition] = None) -> Dict[str, Any]:
-    p: Dict[str, Any] = {k: _shown(getattr(profile, k)) for k in Profile.field_names()}
+def _params(profile: Profile, today: date, cond: Condition | None = None) -> dict[str, Any]:
+    p: dict[str, Any] = {k: _shown(getattr(profile, k)) for k in Profile.field_names()}
     p["this_year"] = today.year
     p["category_clause"] = category_clause(profile.category) or "二"
     r5 = vocabulary()["rank_500"].get(profile.rank_500 or "", {})
@@ -158,7 +174,7 @@ def _params(profile: Profile, today: date, cond: Optional[Condition] = None) -> 
     return p
 
 
-def money_text(v: "int | Range") -> str:
+def money_text(v: int | Range) -> str:
     if isinstance(v, Range):
         return f"{wan(v.lo, unit=False)}万—{wan(v.hi)}" if not v.exact else wan(v.lo)
     return wan(v)
@@ -240,14 +256,18 @@ def benefit(m: Measure, profile: Profile, generic: bool = False) -> Money:
             money.per_year, money.per_year_max = percent_of(base.lo, b["percent"]), percent_of(base.hi, b["percent"])
             money.total, money.total_max = money.per_year * b["years"], money.per_year_max * b["years"]
             money.text = t["rent_known_range"].format(
-                per_year=money_text(Range(money.per_year, money.per_year_max)), base=money_text(base),
-                percent=b["percent"], total=money_text(Range(money.total, money.total_max)))
+                per_year=money_text(Range(money.per_year, money.per_year_max)),
+                base=money_text(base),
+                percent=b["percent"],
+                total=money_text(Range(money.total, money.total_max)),
+            )
         else:
             money.base = base
             money.per_year = percent_of(base, b["percent"])
             money.total = money.per_year * b["years"]
-            money.text = t["rent_known"].format(per_year=wan(money.per_year), base=wan(base), percent=b["percent"],
-                                                total=wan(money.total))
+            money.text = t["rent_known"].format(
+                per_year=wan(money.per_year), base=wan(base), percent=b["percent"], total=wan(money.total)
+            )
         return money
     if kind == "percent_cap":
         base = None if generic else profile.get(b["base"])
@@ -274,11 +294,10 @@ def _rent_window(money: Money, entry: DateSpan, years: int) -> None:
         money.window_text = t["rent_window"].format(start=entry.start.isoformat(), end=money.window_end.isoformat())
         return
     money.window_end_latest = _add_years(entry.end, years)
-    money.window_text = t["rent_window_span"].format(entry=span_label(entry),
-                                                     end=span_label(_shift(entry, years)))
+    money.window_text = t["rent_window_span"].format(entry=span_label(entry), end=span_label(_shift(entry, years)))
 
 
-def _combine(reasons: List[Reason]) -> str:
+def _combine(reasons: list[Reason]) -> str:
     statuses = {r.status for r in reasons}
     if FAILED in statuses:
         return NOT_ELIGIBLE
@@ -289,15 +308,16 @@ def _combine(reasons: List[Reason]) -> str:
     return ELIGIBLE
 
 
-def assess(profile: Profile, today: date, only: Optional[Iterable[str]] = None,
-           rules: Optional[RuleSet] = None) -> Assessment:
+def assess(
+    profile: Profile, today: date, only: Iterable[str] | None = None, rules: RuleSet | None = None
+) -> Assessment:
     """Assess every measure (or only the given ids/keys) for ``profile`` as of ``today``."""
     rules = rules or load_rules()
     support_cit = f"《办法》{rules.support_ref}"
     support = [evaluate(c, profile, today, support_cit) for c in rules.support_conditions]
     support_status = {NOT_ELIGIBLE: FAILED, NEED_INFO: UNKNOWN, PENDING: TO_VERIFY, ELIGIBLE: MET}[_combine(support)]
     wanted = set(only) if only is not None else None
-    results: List[MeasureResult] = []
+    results: list[MeasureResult] = []
     for m in rules.measures:
         if wanted is not None and m.id not in wanted and m.key not in wanted:
             continue
@@ -314,12 +334,16 @@ def assess(profile: Profile, today: date, only: Optional[Iterable[str]] = None,
         conds = {c.id: c for c in rules.support_conditions + m.conditions}
         if res.verdict == NOT_ELIGIBLE:
             res.money = benefit(m, profile, generic=True)
-            res.remedies = [conds[r.condition].texts["remedy"] for r in reasons
-                            if r.status == FAILED and "remedy" in conds[r.condition].texts]
+            res.remedies = [
+                conds[r.condition].texts["remedy"]
+                for r in reasons
+                if r.status == FAILED and "remedy" in conds[r.condition].texts
+            ]
         if res.verdict == NEED_INFO:
             status_of_fact = {conds[r.condition].fact: r.status for r in reasons if conds[r.condition].fact}
             res.missing = _dedupe(
-                conds[r.condition].fact for r in reasons
+                conds[r.condition].fact
+                for r in reasons
                 if r.status == UNKNOWN and status_of_fact.get(conds[r.condition].params.get("ask_after"), MET) == MET
             )
         if res.verdict in (ELIGIBLE, PENDING):
@@ -328,8 +352,8 @@ def assess(profile: Profile, today: date, only: Optional[Iterable[str]] = None,
     return Assessment(today, profile, support, support_status, results)
 
 
-def _dedupe(items: Iterable[Optional[str]]) -> List[str]:
-    out: List[str] = []
+def _dedupe(items: Iterable[str | None]) -> list[str]:
+    out: list[str] = []
     for i in items:
         if i and i not in out:
             out.append(i)

@@ -6,6 +6,7 @@
 (yuan as integers, per year where the text says 每月/每年). The same extractor checks the rules data against the
 clause text and serves the bot's NLU.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import cn2an
 import spacy
@@ -29,20 +30,29 @@ _NUM_UNIT = {"TEXT": {"REGEX": rf"^(\d+(\.\d+)?|[{CN_DIGITS}]+)(万|亿|千)元?
 _UNIT = {"TEXT": {"IN": ["万", "万元", "亿", "亿元", "千", "千元", "元", "块", "块钱"]}}
 _YUAN = {"TEXT": {"IN": ["元", "块", "块钱"]}}
 _SEP = {"TEXT": {"IN": ["—", "-", "－", "~", "～", "至", "到", "—"]}}
-_SMALL = {"TEXT": {"REGEX": rf"^([一二三四五六七八九十两]+|\d{{1,2}})$"}}
+_SMALL = {"TEXT": {"REGEX": r"^([一二三四五六七八九十两]+|\d{1,2})$"}}
 _YEAR4 = {"TEXT": {"REGEX": r"^(19|20)\d{2}$"}}
 _MD = {"TEXT": {"REGEX": r"^\d{1,2}$"}}
 
-RELATIVE_YEARS = {"今年": 0, "本年": 0, "本年度": 0, "当年": 0, "去年": -1, "上年": -1, "上年度": -1, "前年": -2,
-                  "明年": 1}
+RELATIVE_YEARS = {
+    "今年": 0,
+    "本年": 0,
+    "本年度": 0,
+    "当年": 0,
+    "去年": -1,
+    "上年": -1,
+    "上年度": -1,
+    "前年": -2,
+    "明年": 1,
+}
 MONTH_MARKERS = {"每月", "月租", "月租金", "每个月", "一个月", "月均", "按月"}
 YEAR_MARKERS = {"每年", "年租金", "年租", "一年", "每年度", "全年", "年均", "按年"}
 
 
-def _patterns() -> List[Dict[str, Any]]:
+def _patterns() -> list[dict[str, Any]]:
     money_left = [[_NUM], [_NUM, _UNIT], [_NUM_UNIT]]
     money_right = [[_NUM, _UNIT], [_NUM_UNIT], [_NUM_UNIT, _YUAN], [_NUM, {"TEXT": "万"}, _YUAN]]
-    pats: List[Dict[str, Any]] = []
+    pats: list[dict[str, Any]] = []
     for left in money_left:
         for right in money_right:
             pats.append({"label": "MONEY_RANGE", "pattern": left + [_SEP] + right})
@@ -64,12 +74,17 @@ def _patterns() -> List[Dict[str, Any]]:
         {"label": "DURATION", "pattern": [{"TEXT": "前"}, _SMALL, {"TEXT": {"IN": ["年", "年度", "个年度"]}}]},
         {"label": "DURATION", "pattern": [_SMALL, {"TEXT": {"IN": ["年度", "个年度"]}}]},
         {"label": "DURATION", "pattern": [{"TEXT": {"REGEX": r"^前?[一二三四五六七八九十两]+(个)?年度?$"}}]},
-        {"label": "DATE", "pattern": [_YEAR4, {"TEXT": "年"}, _MD, {"TEXT": "月"}, _MD, {"TEXT": {"REGEX": "^(日|号)"}}]},
+        {
+            "label": "DATE",
+            "pattern": [_YEAR4, {"TEXT": "年"}, _MD, {"TEXT": "月"}, _MD, {"TEXT": {"REGEX": "^(日|号)"}}],
+        },
         {"label": "DATE", "pattern": [_YEAR4, {"TEXT": "年"}, _MD, {"TEXT": "月"}]},
         {"label": "DATE", "pattern": [_YEAR4, {"TEXT": "年"}]},
         {"label": "DATE", "pattern": [{"TEXT": {"REGEX": r"^(19|20)\d{2}年$"}}]},
-        {"label": "DATE", "pattern": [_YEAR4, {"TEXT": {"IN": ["-", "/", "."]}}, _MD,
-                                      {"TEXT": {"IN": ["-", "/", "."]}}, _MD]},
+        {
+            "label": "DATE",
+            "pattern": [_YEAR4, {"TEXT": {"IN": ["-", "/", "."]}}, _MD, {"TEXT": {"IN": ["-", "/", "."]}}, _MD],
+        },
         {"label": "DATE", "pattern": [_YEAR4, {"TEXT": {"IN": ["-", "/", "."]}}, _MD]},
         {"label": "DATE", "pattern": [{"TEXT": {"REGEX": r"^(19|20)\d{2}[-/.]\d{1,2}([-/.]\d{1,2})?$"}}]},
         {"label": "DATE", "pattern": [{"TEXT": {"IN": list(RELATIVE_YEARS)}}]},
@@ -103,8 +118,8 @@ def pipeline() -> Language:
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％，", "0123456789.%,")
 
 
-def parse_amount(text: str) -> Optional[Decimal]:
-    """"120万元" → 1200000, "八十万" → 800000, "1.2亿" → 120000000, "1,200,000元" → 1200000."""
+def parse_amount(text: str) -> Decimal | None:
+    """ "120万元" → 1200000, "八十万" → 800000, "1.2亿" → 120000000, "1,200,000元" → 1200000."""
     s = text.translate(_FULLWIDTH).replace(",", "").replace(" ", "")
     s = re.sub(r"(元|块钱|块)$", "", s)
     if not s:
@@ -119,7 +134,7 @@ def parse_amount(text: str) -> Optional[Decimal]:
         return None
 
 
-def parse_number(text: str) -> Optional[Decimal]:
+def parse_number(text: str) -> Decimal | None:
     s = text.translate(_FULLWIDTH).strip()
     if re.fullmatch(r"\d+(\.\d+)?", s):
         return Decimal(s)
@@ -129,10 +144,10 @@ def parse_number(text: str) -> Optional[Decimal]:
         return None
 
 
-def _period(ent: Span) -> Optional[str]:
+def _period(ent: Span) -> str | None:
     doc = ent.doc
-    before = {t.text for t in doc[max(0, ent.start - 3):ent.start]}
-    after = [t.text for t in doc[ent.end:ent.end + 2]]
+    before = {t.text for t in doc[max(0, ent.start - 3) : ent.start]}
+    after = [t.text for t in doc[ent.end : ent.end + 2]]
     after_s = "".join(after)
     if before & MONTH_MARKERS or after_s.startswith(("/月", "每月", "一个月", "一月")):
         return "month"
@@ -141,13 +156,13 @@ def _period(ent: Span) -> Optional[str]:
     return None
 
 
-def _value(ent: Span) -> Dict[str, Any]:
+def _value(ent: Span) -> dict[str, Any]:
     text = ent.text  # extract() already turned full-width digits into ASCII
     if ent.label_ == "MONEY":
         amount = parse_amount(text)
         period = _period(ent)
-        v: Dict[str, Any] = {"yuan": None if amount is None else int(amount), "period": period}
-        prev = ent.doc.text[max(0, ent.start_char - 1):ent.start_char]
+        v: dict[str, Any] = {"yuan": None if amount is None else int(amount), "period": period}
+        prev = ent.doc.text[max(0, ent.start_char - 1) : ent.start_char]
         if prev in ("-", "－", "负", "−"):
             v["negative"] = True
         if amount is not None and period == "month":
@@ -184,10 +199,10 @@ class Quantity:
     text: str
     start: int  # character offsets in the input
     end: int
-    value: Dict[str, Any]
+    value: dict[str, Any]
 
 
-def extract(text: str, today: Optional[date] = None) -> List[Quantity]:
+def extract(text: str, today: date | None = None) -> list[Quantity]:
     """All quantities in ``text``. Relative dates (去年) are resolved against ``today`` when given."""
     with _lock:  # jieba's tokenizer is not re-entrant across threads
         # Full-width digits → ASCII first (one character for one, so offsets still point into ``text``).
@@ -196,7 +211,11 @@ def extract(text: str, today: Optional[date] = None) -> List[Quantity]:
     for ent in doc.ents:
         value = dict(ent._.value or {})
         if ent.label_ == "DATE" and "relative_years" in value and today is not None:
-            value = {"year": today.year + value["relative_years"], "month": None, "day": None,
-                     "relative_years": value["relative_years"]}
-        out.append(Quantity(ent.label_, text[ent.start_char:ent.end_char], ent.start_char, ent.end_char, value))
+            value = {
+                "year": today.year + value["relative_years"],
+                "month": None,
+                "day": None,
+                "relative_years": value["relative_years"],
+            }
+        out.append(Quantity(ent.label_, text[ent.start_char : ent.end_char], ent.start_char, ent.end_char, value))
     return out

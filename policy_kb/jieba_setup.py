@@ -3,6 +3,7 @@
 The dictionary lives in ``policy_kb/data/jieba/`` so that the Rasa ``JiebaTokenizer`` (which loads every file of
 a folder) and policy_kb's search and extractor segment text the same way.
 """
+
 from __future__ import annotations
 
 import logging

@@ -2,15 +2,17 @@
 
 Loaded from the database (built on first use when empty), so a deployment reads what ``build`` stored.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Iterable, List, Optional
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from . import citations, engine as eligibility, search
+from . import citations, search
+from . import engine as eligibility
 from .profile import Profile
 from .rules import RuleSet, clause_title, parse_rules, rules_raw
 from .store import build, current_document, make_engine
@@ -23,16 +25,18 @@ class PolicyKB:
         self.rules = rules
         self.titles = {c.ref: clause_title(c) for c in document.clauses}
         self.index = search.SearchIndex(
-            [search.Doc(c.ref, self.titles[c.ref], c.text_norm) for c in document.clauses if c.text])
+            [search.Doc(c.ref, self.titles[c.ref], c.text_norm) for c in document.clauses if c.text]
+        )
 
     # construction -------------------------------------------------------------------------------------------
     @classmethod
-    def from_source(cls) -> "PolicyKB":
+    def from_source(cls) -> PolicyKB:
         from .text import load_document
+
         return cls(load_document(), parse_rules(rules_raw()))
 
     @classmethod
-    def load(cls, engine: Optional[Engine] = None, auto_build: bool = True) -> "PolicyKB":
+    def load(cls, engine: Engine | None = None, auto_build: bool = True) -> PolicyKB:
         engine = engine or make_engine()
         if auto_build:
             build(engine)
@@ -42,39 +46,61 @@ class PolicyKB:
                 raise LookupError("知识库为空，请先运行 python -m policy_kb build")
             clauses = [Clause(c.ref, c.kind, c.part, c.item, c.heading, c.text, c.position) for c in row.clauses]
             doc = Document(
-                title=row.title, short_title="《办法》", doc_number=row.doc_number, issuer=row.issuer,
-                notice_title=row.notice_title, recipients="", issued_on=row.issued_on, printed_on=row.printed_on,
-                effective_on=row.effective_on, basis=[(b["title"], b["number"]) for b in row.basis],
-                interpreter=row.interpreter, implementer=row.implementer, cc="", source_hash=row.source_hash,
-                clauses=clauses)
+                title=row.title,
+                short_title="《办法》",
+                doc_number=row.doc_number,
+                issuer=row.issuer,
+                notice_title=row.notice_title,
+                recipients="",
+                issued_on=row.issued_on,
+                printed_on=row.printed_on,
+                effective_on=row.effective_on,
+                basis=[(b["title"], b["number"]) for b in row.basis],
+                interpreter=row.interpreter,
+                implementer=row.implementer,
+                cc="",
+                source_hash=row.source_hash,
+                clauses=clauses,
+            )
             # Benefits and conditions come from the database; per-measure flags not stored there (inputs,
             # applies_to_profile) from the packaged rules file, whose hash the build recorded.
             extras = {m["id"]: m for m in rules_raw()["measures"]}
             measures = []
             for m in row.measures:
-                d = {"id": m.ref, "key": m.key, "title": m.title, "summary": m.summary, "benefit": m.benefit,
-                     "conditions": m.conditions}
-                d.update({k: v for k, v in extras.get(m.ref, {}).items()
-                          if k in ("inputs", "applies_to_profile", "not_applicable")})
+                d = {
+                    "id": m.ref,
+                    "key": m.key,
+                    "title": m.title,
+                    "summary": m.summary,
+                    "benefit": m.benefit,
+                    "conditions": m.conditions,
+                }
+                d.update(
+                    {
+                        k: v
+                        for k, v in extras.get(m.ref, {}).items()
+                        if k in ("inputs", "applies_to_profile", "not_applicable")
+                    }
+                )
                 measures.append(d)
             data = {"support_objects": rules_raw()["support_objects"], "measures": measures}
         return cls(doc, parse_rules(data))
 
     # lookups ------------------------------------------------------------------------------------------------
-    def clause(self, ref: str) -> Optional[Clause]:
+    def clause(self, ref: str) -> Clause | None:
         return self.document.clause(ref)
 
     def title(self, ref: str) -> str:
         return self.titles.get(ref, "")
 
-    def children(self, part: str) -> List[Clause]:
+    def children(self, part: str) -> list[Clause]:
         return self.document.items_of(part)
 
     def resolve(self, text: str) -> citations.Resolution:
         return citations.resolve(text, self.document)
 
-    def search(self, query: str, limit: int = 5) -> List[search.Hit]:
+    def search(self, query: str, limit: int = 5) -> list[search.Hit]:
         return self.index.search(query, limit)
 
-    def assess(self, profile: Profile, today: date, only: Optional[Iterable[str]] = None) -> eligibility.Assessment:
+    def assess(self, profile: Profile, today: date, only: Iterable[str] | None = None) -> eligibility.Assessment:
         return eligibility.assess(profile, today, only=only, rules=self.rules)

@@ -1,4 +1,5 @@
 """SQLAlchemy models of the knowledge base: the source document, its clauses and the measures (rules data)."""
+
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -26,10 +27,12 @@ class DocumentRow(Base):
     source_text = Column(Text, nullable=False)
     built_at = Column(DateTime, nullable=False)
 
-    clauses = relationship("ClauseRow", back_populates="document", cascade="all, delete-orphan",
-                           order_by="ClauseRow.position")
-    measures = relationship("MeasureRow", back_populates="document", cascade="all, delete-orphan",
-                            order_by="MeasureRow.position")
+    clauses = relationship(
+        "ClauseRow", back_populates="document", cascade="all, delete-orphan", order_by="ClauseRow.position"
+    )
+    measures = relationship(
+        "MeasureRow", back_populates="document", cascade="all, delete-orphan", order_by="MeasureRow.position"
+    )
 
 
 class ClauseRow(Base):

@@ -9,14 +9,37 @@ grammar reads every form the same way, and cn2an is its cross-check in the tests
 test_numerals.py: every integer written the textbook way by cn2an.an2cn reads back to itself). Everything is
 Decimal: no float rounding in money.
 """
+
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Optional
 
-DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-          "七": 7, "八": 8, "九": 9, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
+DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "○": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "俩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "壹": 1,
+    "贰": 2,
+    "叁": 3,
+    "肆": 4,
+    "伍": 5,
+    "陆": 6,
+    "柒": 7,
+    "捌": 8,
+    "玖": 9,
+}
 SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 BIG_UNITS = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
 CN_NUM_CHARS = "".join(DIGITS) + "".join(SMALL_UNITS) + "".join(BIG_UNITS) + "点"
@@ -26,7 +49,7 @@ _ARABIC = re.compile(r"\d+(?:\.\d+)?")
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
 
-def parse_number(text: str) -> Optional[Decimal]:
+def parse_number(text: str) -> Decimal | None:
     """A whole string read as one number, or None. Never raises."""
     s = (text or "").translate(FULLWIDTH).strip().replace(" ", "")
     if not s or len(s) > 40:
@@ -39,14 +62,14 @@ def parse_number(text: str) -> Optional[Decimal]:
         return None
 
 
-def _parse(s: str) -> Optional[Decimal]:
+def _parse(s: str) -> Decimal | None:
     if re.fullmatch(r"\d+(\.\d+)?", s):
         return Decimal(s)
     if all(c in DIGITS for c in s) and (len(s) >= 3 or any(DIGITS[c] == 0 for c in s)):  # 二〇二四
         return Decimal("".join(str(DIGITS[c]) for c in s))
     total = Decimal(0)  # sum of completed 亿/万 sections
     section = Decimal(0)  # the current section below 万
-    number: Optional[Decimal] = None  # the pending digit(s)
+    number: Decimal | None = None  # the pending digit(s)
     last_unit = 0  # value of the last unit seen, for "1万2" (→ 1.2万) and "两百六" (→ 260)
     zero_seen = False
     i = 0
@@ -108,7 +131,7 @@ def _parse(s: str) -> Optional[Decimal]:
     return value
 
 
-def to_int(value: Optional[Decimal]) -> Optional[int]:
+def to_int(value: Decimal | None) -> int | None:
     if value is None:
         return None
     if value != value.to_integral_value():
@@ -119,7 +142,7 @@ def to_int(value: Optional[Decimal]) -> Optional[int]:
 _NEIGHBOURS = re.compile(r"^(?P<a>[一二两三四五六七八九])(?P<b>[二三四五六七八九])(?P<rest>[十百千万亿拾佰仟萬億]*.*)$")
 
 
-def parse_neighbours(text: str) -> Optional[tuple]:
+def parse_neighbours(text: str) -> tuple | None:
     """Two neighbouring digits, "three or four": "七八十万" → (700000, 800000), "两三百" → (200, 300),
     "五六" → (5, 6). None unless the second digit is the first plus one. Never raises."""
     s = (text or "").translate(FULLWIDTH).strip().replace(" ", "")

@@ -5,11 +5,12 @@ a "是的：…" line; a figure inside a range is never confirmed ("肯定能拿
 the authority's). Figures are read by policy_kb.extract; the institution's own figures (its rent, its event cost:
 "房租100万") are not premises. Lines and words live in data/aspects.yaml (``premises``).
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from .aspects import context, detect_topics, find_words, lexicon, render
 from .extract import Quantity, extract, parse_number
@@ -29,15 +30,21 @@ class Correction:
     stated: str  # what the question said: "50%", "100万元", "五年", "区级"
     line: str  # the correction or confirmation, with its citation
     citation: str
-    details: Tuple[str, ...] = ()
+    details: tuple[str, ...] = ()
     start: int = -1  # where the premise is in the question
 
-    def to_dict(self) -> Dict[str, Any]:
-        return {"kind": self.kind, "verdict": self.verdict, "stated": self.stated, "line": self.line,
-                "citation": self.citation, "details": list(self.details)}
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "verdict": self.verdict,
+            "stated": self.stated,
+            "line": self.line,
+            "citation": self.citation,
+            "details": list(self.details),
+        }
 
 
-def check_premises(kb: Any, text: str, ref: Optional[str] = None) -> List[Correction]:
+def check_premises(kb: Any, text: str, ref: str | None = None) -> list[Correction]:
     """Corrections (and confirmations) for what ``text`` states about clause ``ref`` (default: its first topic)."""
     s = to_simplified(text or "")
     if ref is None:
@@ -54,20 +61,21 @@ def check_premises(kb: Any, text: str, ref: Optional[str] = None) -> List[Correc
     return list(unique.values())
 
 
-def _spec() -> Dict[str, Any]:
+def _spec() -> dict[str, Any]:
     return lexicon()["premises"]
 
 
-def _make(kind: str, verdict: str, stated: str, key: str, ctx: Dict[str, Any], start: int,
-          defer: bool = False) -> Correction:
+def _make(
+    kind: str, verdict: str, stated: str, key: str, ctx: dict[str, Any], start: int, defer: bool = False
+) -> Correction:
     line = render(_spec()["lines"][key], {**ctx, "stated": stated})
     details = tuple(render(d, ctx) for d in _spec()["defer_details"]) if defer else ()
     return Correction(kind, verdict, stated, line, ctx["citation"], details, start)
 
 
 # figures ------------------------------------------------------------------------------------------------------
-def _figures(m: Measure, s: str, ctx: Dict[str, Any]) -> List[Correction]:
-    out: List[Correction] = []
+def _figures(m: Measure, s: str, ctx: dict[str, Any]) -> list[Correction]:
+    out: list[Correction] = []
     quantities = extract(s)
     for q in quantities:
         if q.label == "PERCENT" and q.value.get("percent") is not None:
@@ -99,7 +107,7 @@ def _figures(m: Measure, s: str, ctx: Dict[str, Any]) -> List[Correction]:
 _MONEY = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)\s*(万|亿)元?")
 
 
-def _money_fallback(s: str, taken: List[Tuple[int, int]]) -> List[Quantity]:
+def _money_fallback(s: str, taken: list[tuple[int, int]]) -> list[Quantity]:
     out = []
     for mt in _MONEY.finditer(s):
         if any(mt.start() < e and b < mt.end() for b, e in taken):
@@ -115,26 +123,27 @@ def _money_fallback(s: str, taken: List[Tuple[int, int]]) -> List[Quantity]:
 def _is_base(s: str, start: int) -> bool:
     """Is the figure at ``start`` the institution's own (房租100万), not a claim about the benefit?"""
     spec = _spec()
-    window = s[max(0, start - spec["window"]):start]
+    window = s[max(0, start - spec["window"]) : start]
     for word in spec["base_words"]:
         i = window.rfind(word)
-        if i >= 0 and not window[i + len(word):].startswith(tuple(spec["base_exempt_next"])):
+        if i >= 0 and not window[i + len(word) :].startswith(tuple(spec["base_exempt_next"])):
             return True
     return False
 
 
 def _is_base_after(s: str, end: int) -> bool:
-    """"一年房租100万": a duration that measures the institution's own figure."""
-    return s[end:end + 4].startswith(tuple(_spec()["base_words"]))
+    """ "一年房租100万": a duration that measures the institution's own figure."""
+    return s[end : end + 4].startswith(tuple(_spec()["base_words"]))
 
 
-def _percent(m: Measure, q: Quantity, ctx: Dict[str, Any]) -> Correction:
+def _percent(m: Measure, q: Quantity, ctx: dict[str, Any]) -> Correction:
     b, p = m.benefit, q.value["percent"]
     stated = f"{p:g}%"
     if b["kind"] == "percent_of_base":
         ok = p == float(b["percent"])
-        return _make("percent", RIGHT if ok else WRONG, stated, "percent_right" if ok else "percent_wrong", ctx,
-                     q.start)
+        return _make(
+            "percent", RIGHT if ok else WRONG, stated, "percent_right" if ok else "percent_wrong", ctx, q.start
+        )
     if b["kind"] == "percent_cap":
         if p > float(b["max_percent"]):
             return _make("percent", WRONG, stated, "percent_wrong", ctx, q.start)
@@ -142,7 +151,7 @@ def _percent(m: Measure, q: Quantity, ctx: Dict[str, Any]) -> Correction:
     return _make("percent", WRONG, stated, "percent_not_rate", ctx, q.start)
 
 
-def _money(m: Measure, q: Quantity, s: str, ctx: Dict[str, Any]) -> Optional[Correction]:
+def _money(m: Measure, q: Quantity, s: str, ctx: dict[str, Any]) -> Correction | None:
     b, spec = m.benefit, _spec()
     if q.label == "MONEY_RANGE":
         lo, hi = q.value.get("min"), q.value.get("max")
@@ -172,12 +181,13 @@ def _money(m: Measure, q: Quantity, s: str, ctx: Dict[str, Any]) -> Optional[Cor
     return _make("amount", UNCONFIRMED, stated, key, ctx, q.start, defer=True)
 
 
-def _duration(m: Measure, years: int, stated: str, start: int, ctx: Dict[str, Any]) -> Optional[Correction]:
+def _duration(m: Measure, years: int, stated: str, start: int, ctx: dict[str, Any]) -> Correction | None:
     b = m.benefit
     if b["kind"] == "percent_of_base":
         ok = years == b["years"]
-        return _make("duration", RIGHT if ok else WRONG, stated, "duration_right" if ok else "duration_wrong",
-                     ctx, start)
+        return _make(
+            "duration", RIGHT if ok else WRONG, stated, "duration_right" if ok else "duration_wrong", ctx, start
+        )
     if b.get("once") or b["kind"] == "percent_cap":
         return _make("duration", WRONG, stated, "duration_wrong", ctx, start) if years >= 2 else None
     if b["kind"] == "non_monetary":
@@ -186,7 +196,7 @@ def _duration(m: Measure, years: int, stated: str, start: int, ctx: Dict[str, An
 
 
 # levels and stated conditions -----------------------------------------------------------------------------------
-def _levels(m: Measure, s: str, ctx: Dict[str, Any]) -> List[Correction]:
+def _levels(m: Measure, s: str, ctx: dict[str, Any]) -> list[Correction]:
     """区级/市级/国家级 against a 市级以上 condition (三、5, 三、6)."""
     cond = next((c for c in m.conditions if c.test == _spec()["level_measures_test"]), None)
     if cond is None:
@@ -200,14 +210,13 @@ def _levels(m: Measure, s: str, ctx: Dict[str, Any]) -> List[Correction]:
             continue
         seen.add(level)
         ok = levels[level]["rank"] >= need
-        out.append(_make("level", RIGHT if ok else WRONG, level, "level_right" if ok else "level_wrong", lctx,
-                         start))
+        out.append(_make("level", RIGHT if ok else WRONG, level, "level_right" if ok else "level_wrong", lctx, start))
     return out
 
 
-def _claims(kb: Any, ref: str, s: str, ctx: Dict[str, Any]) -> List[Correction]:
+def _claims(kb: Any, ref: str, s: str, ctx: dict[str, Any]) -> list[Correction]:
     """Stated conditions from the `claims` table ("外资不能申请吧", "只有总部才行吧")."""
-    out: List[Correction] = []
+    out: list[Correction] = []
     for claim in _spec()["claims"]:
         if claim["refs"] != "any" and ref not in claim["refs"]:
             continue

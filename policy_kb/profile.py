@@ -3,6 +3,7 @@
 Every field is optional (unknown = ``None``). ``Profile.from_dict`` validates and normalises people's words to
 the policy's own (猎头 → 高端猎头, 世界五百强 → global) and reports every problem at once, in Chinese.
 """
+
 from __future__ import annotations
 
 import json
@@ -10,7 +11,7 @@ import re
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from .rules import messages, vocabulary
 from .understand import DateSpan, Range
@@ -23,43 +24,43 @@ EARLIEST_YEAR = 1949
 class ProfileError(ValueError):
     """Invalid profile input; ``problems`` is a list of Chinese messages, one per problem."""
 
-    def __init__(self, problems: List[str]):
+    def __init__(self, problems: list[str]):
         super().__init__("；".join(problems))
         self.problems = problems
 
 
 @dataclass
 class Profile:
-    name: Optional[str] = None
-    category: Optional[str] = None  # canonical word of 《办法》二, 其他人力资源服务, or the user's own word
-    in_talent_port: Optional[bool] = None
-    entry_date: Optional[DateSpan] = None  # an interval: "2024" is 2024-01-01/2024-12-31 (clipped at today)
-    establishment: Optional[str] = None  # 总部 / 分支机构 / 合资公司 / other text
-    rank_500: Optional[str] = None  # global / china / none
-    annual_rent: Optional[int | Range] = None  # yuan per year; a Range when the user gave one (80到100万)
-    talent_recommendations: Optional[int | Range] = None
-    training_base: Optional[bool] = None
-    honour_level: Optional[str] = None  # 国家级 / 市级 / 区级 / 无
-    honour_year: Optional[int] = None
-    recognition_level: Optional[str] = None
-    recognition_year: Optional[int] = None
-    event_cost: Optional[int | Range] = None  # yuan
+    name: str | None = None
+    category: str | None = None  # canonical word of 《办法》二, 其他人力资源服务, or the user's own word
+    in_talent_port: bool | None = None
+    entry_date: DateSpan | None = None  # an interval: "2024" is 2024-01-01/2024-12-31 (clipped at today)
+    establishment: str | None = None  # 总部 / 分支机构 / 合资公司 / other text
+    rank_500: str | None = None  # global / china / none
+    annual_rent: int | Range | None = None  # yuan per year; a Range when the user gave one (80到100万)
+    talent_recommendations: int | Range | None = None
+    training_base: bool | None = None
+    honour_level: str | None = None  # 国家级 / 市级 / 区级 / 无
+    honour_year: int | None = None
+    recognition_level: str | None = None
+    recognition_year: int | None = None
+    event_cost: int | Range | None = None  # yuan
 
     @classmethod
-    def field_names(cls) -> List[str]:
+    def field_names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
 
     @classmethod
-    def from_dict(cls, data: Any, today: date) -> "Profile":
+    def from_dict(cls, data: Any, today: date) -> Profile:
         msg = messages()["profile_errors"]
         if not isinstance(data, dict):
             raise ProfileError([msg["not_object"]])
         valid = cls.field_names()
-        problems: List[str] = []
+        problems: list[str] = []
         for k in data:
             if k not in valid:
                 problems.append(msg["unknown_field"].format(field=k, valid="、".join(valid)))
-        values: Dict[str, Any] = {}
+        values: dict[str, Any] = {}
         for k in valid:
             if k not in data or data[k] is None or data[k] == "":
                 continue
@@ -76,14 +77,14 @@ class Profile:
         return cls(**values)
 
     @classmethod
-    def from_json(cls, text: str, today: date) -> "Profile":
+    def from_json(cls, text: str, today: date) -> Profile:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as e:
             raise ProfileError([messages()["profile_errors"]["bad_json"].format(detail=e.msg)]) from None
         return cls.from_dict(data, today)
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
         for k, v in d.items():
             if isinstance(v, DateSpan):
@@ -164,7 +165,7 @@ _DATE_RE = re.compile(r"^\s*(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\
 
 
 def _one_span(v: Any, k: str) -> DateSpan:
-    """"2024-03-05" is that day; "2024-03" / "2024年3月" the month; "2024" the year."""
+    """ "2024-03-05" is that day; "2024-03" / "2024年3月" the month; "2024" the year."""
     if isinstance(v, DateSpan):
         return v
     if isinstance(v, date):
@@ -228,7 +229,7 @@ def canonical_category(word: str) -> str:
     return w
 
 
-def category_clause(category: Optional[str]) -> Optional[str]:
+def category_clause(category: str | None) -> str | None:
     if category is None:
         return None
     spec = vocabulary()["categories"].get(category)
@@ -239,7 +240,7 @@ def _category(v: Any, k: str, today: date) -> str:
     return canonical_category(str(v))
 
 
-def _choice(table: Dict[str, Any], v: Any, k: str, extra: Optional[Dict[str, str]] = None) -> str:
+def _choice(table: dict[str, Any], v: Any, k: str, extra: dict[str, str] | None = None) -> str:
     s = str(v).strip()
     for canon, spec in table.items():
         if not isinstance(spec, dict):

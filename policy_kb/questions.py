@@ -4,21 +4,22 @@
 a part that names no clause takes the previous part's (or the conversation's) topic, a part that asks no aspect
 the previous part's aspect; a first part that asks none gets "summary". Words live in data/aspects.yaml.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from .aspects import SUMMARY, detect_aspects, detect_topics, lexicon, primary_aspects
 from .text import to_simplified
 
-PlanItem = Tuple[Optional[str], str, str]  # (ref or None when no topic is known, aspect, the part's text)
+PlanItem = tuple[str | None, str, str]  # (ref or None when no topic is known, aspect, the part's text)
 
 _HARD = "？?。；;！!\n"
 _SOFT = "，,"
 
 
-def _spec() -> Dict[str, Any]:
+def _spec() -> dict[str, Any]:
     return lexicon()["questions"]
 
 
@@ -29,16 +30,16 @@ def is_question(text: str) -> bool:
     return bool(re.search(r"[？?]", s)) or any(w in s for w in spec["question_words"] + spec["request_words"])
 
 
-def _pieces(text: str) -> List[Tuple[int, int]]:
+def _pieces(text: str) -> list[tuple[int, int]]:
     """Spans between delimiters. A hard stop (？。；) stays with its piece; a connector (另外, 还有, 以及 …) opens
     the next piece, unless it opens a sentence ("还有什么补贴")."""
     conn = "|".join(re.escape(c) for c in sorted(_spec()["connectors"], key=len, reverse=True))
     rx = re.compile(rf"[{re.escape(_HARD)}]+|[{_SOFT}]+|(?:{conn})")
-    out: List[Tuple[int, int]] = []
+    out: list[tuple[int, int]] = []
     pos = 0
     for m in rx.finditer(text):
         is_conn = m.group(0)[0] not in _HARD + _SOFT
-        if is_conn and not text[pos:m.start()].strip(_HARD + _SOFT + " "):
+        if is_conn and not text[pos : m.start()].strip(_HARD + _SOFT + " "):
             continue
         out.append((pos, m.end() if m.group(0)[0] in _HARD else m.start()))
         pos = m.start() if is_conn else m.end()
@@ -46,11 +47,11 @@ def _pieces(text: str) -> List[Tuple[int, int]]:
     return [(b, e) for b, e in out if text[b:e].strip(_HARD + _SOFT + " ")]
 
 
-def split_questions(text: str) -> List[str]:
+def split_questions(text: str) -> list[str]:
     """The questions in ``text``, at most ``max_parts`` (the rest joins the last); context joins its question."""
     text = text or ""
-    groups: List[List[int]] = []  # [start, end] spans in the original text
-    pending: Optional[int] = None  # start of a non-question piece waiting for its question
+    groups: list[list[int]] = []  # [start, end] spans in the original text
+    pending: int | None = None  # start of a non-question piece waiting for its question
     for b, e in _pieces(text):
         start = b if pending is None else pending
         if not is_question(text[b:e]):
@@ -65,7 +66,7 @@ def split_questions(text: str) -> List[str]:
             groups.append([pending, len(text)])
     limit = _spec()["max_parts"]
     if len(groups) > limit:
-        groups = groups[:limit - 1] + [[groups[limit - 1][0], groups[-1][1]]]
+        groups = groups[: limit - 1] + [[groups[limit - 1][0], groups[-1][1]]]
     return [_clean(text[b:e], opens=(b == groups[0][0])) for b, e in groups]
 
 
@@ -76,15 +77,15 @@ def _clean(part: str, opens: bool = False) -> str:
         return part
     for c in sorted(_spec()["connectors"], key=len, reverse=True):
         if part.startswith(c) and len(part) > len(c):
-            return part[len(c):].strip(_SOFT + " ")
+            return part[len(c) :].strip(_SOFT + " ")
     return part
 
 
-def plan(kb: Any, text: str, topic: Optional[str] = None) -> List[PlanItem]:
+def plan(kb: Any, text: str, topic: str | None = None) -> list[PlanItem]:
     """(ref, aspect, part) for each question; ref None when neither the text nor ``topic`` names a clause."""
-    items: List[PlanItem] = []
-    topics: List[str] = [topic] if topic else []
-    aspects: List[str] = []
+    items: list[PlanItem] = []
+    topics: list[str] = [topic] if topic else []
+    aspects: list[str] = []
     for part in split_questions(text):
         found = detect_topics(part, kb.document)
         asked = primary_aspects(detect_aspects(part))
@@ -93,14 +94,14 @@ def plan(kb: Any, text: str, topic: Optional[str] = None) -> List[PlanItem]:
         for item in _items(part, topics, aspects):
             if item[:2] not in [i[:2] for i in items]:
                 items.append(item)
-    return items[:_spec()["max_items"]]
+    return items[: _spec()["max_items"]]
 
 
-def _items(part: str, topics: List[str], aspects: List[str]) -> List[PlanItem]:
+def _items(part: str, topics: list[str], aspects: list[str]) -> list[PlanItem]:
     """One item per topic × aspect; combine is one question however many measures it names."""
-    out: List[PlanItem] = []
+    out: list[PlanItem] = []
     for aspect in aspects:
-        refs: List[Optional[str]] = list(topics) or [lexicon()["default_topic"].get(aspect)]
+        refs: list[str | None] = list(topics) or [lexicon()["default_topic"].get(aspect)]
         if aspect == "combine":
             refs = refs[:1]
         out += [(ref, aspect, part) for ref in refs]

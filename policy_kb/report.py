@@ -2,15 +2,29 @@
 
 All wording comes from ``data/messages.yaml``.
 """
+
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any
 
-from .engine import (ELIGIBLE, FAILED, MET, NEED_INFO, NOT_APPLICABLE, NOT_ELIGIBLE, PENDING, TO_VERIFY, UNKNOWN,
-                     Assessment, MeasureResult, money_text, span_label)
+from .engine import (
+    ELIGIBLE,
+    FAILED,
+    MET,
+    NEED_INFO,
+    NOT_APPLICABLE,
+    NOT_ELIGIBLE,
+    PENDING,
+    TO_VERIFY,
+    UNKNOWN,
+    Assessment,
+    MeasureResult,
+    money_text,
+    span_label,
+)
 from .rules import messages, vocabulary, wan
-from .understand import DateSpan, Fact, Range
 from .text import Clause
+from .understand import DateSpan, Fact, Range
 
 GROUP_ORDER = (ELIGIBLE, PENDING, NEED_INFO, NOT_ELIGIBLE, NOT_APPLICABLE)
 
@@ -50,7 +64,7 @@ def fact_text(f: Fact) -> str:
     return t["choice"].format(label=label, value=v)
 
 
-def fact_labels(facts: List[str]) -> str:
+def fact_labels(facts: list[str]) -> str:
     labels = messages()["fact_labels"]
     return "、".join(labels.get(f, f) for f in facts)
 
@@ -62,7 +76,7 @@ def summary_line(a: Assessment) -> str:
     return t["summary"].format(name=a.profile.name or t["name_default"], parts="，".join(parts))
 
 
-def render_measure(r: MeasureResult, skip: frozenset = frozenset(), detail: bool = True) -> List[str]:
+def render_measure(r: MeasureResult, skip: frozenset = frozenset(), detail: bool = True) -> list[str]:
     """One measure's lines; ``skip`` names conditions already shown once above (the support-object ones)."""
     t = messages()["report"]
     icon = messages()["verdict_icons"][r.verdict]
@@ -73,8 +87,13 @@ def render_measure(r: MeasureResult, skip: frozenset = frozenset(), detail: bool
             lines.append(t["window"].format(text=r.money.window_text))
     if not detail:
         return lines
-    shown = {NOT_ELIGIBLE: (FAILED,), NEED_INFO: (UNKNOWN,), PENDING: (MET, TO_VERIFY), ELIGIBLE: (MET,),
-             NOT_APPLICABLE: (TO_VERIFY,)}[r.verdict]
+    shown = {
+        NOT_ELIGIBLE: (FAILED,),
+        NEED_INFO: (UNKNOWN,),
+        PENDING: (MET, TO_VERIFY),
+        ELIGIBLE: (MET,),
+        NOT_APPLICABLE: (TO_VERIFY,),
+    }[r.verdict]
     for reason in r.reasons:
         if reason.status not in shown or reason.condition in skip:
             continue

@@ -1,11 +1,12 @@
 """Loads the rules data (measures, vocabulary, messages) and formats money for people."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import yaml
 
@@ -18,17 +19,17 @@ def _load(name: str) -> Any:
 
 
 @lru_cache(maxsize=1)
-def messages() -> Dict[str, Any]:
+def messages() -> dict[str, Any]:
     return _load("messages.yaml")
 
 
 @lru_cache(maxsize=1)
-def vocabulary() -> Dict[str, Any]:
+def vocabulary() -> dict[str, Any]:
     return _load("vocabulary.yaml")
 
 
 @lru_cache(maxsize=1)
-def silences() -> Dict[str, Any]:
+def silences() -> dict[str, Any]:
     """What the text leaves open, with the terms that must not appear in it (data/silences.yaml)."""
     return _load("silences.yaml")
 
@@ -38,10 +39,10 @@ class Condition:
     id: str
     kind: str  # "profile" | "authority"
     quote: str
-    fact: Optional[str] = None
-    test: Optional[str] = None
-    params: Dict[str, Any] = field(default_factory=dict)
-    texts: Dict[str, str] = field(default_factory=dict)  # met / failed / unknown / remedy / pending
+    fact: str | None = None
+    test: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)  # met / failed / unknown / remedy / pending
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,9 @@ class Measure:
     key: str
     title: str
     summary: str
-    benefit: Dict[str, Any]
-    conditions: List[Condition]
-    inputs: List[str] = field(default_factory=list)
+    benefit: dict[str, Any]
+    conditions: list[Condition]
+    inputs: list[str] = field(default_factory=list)
     applies_to_profile: bool = True
     not_applicable: str = ""
 
@@ -65,9 +66,13 @@ _TEXT_KEYS = ("met", "failed", "unknown", "remedy", "pending", "none", "narrow")
 _CORE_KEYS = {"id", "kind", "quote", "fact", "test", *_TEXT_KEYS}
 
 
-def _condition(d: Dict[str, Any]) -> Condition:
+def _condition(d: dict[str, Any]) -> Condition:
     return Condition(
-        id=d["id"], kind=d["kind"], quote=d["quote"], fact=d.get("fact"), test=d.get("test"),
+        id=d["id"],
+        kind=d["kind"],
+        quote=d["quote"],
+        fact=d.get("fact"),
+        test=d.get("test"),
         params={k: v for k, v in d.items() if k not in _CORE_KEYS},
         texts={k: d[k] for k in _TEXT_KEYS if k in d},
     )
@@ -76,23 +81,29 @@ def _condition(d: Dict[str, Any]) -> Condition:
 @dataclass(frozen=True)
 class RuleSet:
     support_ref: str
-    support_conditions: List[Condition]
-    measures: List[Measure]
+    support_conditions: list[Condition]
+    measures: list[Measure]
 
-    def measure(self, key_or_id: str) -> Optional[Measure]:
+    def measure(self, key_or_id: str) -> Measure | None:
         for m in self.measures:
             if key_or_id in (m.id, m.key):
                 return m
         return None
 
 
-def parse_rules(data: Dict[str, Any]) -> RuleSet:
+def parse_rules(data: dict[str, Any]) -> RuleSet:
     so = data["support_objects"]
     measures = [
         Measure(
-            id=m["id"], key=m["key"], title=m["title"], summary=m["summary"], benefit=dict(m["benefit"]),
-            conditions=[_condition(c) for c in m["conditions"]], inputs=list(m.get("inputs", [])),
-            applies_to_profile=m.get("applies_to_profile", True), not_applicable=m.get("not_applicable", ""),
+            id=m["id"],
+            key=m["key"],
+            title=m["title"],
+            summary=m["summary"],
+            benefit=dict(m["benefit"]),
+            conditions=[_condition(c) for c in m["conditions"]],
+            inputs=list(m.get("inputs", [])),
+            applies_to_profile=m.get("applies_to_profile", True),
+            not_applicable=m.get("not_applicable", ""),
         )
         for m in data["measures"]
     ]
@@ -100,7 +111,7 @@ def parse_rules(data: Dict[str, Any]) -> RuleSet:
 
 
 @lru_cache(maxsize=1)
-def rules_raw() -> Dict[str, Any]:
+def rules_raw() -> dict[str, Any]:
     return _load("measures.yaml")
 
 
@@ -129,7 +140,7 @@ def percent_of(amount: int, percent: int | float) -> int:
     return int(q.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
 
 
-def clause_title(clause: "Any") -> str:
+def clause_title(clause: Any) -> str:
     """A clause's short title: the part heading, the printed 四 item title, the measure title, or an editorial one."""
     if clause.heading:
         return clause.heading

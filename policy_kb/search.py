@@ -1,22 +1,59 @@
 """Ranked keyword search over the clauses: jieba segmentation with the policy dictionary, BM25 scoring."""
+
 from __future__ import annotations
 
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Sequence
 
 import jieba
 
 from .jieba_setup import load_policy_dictionary
 from .text import to_simplified
 
-_STOP = set("的 了 和 与 及 或 等 是 在 对 为 给予 有 我 我们 你 吗 呢 啊 什么 怎么 哪些 多少 一下 请问 可以 能 这个 那个 相关 关于 办法 本办法".split())
+_STOP = set(
+    [
+        "的",
+        "了",
+        "和",
+        "与",
+        "及",
+        "或",
+        "等",
+        "是",
+        "在",
+        "对",
+        "为",
+        "给予",
+        "有",
+        "我",
+        "我们",
+        "你",
+        "吗",
+        "呢",
+        "啊",
+        "什么",
+        "怎么",
+        "哪些",
+        "多少",
+        "一下",
+        "请问",
+        "可以",
+        "能",
+        "这个",
+        "那个",
+        "相关",
+        "关于",
+        "办法",
+        "本办法",
+    ]
+)
 _PUNCT = re.compile(r"^[\W_]+$")
 
 
-def tokens(text: str) -> List[str]:
+def tokens(text: str) -> list[str]:
     load_policy_dictionary()
     out = []
     for t in jieba.cut_for_search(text):
@@ -52,23 +89,23 @@ class SearchIndex:
     def __init__(self, docs: Sequence[Doc], k1: float = 1.5, b: float = 0.75):
         self.docs = list(docs)
         self.k1, self.b = k1, b
-        self.tf: List[Counter] = [Counter(tokens(d.title + "。" + d.text)) for d in self.docs]
+        self.tf: list[Counter] = [Counter(tokens(d.title + "。" + d.text)) for d in self.docs]
         self.len = [sum(tf.values()) for tf in self.tf]
         self.avg = (sum(self.len) / len(self.len)) if self.len else 1.0
         df: Counter = Counter()
         for tf in self.tf:
             df.update(tf.keys())
         n = len(self.docs)
-        self.idf: Dict[str, float] = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        self.idf: dict[str, float] = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
 
-    def search(self, query: str, limit: int = 5) -> List[Hit]:
+    def search(self, query: str, limit: int = 5) -> list[Hit]:
         q = to_simplified(query.strip())
         qt = list(dict.fromkeys(tokens(q)))
         if not qt:
             return []
         phrase = re.sub(r"\s+", "", q)
         hits = []
-        for d, tf, ln in zip(self.docs, self.tf, self.len):
+        for d, tf, ln in zip(self.docs, self.tf, self.len, strict=False):
             score = 0.0
             for t in qt:
                 f = tf.get(t, 0)

@@ -4,13 +4,13 @@ Default: a SQLite file ``var/policy_kb.sqlite`` at the repository root; any SQLA
 (PostgreSQL included). Building is idempotent: the same source text and rules data leave the database untouched;
 a changed text or rules file (content hash) replaces the old version in one transaction.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
@@ -28,16 +28,19 @@ def database_url() -> str:
     return os.environ.get("POLICY_KB_URL") or DEFAULT_URL
 
 
-def make_engine(url: Optional[str] = None) -> Engine:
+def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite:///"):
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     return create_engine(url, future=True, pool_pre_ping=True)
 
 
 def rules_hash() -> str:
-    return content_hash("".join((DATA_DIR / n).read_text(encoding="utf-8")
-                                for n in ("measures.yaml", "vocabulary.yaml", "messages.yaml")))
+    return content_hash(
+        "".join(
+            (DATA_DIR / n).read_text(encoding="utf-8") for n in ("measures.yaml", "vocabulary.yaml", "messages.yaml")
+        )
+    )
 
 
 @dataclass
@@ -50,7 +53,7 @@ class BuildResult:
     replaced: int  # old versions removed
 
 
-def build(engine: Optional[Engine] = None, text: Optional[str] = None) -> BuildResult:
+def build(engine: Engine | None = None, text: str | None = None) -> BuildResult:
     """Load text, clauses and measures into the database (idempotent)."""
     engine = engine or make_engine()
     text = text if text is not None else source_text()
@@ -66,27 +69,57 @@ def build(engine: Optional[Engine] = None, text: Optional[str] = None) -> BuildR
             s.delete(row)
         s.flush()
         row = DocumentRow(
-            source_hash=doc.source_hash, rules_hash=rhash, title=doc.title, doc_number=doc.doc_number,
-            issuer=doc.issuer, notice_title=doc.notice_title, issued_on=doc.issued_on, printed_on=doc.printed_on,
-            effective_on=doc.effective_on, interpreter=doc.interpreter, implementer=doc.implementer,
-            basis=[{"title": t, "number": n} for t, n in doc.basis], source_text=text,
+            source_hash=doc.source_hash,
+            rules_hash=rhash,
+            title=doc.title,
+            doc_number=doc.doc_number,
+            issuer=doc.issuer,
+            notice_title=doc.notice_title,
+            issued_on=doc.issued_on,
+            printed_on=doc.printed_on,
+            effective_on=doc.effective_on,
+            interpreter=doc.interpreter,
+            implementer=doc.implementer,
+            basis=[{"title": t, "number": n} for t, n in doc.basis],
+            source_text=text,
             built_at=dt.datetime.utcnow(),
         )
         for c in doc.clauses:
-            row.clauses.append(ClauseRow(
-                ref=c.ref, citation=c.citation, kind=c.kind, part=c.part, item=c.item, parent_ref=c.parent_ref,
-                heading=c.heading, title=clause_title(c), text=c.text, text_norm=c.text_norm, position=c.order))
+            row.clauses.append(
+                ClauseRow(
+                    ref=c.ref,
+                    citation=c.citation,
+                    kind=c.kind,
+                    part=c.part,
+                    item=c.item,
+                    parent_ref=c.parent_ref,
+                    heading=c.heading,
+                    title=clause_title(c),
+                    text=c.text,
+                    text_norm=c.text_norm,
+                    position=c.order,
+                )
+            )
         for i, m in enumerate(rules_raw()["measures"]):
-            row.measures.append(MeasureRow(ref=m["id"], key=m["key"], title=m["title"], summary=m["summary"],
-                                           benefit=m["benefit"], conditions=m["conditions"], position=i))
+            row.measures.append(
+                MeasureRow(
+                    ref=m["id"],
+                    key=m["key"],
+                    title=m["title"],
+                    summary=m["summary"],
+                    benefit=m["benefit"],
+                    conditions=m["conditions"],
+                    position=i,
+                )
+            )
         s.add(row)
         s.flush()
         return BuildResult(True, row.id, doc.source_hash, len(doc.clauses), len(row.measures), len(old))
 
 
-def session_factory(engine: Optional[Engine] = None) -> sessionmaker:
+def session_factory(engine: Engine | None = None) -> sessionmaker:
     return sessionmaker(bind=engine or make_engine(), future=True)
 
 
-def current_document(s: Session) -> Optional[DocumentRow]:
+def current_document(s: Session) -> DocumentRow | None:
     return s.query(DocumentRow).order_by(DocumentRow.id.desc()).first()

@@ -6,6 +6,7 @@ normalised form (stray spaces around numbers removed) for search and quoting.
 
 Pure functions over the text: no database, no clock.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -14,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
 
 SOURCE_PATH = Path(__file__).parent / "source" / "jiading-hr-services-2022.txt"
 
@@ -42,6 +42,7 @@ def normalise(text: str) -> str:
 @lru_cache(maxsize=1)
 def _t2s():
     from opencc_purepy import OpenCC
+
     return OpenCC("t2s")
 
 
@@ -64,8 +65,8 @@ class Clause:
 
     ref: str  # canonical reference without the document name: "三、2", "四（二）", "三", "序言"
     kind: str  # "preamble" | "part" | "item"
-    part: Optional[str]  # part numeral "三", None for the preamble
-    item: Optional[str]  # "2" for 三、2, "二" for 四（二）, None for parts
+    part: str | None  # part numeral "三", None for the preamble
+    item: str | None  # "2" for 三、2, "二" for 四（二）, None for parts
     heading: str  # part title ("支持政策"); for 四 items the printed title ("加强组织领导"); else ""
     text: str  # as printed (page breaks rejoined, marker removed)
     order: int
@@ -79,7 +80,7 @@ class Clause:
         return normalise(self.text)
 
     @property
-    def parent_ref(self) -> Optional[str]:
+    def parent_ref(self) -> str | None:
         return self.part if self.kind == "item" else None
 
 
@@ -94,28 +95,28 @@ class Document:
     issued_on: date  # 发文 (signature date)
     printed_on: date  # 印发
     effective_on: date  # 实施
-    basis: List[Tuple[str, str]]  # (title, number)
+    basis: list[tuple[str, str]]  # (title, number)
     interpreter: str
     implementer: str
     cc: str
     source_hash: str
-    clauses: List[Clause] = field(default_factory=list)
-    page_break_joins: List[str] = field(default_factory=list)  # refs whose text was rejoined
+    clauses: list[Clause] = field(default_factory=list)
+    page_break_joins: list[str] = field(default_factory=list)  # refs whose text was rejoined
 
-    def clause(self, ref: str) -> Optional[Clause]:
+    def clause(self, ref: str) -> Clause | None:
         for c in self.clauses:
             if c.ref == ref:
                 return c
         return None
 
-    def items_of(self, part: str) -> List[Clause]:
+    def items_of(self, part: str) -> list[Clause]:
         return [c for c in self.clauses if c.kind == "item" and c.part == part]
 
-    def parts(self) -> List[Clause]:
+    def parts(self) -> list[Clause]:
         return [c for c in self.clauses if c.kind == "part"]
 
 
-def _paragraphs(text: str) -> List[str]:
+def _paragraphs(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
@@ -141,20 +142,20 @@ def parse(text: str) -> Document:
     issued_on = _parse_date(next(p for p in header if _DATE_RE.search(p)))
     title_line = normalise(paras[body_start])
 
-    clauses: List[Clause] = []
-    joins: List[str] = []
+    clauses: list[Clause] = []
+    joins: list[str] = []
     order = 0
     preamble = paras[body_start + 1]
     clauses.append(Clause("序言", "preamble", None, None, "", preamble, order))
 
-    cur_part: Optional[str] = None
-    footer: List[str] = []
+    cur_part: str | None = None
+    footer: list[str] = []
     i = body_start + 2
     while i < len(paras):
         p = paras[i]
         i += 1
         if p.startswith("抄送"):
-            footer = paras[i - 1:]
+            footer = paras[i - 1 :]
             break
         m = _PART_RE.match(p)
         if m and not p.endswith(_TERMINAL):
@@ -185,8 +186,9 @@ def parse(text: str) -> Document:
             joins.append(last.ref)
             continue
         if last.kind == "part":  # the part's own body text (一 总体要求, 二's lead sentence)
-            clauses[-1] = Clause(last.ref, last.kind, last.part, None, last.heading,
-                                 (last.text + "\n" + p).strip(), last.order)
+            clauses[-1] = Clause(
+                last.ref, last.kind, last.part, None, last.heading, (last.text + "\n" + p).strip(), last.order
+            )
             continue
         raise ValueError(f"unplaced paragraph after {last.ref}: {p[:20]}")
 
@@ -241,5 +243,5 @@ def load_document() -> Document:
     return parse(source_text())
 
 
-def clause_index(doc: Document) -> Dict[str, Clause]:
+def clause_index(doc: Document) -> dict[str, Clause]:
     return {c.ref: c for c in doc.clauses}

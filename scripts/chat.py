@@ -1,4 +1,5 @@
 """Terminal chat with the running assistant over the REST channel (like `rasa shell`, without loading a model)."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,11 @@ URL = os.environ.get("ASSISTANT_URL", "http://localhost:5005/webhooks/rest/webho
 
 
 def send(sender: str, message: str) -> list:
-    req = urllib.request.Request(URL, data=json.dumps({"sender": sender, "message": message}).encode("utf-8"),
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        URL,
+        data=json.dumps({"sender": sender, "message": message}).encode("utf-8"),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=60) as r:
         return json.loads(r.read().decode("utf-8"))
 

@@ -6,6 +6,7 @@ match it). Usage, while `make run` (or any bot) is up:
 
     .venv/bin/python scripts/heldout.py [--url http://localhost:5005] [--out var/heldout.json]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,22 +16,24 @@ import urllib.request
 import uuid
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def say(url: str, sender: str, message: str) -> List[Dict[str, Any]]:
-    req = urllib.request.Request(f"{url}/webhooks/rest/webhook",
-                                 data=json.dumps({"sender": sender, "message": message}).encode("utf-8"),
-                                 headers={"Content-Type": "application/json"})
+def say(url: str, sender: str, message: str) -> list[dict[str, Any]]:
+    req = urllib.request.Request(
+        f"{url}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": message}).encode("utf-8"),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=60) as r:
         return json.loads(r.read().decode("utf-8"))
 
 
-def check_turn(turn: Dict[str, Any], replies: List[Dict[str, Any]]) -> List[str]:
+def check_turn(turn: dict[str, Any], replies: list[dict[str, Any]]) -> list[str]:
     texts = [r.get("text", "") for r in replies if r.get("text")]
     whole = "\n".join(texts)
     first = texts[0].splitlines()[0] if texts else ""
@@ -40,8 +43,8 @@ def check_turn(turn: Dict[str, Any], replies: List[Dict[str, Any]]) -> List[str]
     return problems
 
 
-def run(url: str, files: List[Path]) -> Dict[str, Any]:
-    per_cat: Dict[str, List[int]] = defaultdict(lambda: [0, 0])
+def run(url: str, files: list[Path]) -> dict[str, Any]:
+    per_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     turns_ok = turns_all = 0
     failures = []
     for f in files:
@@ -59,12 +62,16 @@ def run(url: str, files: List[Path]) -> Dict[str, Any]:
                 if problems:
                     ok = False
                     first = next((r["text"] for r in replies if r.get("text")), "")[:120]
-                    failures.append({"conversation": conv["name"], "user": turn["user"], "problems": problems,
-                                     "reply": first})
+                    failures.append(
+                        {"conversation": conv["name"], "user": turn["user"], "problems": problems, "reply": first}
+                    )
             per_cat[cat][0] += ok
             per_cat[cat][1] += 1
-    return {"conversations": {c: {"passed": p, "total": t} for c, (p, t) in sorted(per_cat.items())},
-            "turns": {"passed": turns_ok, "total": turns_all}, "failures": failures}
+    return {
+        "conversations": {c: {"passed": p, "total": t} for c, (p, t) in sorted(per_cat.items())},
+        "turns": {"passed": turns_ok, "total": turns_all},
+        "failures": failures,
+    }
 
 
 def main() -> int:

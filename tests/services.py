@@ -1,12 +1,13 @@
 """Real services for tests: PostgreSQL and Redis on this machine. Skip with a reason where they are missing,
 but under CI (CI=true) a missing service is a failure, never a skip."""
+
 from __future__ import annotations
 
 import contextlib
 import os
 import socket
 import uuid
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 

@@ -1,10 +1,12 @@
 """Rasa's REST channel with input checks: malformed JSON → 400 with a Chinese message, an empty message or one
 over the length cap → a clear Chinese reply, never a 500. Same URL and contract: /webhooks/rest/webhook."""
+
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional
+from typing import Any
 
 import yaml
 from rasa.core.channels.channel import UserMessage
@@ -14,18 +16,21 @@ from sanic.request import Request
 
 from policy_kb.understand import clean
 
-MESSAGES: Dict[str, str] = yaml.safe_load((Path(__file__).parent / "messages.yml").read_text(encoding="utf-8"))
+MESSAGES: dict[str, str] = yaml.safe_load((Path(__file__).parent / "messages.yml").read_text(encoding="utf-8"))
 MAX_CHARS = 1000
 
 
-def check_payload(body: bytes, max_chars: int = MAX_CHARS) -> Optional[Any]:
+def check_payload(body: bytes, max_chars: int = MAX_CHARS) -> Any | None:
     """None when the request may go to the bot; otherwise the response to send instead."""
     try:
         data = json.loads(body.decode("utf-8")) if body else None
     except (UnicodeDecodeError, json.JSONDecodeError):
         data = None
-    if not isinstance(data, dict) or not isinstance(data.get("message", None), str) or \
-            not isinstance(data.get("sender", ""), (str, int)):
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("message", None), str)
+        or not isinstance(data.get("sender", ""), (str, int))
+    ):
         return response.json({"error": MESSAGES["bad_request"]}, status=400)
     sender = str(data.get("sender", "default"))
     text = clean(data["message"])
@@ -57,7 +62,7 @@ class SafeRestInput(RestInput):
     def name(cls) -> str:
         return "rest"
 
-    def _extract_message(self, req: Request) -> Optional[str]:
+    def _extract_message(self, req: Request) -> str | None:
         """The message as the bot may read it: lone surrogates, control and zero-width characters removed."""
         return clean(req.json.get("message", None) or "")
 
@@ -65,7 +70,7 @@ class SafeRestInput(RestInput):
         bp = super().blueprint(never_silent(on_new_message))
 
         @bp.middleware("request")
-        async def guard(request: Request) -> Optional[Any]:
+        async def guard(request: Request) -> Any | None:
             if request.method == "POST" and request.path.rstrip("/").endswith("/webhook"):
                 return check_payload(request.body or b"")
             return None

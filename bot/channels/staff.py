@@ -27,6 +27,7 @@ Access (everything above, static files included):
 The channel receives no messages and holds no policy logic: clauses, rules and money come from ``policy_kb``,
 the insights from ``bot.insights``. Database work runs in a thread so the bot's event loop is never blocked.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,11 +39,12 @@ import os
 import re
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
 from html import escape
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
+from typing import Any
 
 import yaml
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -56,8 +58,8 @@ from bot import insights
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "staff_static"
-MESSAGES: Dict[str, Any] = yaml.safe_load((Path(__file__).parent / "staff_messages.yml").read_text(encoding="utf-8"))
-FILES: Dict[str, str] = {
+MESSAGES: dict[str, Any] = yaml.safe_load((Path(__file__).parent / "staff_messages.yml").read_text(encoding="utf-8"))
+FILES: dict[str, str] = {
     "index.html": "text/html; charset=utf-8",
     "console.css": "text/css; charset=utf-8",
     "console.js": "application/javascript; charset=utf-8",
@@ -70,10 +72,16 @@ SESSION_SECONDS = 8 * 3600
 MAX_QUERY = 100
 UNANSWERED_ON_PAGE = 200
 
-PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-COMMON_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-                  "X-Frame-Options": "DENY"}
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+COMMON_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
 
 
 class StoreUnavailable(Exception):
@@ -82,6 +90,7 @@ class StoreUnavailable(Exception):
 
 # access --------------------------------------------------------------------------------------------------------
 
+
 class Access:
     """The token check and the signed session cookie."""
 
@@ -89,17 +98,17 @@ class Access:
         self.token = token.encode("utf-8")
         self.key = hmac.new(self.token, b"jiading-staff-console-session", hashlib.sha256).digest()
 
-    def token_ok(self, candidate: Optional[str]) -> bool:
+    def token_ok(self, candidate: str | None) -> bool:
         return candidate is not None and hmac.compare_digest(candidate.encode("utf-8"), self.token)
 
     def _sign(self, payload: str) -> str:
         return hmac.new(self.key, payload.encode("ascii"), hashlib.sha256).hexdigest()
 
-    def new_session(self, now: Optional[float] = None) -> str:
+    def new_session(self, now: float | None = None) -> str:
         payload = f"{int((now or time.time()) + SESSION_SECONDS)}.{secrets.token_urlsafe(16)}"
         return f"{payload}.{self._sign(payload)}"
 
-    def session_ok(self, value: Optional[str], now: Optional[float] = None) -> bool:
+    def session_ok(self, value: str | None, now: float | None = None) -> bool:
         if not value or value.count(".") != 2:
             return False
         expiry, nonce, sig = value.split(".")
@@ -129,10 +138,11 @@ class Access:
 _SAME = {("(", "（"), (")", "）")}
 
 
-def norm_index(raw: str) -> Optional[Tuple[str, List[int]]]:
+def norm_index(raw: str) -> tuple[str, list[int]] | None:
     """The normalised text (policy_kb.text.normalise) and, for each of its characters, the index of the character
     in the printed text it comes from; None if they cannot be aligned."""
     from policy_kb.text import normalise
+
     norm = normalise(raw)
     idx, i = [], 0
     for ch in norm:
@@ -147,9 +157,10 @@ def norm_index(raw: str) -> Optional[Tuple[str, List[int]]]:
     return norm, idx
 
 
-def quote_span(raw: str, quote: str) -> Optional[Tuple[int, int]]:
+def quote_span(raw: str, quote: str) -> tuple[int, int] | None:
     """Where a rule's quote (normalised text) sits in the printed clause text: [start, end), or None."""
     from policy_kb.text import normalise
+
     aligned = norm_index(raw)
     if not aligned or not quote:
         return None
@@ -161,22 +172,42 @@ def quote_span(raw: str, quote: str) -> Optional[Tuple[int, int]]:
     return idx[at], idx[end - 1] + 1
 
 
-def clauses_view(kb: Any) -> Dict[str, Any]:
+def clauses_view(kb: Any) -> dict[str, Any]:
     d = kb.document
     return {
-        "document": {"title": d.title, "short_title": d.short_title, "doc_number": d.doc_number, "issuer": d.issuer,
-                     "notice_title": d.notice_title, "issued_on": d.issued_on.isoformat(),
-                     "printed_on": d.printed_on.isoformat(), "effective_on": d.effective_on.isoformat(),
-                     "interpreter": d.interpreter, "implementer": d.implementer,
-                     "basis": [{"title": t, "number": n} for t, n in d.basis]},
-        "clauses": [{"ref": c.ref, "kind": c.kind, "part": c.part, "item": c.item, "heading": c.heading,
-                     "title": kb.title(c.ref), "citation": c.citation, "text": c.text} for c in d.clauses],
+        "document": {
+            "title": d.title,
+            "short_title": d.short_title,
+            "doc_number": d.doc_number,
+            "issuer": d.issuer,
+            "notice_title": d.notice_title,
+            "issued_on": d.issued_on.isoformat(),
+            "printed_on": d.printed_on.isoformat(),
+            "effective_on": d.effective_on.isoformat(),
+            "interpreter": d.interpreter,
+            "implementer": d.implementer,
+            "basis": [{"title": t, "number": n} for t, n in d.basis],
+        },
+        "clauses": [
+            {
+                "ref": c.ref,
+                "kind": c.kind,
+                "part": c.part,
+                "item": c.item,
+                "heading": c.heading,
+                "title": kb.title(c.ref),
+                "citation": c.citation,
+                "text": c.text,
+            }
+            for c in d.clauses
+        ],
     }
 
 
 def _rule_text(cond: Any) -> str:
     """A profile condition's test in words ("年租金（元）：大于0"), for checking it against the quote."""
     from policy_kb.rules import messages, vocabulary
+
     tmpl = MESSAGES["rule_tests"].get(cond.test or "", "")
     if not tmpl:
         return ""
@@ -185,25 +216,36 @@ def _rule_text(cond: Any) -> str:
     if "values" in params:
         labels = vocabulary().get(cond.fact or "", {})
         params["values"] = "、".join(
-            str(labels[v]["label"]) if isinstance(labels, dict) and isinstance(labels.get(v), dict)
-            and "label" in labels[v] else str(v) for v in params["values"])
+            str(labels[v]["label"])
+            if isinstance(labels, dict) and isinstance(labels.get(v), dict) and "label" in labels[v]
+            else str(v)
+            for v in params["values"]
+        )
     try:
         return tmpl.format(fact=fact, **params)
     except (KeyError, IndexError):
         return f"{fact}：{cond.test} {params}"
 
 
-def _condition_view(cond: Any, ref: str, clause_text: str) -> Dict[str, Any]:
+def _condition_view(cond: Any, ref: str, clause_text: str) -> dict[str, Any]:
     span = quote_span(clause_text, cond.quote)
-    return {"id": cond.id, "kind": cond.kind, "ref": ref, "citation": f"《办法》{ref}", "quote": cond.quote,
-            "rule": _rule_text(cond) if cond.kind == "profile" else "",
-            "to_verify": cond.texts.get("pending", "") if cond.kind == "authority" else "",
-            "found": span is not None, "span": list(span) if span else None}
+    return {
+        "id": cond.id,
+        "kind": cond.kind,
+        "ref": ref,
+        "citation": f"《办法》{ref}",
+        "quote": cond.quote,
+        "rule": _rule_text(cond) if cond.kind == "profile" else "",
+        "to_verify": cond.texts.get("pending", "") if cond.kind == "authority" else "",
+        "found": span is not None,
+        "span": list(span) if span else None,
+    }
 
 
-def measures_view(kb: Any) -> Dict[str, Any]:
+def measures_view(kb: Any) -> dict[str, Any]:
     from policy_kb.engine import benefit
     from policy_kb.profile import Profile
+
     rules = kb.rules
     support_text = kb.clause(rules.support_ref).text
     support = [_condition_view(c, rules.support_ref, support_text) for c in rules.support_conditions]
@@ -212,16 +254,27 @@ def measures_view(kb: Any) -> Dict[str, Any]:
         text = kb.clause(m.id).text
         quote = m.benefit.get("quote", "")
         span = quote_span(text, quote)
-        measures.append({
-            "id": m.id, "key": m.key, "title": m.title, "summary": m.summary, "citation": m.citation,
-            "money": benefit(m, Profile()).text, "benefit_kind": m.benefit.get("kind"),
-            "benefit_quote": quote, "benefit_found": span is not None, "benefit_span": list(span) if span else None,
-            "applies_to_profile": m.applies_to_profile, "not_applicable": m.not_applicable,
-            "conditions": [_condition_view(c, m.id, text) for c in m.conditions]})
+        measures.append(
+            {
+                "id": m.id,
+                "key": m.key,
+                "title": m.title,
+                "summary": m.summary,
+                "citation": m.citation,
+                "money": benefit(m, Profile()).text,
+                "benefit_kind": m.benefit.get("kind"),
+                "benefit_quote": quote,
+                "benefit_found": span is not None,
+                "benefit_span": list(span) if span else None,
+                "applies_to_profile": m.applies_to_profile,
+                "not_applicable": m.not_applicable,
+                "conditions": [_condition_view(c, m.id, text) for c in m.conditions],
+            }
+        )
     return {"support_ref": rules.support_ref, "support": support, "measures": measures}
 
 
-def search_view(kb: Any, query: str) -> Dict[str, Any]:
+def search_view(kb: Any, query: str) -> dict[str, Any]:
     query = query.strip()[:MAX_QUERY]
     if not query:
         return {"query": query, "resolved": None, "hits": [], "message": MESSAGES["errors"]["empty_query"]}
@@ -230,9 +283,12 @@ def search_view(kb: Any, query: str) -> Dict[str, Any]:
     if res.ok and res.matched and len(res.matched) >= len(re.sub(r"\s+", "", query)) - 2:
         c = res.clause
         resolved = {"ref": c.ref, "citation": c.citation, "title": kb.title(c.ref), "snippet": c.text[:80]}
-    hits = [{"ref": h.ref, "citation": h.citation, "title": h.title, "snippet": h.snippet, "score": h.score}
-            for h in kb.search(query, limit=8)]
+    hits = [
+        {"ref": h.ref, "citation": h.citation, "title": h.title, "snippet": h.snippet, "score": h.score}
+        for h in kb.search(query, limit=8)
+    ]
     from policy_kb.rules import messages
+
     message = "" if hits or resolved else messages()["search"]["no_results"].format(query=query)
     # a reference that reads as one but does not exist ("支持政策第十条"): say so above the keyword hits
     note = res.message if not res.ok and res.matched else ""
@@ -241,7 +297,8 @@ def search_view(kb: Any, query: str) -> Dict[str, Any]:
 
 # the channel ---------------------------------------------------------------------------------------------------
 
-def _days(request: Request) -> Optional[int]:
+
+def _days(request: Request) -> int | None:
     raw = (request.args.get("days") or "").strip()
     if not raw or raw in ("all", "0"):
         return None
@@ -253,8 +310,7 @@ def _days(request: Request) -> Optional[int]:
 class StaffConsoleInput(InputChannel):
     """The staff console; credentials: none (the token is the environment's ``STAFF_TOKEN``)."""
 
-    def __init__(self, token: Optional[str] = None, directory: Path = STATIC_DIR,
-                 tracker_url: Optional[str] = None) -> None:
+    def __init__(self, token: str | None = None, directory: Path = STATIC_DIR, tracker_url: str | None = None) -> None:
         token = os.environ.get("STAFF_TOKEN", "") if token is None else token
         self.access = Access(token) if token else None
         if not token:
@@ -264,15 +320,15 @@ class StaffConsoleInput(InputChannel):
         self.files = {n: (directory / n).read_bytes() for n in FILES}
         self.tracker_url = tracker_url
         self._kb: Any = None
-        self._views: Dict[str, bytes] = {}
+        self._views: dict[str, bytes] = {}
         self._kb_lock = asyncio.Lock()
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "staff"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "InputChannel":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         return cls()
 
     # helpers ---------------------------------------------------------------------------------------------------
@@ -283,6 +339,7 @@ class StaffConsoleInput(InputChannel):
         async with self._kb_lock:
             if self._kb is None:
                 from policy_kb.kb import PolicyKB
+
                 kb = await self._in_thread(PolicyKB.load)
                 await self._in_thread(kb.search, "租金")  # loads jieba's dictionary now, not on a keystroke
                 self._views = {"clauses": _json_bytes(clauses_view(kb)), "measures": _json_bytes(measures_view(kb))}
@@ -302,16 +359,20 @@ class StaffConsoleInput(InputChannel):
     def _login_page(self, status: int, wrong: bool = False) -> HTTPResponse:
         t = MESSAGES["login"]
         msg = t["wrong"] if wrong else t["prompt"]
-        body = (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-                f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-                f'<title>{escape(t["title"])}</title></head><body>'
-                f'<main style="max-width:28rem;margin:4rem auto;font-family:sans-serif">'
-                f'<h1 style="font-size:1.25rem">{escape(t["heading"])}</h1><p role="alert">{escape(msg)}</p>'
-                f'<form method="post" action="{COOKIE_PATH}/login"><label>{escape(t["label"])} '
-                f'<input type="password" name="token" autocomplete="current-password" required autofocus></label> '
-                f'<button type="submit">{escape(t["button"])}</button></form></main></body></html>')
-        headers = {**COMMON_HEADERS, "Content-Security-Policy": PAGE_CSP.replace("style-src 'self'",
-                                                                                  "style-src 'unsafe-inline'")}
+        body = (
+            f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(t['title'])}</title></head><body>"
+            f'<main style="max-width:28rem;margin:4rem auto;font-family:sans-serif">'
+            f'<h1 style="font-size:1.25rem">{escape(t["heading"])}</h1><p role="alert">{escape(msg)}</p>'
+            f'<form method="post" action="{COOKIE_PATH}/login"><label>{escape(t["label"])} '
+            f'<input type="password" name="token" autocomplete="current-password" required autofocus></label> '
+            f'<button type="submit">{escape(t["button"])}</button></form></main></body></html>'
+        )
+        headers = {
+            **COMMON_HEADERS,
+            "Content-Security-Policy": PAGE_CSP.replace("style-src 'self'", "style-src 'unsafe-inline'"),
+        }
         if status == 401:
             headers["WWW-Authenticate"] = 'Bearer realm="staff"'
         return response.html(body, status=status, headers=headers)
@@ -343,10 +404,10 @@ class StaffConsoleInput(InputChannel):
         guarded.__name__ = handler.__name__
         return guarded
 
-    def _file(self, name: str, extra: Optional[Dict[str, str]] = None) -> HTTPResponse:
+    def _file(self, name: str, extra: dict[str, str] | None = None) -> HTTPResponse:
         return response.raw(self.files[name], content_type=FILES[name], headers={**COMMON_HEADERS, **(extra or {})})
 
-    async def _insights(self, days: Optional[int]) -> Any:
+    async def _insights(self, days: int | None) -> Any:
         """The insights, or raises StoreUnavailable (the database did not answer)."""
         try:
             return await self._in_thread(insights.compute, self.tracker_url, days)
@@ -371,8 +432,9 @@ class StaffConsoleInput(InputChannel):
                 if not self.access.token_ok(request.args.get("token")):
                     return self._login_page(403, wrong=True)
                 # a redirect to the same page without the token: it should not stay in the address bar
-                return self._with_session(request, response.redirect(request.path, status=303,
-                                                                     headers=dict(COMMON_HEADERS)))
+                return self._with_session(
+                    request, response.redirect(request.path, status=303, headers=dict(COMMON_HEADERS))
+                )
             return await self._guard(self._page, api=False)(request)
 
         @bp.route("/login", methods=["POST"])
@@ -382,8 +444,9 @@ class StaffConsoleInput(InputChannel):
             token = (request.form.get("token") if request.form else None) or ""
             if not self.access.token_ok(token.strip()):
                 return self._login_page(403, wrong=True)
-            return self._with_session(request, response.redirect(f"{COOKIE_PATH}/", status=303,
-                                                                 headers=dict(COMMON_HEADERS)))
+            return self._with_session(
+                request, response.redirect(f"{COOKIE_PATH}/", status=303, headers=dict(COMMON_HEADERS))
+            )
 
         @bp.route("/logout", methods=["POST"])
         async def logout(request: Request) -> HTTPResponse:
@@ -442,8 +505,11 @@ class StaffConsoleInput(InputChannel):
             body = insights.unanswered_csv(ins) if name == "unanswered.csv" else insights.topics_csv(ins)
             stamp = datetime.now(insights.TZ).strftime("%Y%m%d")
             filename = f"{name[:-4]}-{stamp}.csv"
-            return response.raw(body, content_type="text/csv; charset=utf-8", headers={
-                **COMMON_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'})
+            return response.raw(
+                body,
+                content_type="text/csv; charset=utf-8",
+                headers={**COMMON_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'},
+            )
 
         bp.add_route(self._guard(static, api=False), "/static/<name:str>", methods=["GET", "HEAD"])
         bp.add_route(self._guard(clauses), "/api/clauses", methods=["GET"])

@@ -12,11 +12,13 @@ receives no messages itself, converts no formats and holds no policy logic.
 Every file is read once at start-up from ``web_static/`` and served from memory with an ETag; only the names in
 ``FILES`` exist (no path from the request reaches the file system).
 """
+
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
+from typing import Any
 
 import yaml
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -25,10 +27,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 STATIC_DIR = Path(__file__).parent / "web_static"
-MESSAGES: Dict[str, str] = yaml.safe_load((Path(__file__).parent / "web_messages.yml").read_text(encoding="utf-8"))
+MESSAGES: dict[str, str] = yaml.safe_load((Path(__file__).parent / "web_messages.yml").read_text(encoding="utf-8"))
 
 # name → content type; the only files this channel serves
-FILES: Dict[str, str] = {
+FILES: dict[str, str] = {
     "index.html": "text/html; charset=utf-8",
     "chat.css": "text/css; charset=utf-8",
     "chat.js": "application/javascript; charset=utf-8",
@@ -40,11 +42,13 @@ FILES: Dict[str, str] = {
 STATIC_NAMES = frozenset({"chat.css", "chat.js", "icon.svg"})
 
 # The page runs only its own files; it may be framed by any site (that is what embed.js is for).
-PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors *")
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors *"
+)
 
 
-def load_files(directory: Path = STATIC_DIR) -> Dict[str, Tuple[bytes, str]]:
+def load_files(directory: Path = STATIC_DIR) -> dict[str, tuple[bytes, str]]:
     """name → (body, etag) for every file in ``FILES``."""
     out = {}
     for name in FILES:
@@ -60,19 +64,18 @@ class WebChatInput(InputChannel):
         self.files = load_files(directory)
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "web"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "InputChannel":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         return cls()
 
-    def _serve(self, request: Request, name: str, extra: Optional[Dict[str, str]] = None) -> HTTPResponse:
+    def _serve(self, request: Request, name: str, extra: dict[str, str] | None = None) -> HTTPResponse:
         if name not in self.files:
             return response.text(MESSAGES["not_found"], status=404)
         body, etag = self.files[name]
-        headers = {"ETag": etag, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff",
-                   **(extra or {})}
+        headers = {"ETag": etag, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff", **(extra or {})}
         if request.headers.get("if-none-match") == etag:
             return response.empty(status=304, headers=headers)
         return response.raw(body, content_type=FILES[name], headers=headers)
@@ -82,8 +85,9 @@ class WebChatInput(InputChannel):
 
         @bp.route("/", methods=["GET", "HEAD"], strict_slashes=True)
         async def page(request: Request) -> HTTPResponse:
-            return self._serve(request, "index.html", {"Content-Security-Policy": PAGE_CSP,
-                                                       "Referrer-Policy": "no-referrer"})
+            return self._serve(
+                request, "index.html", {"Content-Security-Policy": PAGE_CSP, "Referrer-Policy": "no-referrer"}
+            )
 
         @bp.route("", methods=["GET", "HEAD"], strict_slashes=True)
         async def page_without_slash(request: Request) -> HTTPResponse:

@@ -22,6 +22,7 @@ How a message travels:
    there is no customer-service API: replies are trimmed to one message, and a slow reply is announced as busy.
 5. Any unexpected error is logged and answered with ``success``: WeChat never sees a 500 or a stack trace.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -29,8 +30,9 @@ import logging
 import os
 import secrets
 import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, fields
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Set, Text, TypeVar
+from typing import Any, TypeVar
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -39,8 +41,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.wechat_api import DEFAULT_API_BASE, CustomerServiceClient, WeChatApiError
-from bot.channels.wechat_crypto import (AppIdMismatch, WeChatCrypto, WeChatCryptoError, sha1_signature,
-                                        signature_matches)
+from bot.channels.wechat_crypto import AppIdMismatch, WeChatCrypto, WeChatCryptoError, sha1_signature, signature_matches
 from bot.channels.wechat_state import state_store
 from bot.channels.wechat_text import MAX_TEXT_BYTES, Options, fit_parts, load_messages, render_turn
 from bot.channels.wechat_xml import BadXml, IncomingMessage, encrypted_reply, parse_fields, text_reply
@@ -51,9 +52,15 @@ logger = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 V = TypeVar("V")
 
-ENV_OVERRIDES = {"state_url": "WECHAT_STATE_URL",
-                 "token": "WECHAT_TOKEN", "app_id": "WECHAT_APP_ID", "app_secret": "WECHAT_APP_SECRET",
-                 "aes_key": "WECHAT_AES_KEY", "api_base": "WECHAT_API_BASE", "reply_budget": "WECHAT_REPLY_BUDGET"}
+ENV_OVERRIDES = {
+    "state_url": "WECHAT_STATE_URL",
+    "token": "WECHAT_TOKEN",
+    "app_id": "WECHAT_APP_ID",
+    "app_secret": "WECHAT_APP_SECRET",
+    "aes_key": "WECHAT_AES_KEY",
+    "api_base": "WECHAT_API_BASE",
+    "reply_budget": "WECHAT_REPLY_BUDGET",
+}
 XML_TYPE = "application/xml; charset=utf-8"
 
 
@@ -74,17 +81,18 @@ class WeChatConfig:
     followup_delay: float = 0.5  # lets the passive reply reach the user before the parts that follow it
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Mapping[str, Any]],
-                         environ: Mapping[str, str] = os.environ) -> "WeChatConfig":
+    def from_credentials(
+        cls, credentials: Mapping[str, Any] | None, environ: Mapping[str, str] = os.environ
+    ) -> WeChatConfig:
         """credentials.yml values, overridden by non-empty WECHAT_* environment variables."""
-        values: Dict[str, Any] = {k: v for k, v in (credentials or {}).items() if v not in (None, "")}
+        values: dict[str, Any] = {k: v for k, v in (credentials or {}).items() if v not in (None, "")}
         values.update({key: environ[var] for key, var in ENV_OVERRIDES.items() if environ.get(var)})
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
             raise ValueError(f"unknown WeChat channel settings {unknown}; valid: {sorted(known)}")
         defaults = cls()
-        converted: Dict[str, Any] = {}
+        converted: dict[str, Any] = {}
         for key, value in values.items():
             kind = type(getattr(defaults, key))
             try:
@@ -106,24 +114,25 @@ class WeChatInput(InputChannel):
     """Rasa input channel for a WeChat Official Account (plaintext, compatible and safe mode)."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "wechat"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WeChatInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> WeChatInput:
         return cls(WeChatConfig.from_credentials(credentials))
 
-    def __init__(self, config: Optional[WeChatConfig] = None, texts: Optional[Mapping[str, Any]] = None) -> None:
+    def __init__(self, config: WeChatConfig | None = None, texts: Mapping[str, Any] | None = None) -> None:
         self.config = config or WeChatConfig()
         self.texts = texts or load_messages()
-        self.crypto = (WeChatCrypto(self.config.token, self.config.aes_key, self.config.app_id)
-                       if self.config.aes_key else None)
+        self.crypto = (
+            WeChatCrypto(self.config.token, self.config.aes_key, self.config.app_id) if self.config.aes_key else None
+        )
         self.api = CustomerServiceClient(self.config.api_base, self.config.app_id, self.config.app_secret)
         state_url = self.config.state_url or lock_store_url()
         # message key → {"passive": reply or None}; OpenID → the last reply's Options as a dict
         self.deliveries = state_store(state_url, "delivery", self.config.dedup_ttl)
         self.options = state_store(state_url, "options", self.config.options_ttl)
-        self._background: Set["asyncio.Future[Any]"] = set()
+        self._background: set[asyncio.Future[Any]] = set()
         if not self.config.token:
             logger.info("WeChat channel disabled: no token (WECHAT_TOKEN), /webhooks/wechat/webhook answers 403")
         if self.crypto and not self.config.app_id:
@@ -214,8 +223,7 @@ class WeChatInput(InputChannel):
         if self.crypto is None:
             raise Reject(400, "encrypted message but no EncodingAESKey (WECHAT_AES_KEY) configured")
         encrypt = outer.get("Encrypt", "")
-        expected = self.crypto.msg_signature(request.args.get("timestamp", ""), request.args.get("nonce", ""),
-                                             encrypt)
+        expected = self.crypto.msg_signature(request.args.get("timestamp", ""), request.args.get("nonce", ""), encrypt)
         if not encrypt or not signature_matches(expected, request.args.get("msg_signature", "")):
             raise Reject(403, "bad msg_signature")
         try:
@@ -229,12 +237,12 @@ class WeChatInput(InputChannel):
         """The safe-mode envelope: encrypted reply, its signature, a fresh timestamp and nonce."""
         assert self.crypto is not None
         encrypt = self.crypto.encrypt(xml)
-        timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10 ** 10))
+        timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**10))
         return encrypted_reply(encrypt, self.crypto.msg_signature(timestamp, nonce, encrypt), timestamp, nonce)
 
     # -------------------------------------------------------------------------------------------- message layer
 
-    async def handle(self, message: IncomingMessage, on_new_message: OnNewMessage) -> Optional[str]:
+    async def handle(self, message: IncomingMessage, on_new_message: OnNewMessage) -> str | None:
         """The passive reply text for a message, or None for ``success``."""
         if message.msg_type == "event":
             return self.texts["welcome"] if message.event == "subscribe" else None
@@ -251,7 +259,7 @@ class WeChatInput(InputChannel):
         return await self._converse(message, text, on_new_message)
 
     @staticmethod
-    def _text_of(message: IncomingMessage) -> Optional[str]:
+    def _text_of(message: IncomingMessage) -> str | None:
         """What the user wrote (a voice message counts when WeChat recognised its speech); None for media."""
         if message.msg_type == "text":
             return message.content.strip()
@@ -259,7 +267,7 @@ class WeChatInput(InputChannel):
             return message.recognition.strip()
         return None
 
-    async def _converse(self, message: IncomingMessage, text: str, on_new_message: OnNewMessage) -> Optional[str]:
+    async def _converse(self, message: IncomingMessage, text: str, on_new_message: OnNewMessage) -> str | None:
         key = message.dedup_key  # claimed by handle()
         openid = message.from_user
         remembered = self.options.get(openid)
@@ -277,10 +285,13 @@ class WeChatInput(InputChannel):
             self._spawn(self._send_later(openid, parts[1:], self.config.followup_delay))
         return parts[0]
 
-    def _too_slow(self, task: "asyncio.Future[List[str]]", openid: str, key: str) -> Optional[str]:
+    def _too_slow(self, task: asyncio.Future[list[str]], openid: str, key: str) -> str | None:
         if not self.api.configured:
-            logger.warning("WeChat: the bot took over %.1f s and no customer-service API (WECHAT_APP_ID/"
-                           "WECHAT_APP_SECRET) is configured; the reply is dropped", self.config.reply_budget)
+            logger.warning(
+                "WeChat: the bot took over %.1f s and no customer-service API (WECHAT_APP_ID/"
+                "WECHAT_APP_SECRET) is configured; the reply is dropped",
+                self.config.reply_budget,
+            )
             self.deliveries.set(key, {"passive": self.texts["busy"]})
             return self.texts["busy"]
 
@@ -290,7 +301,7 @@ class WeChatInput(InputChannel):
         self._spawn(deliver())
         return None
 
-    async def _ask_bot(self, on_new_message: OnNewMessage, openid: str, text: str) -> List[str]:
+    async def _ask_bot(self, on_new_message: OnNewMessage, openid: str, text: str) -> list[str]:
         """The bot's reply to ``text`` as WeChat messages; remembers its buttons as this user's options."""
         collector = CollectingOutputChannel()
         try:
@@ -307,7 +318,7 @@ class WeChatInput(InputChannel):
         max_parts = self.config.max_parts if self.api.configured else 1
         return fit_parts(turn.text, max_parts, self.texts["truncated"], MAX_TEXT_BYTES)
 
-    async def _send_later(self, openid: str, parts: List[str], delay: float = 0.0) -> None:
+    async def _send_later(self, openid: str, parts: list[str], delay: float = 0.0) -> None:
         """Deliver through the customer-service API; failures are logged, never raised."""
         if delay:
             await asyncio.sleep(delay)
@@ -316,14 +327,14 @@ class WeChatInput(InputChannel):
         except WeChatApiError as exc:
             logger.warning("WeChat customer-service message failed: %s", exc)
 
-    def _spawn(self, coro: Awaitable[V]) -> "asyncio.Future[V]":
+    def _spawn(self, coro: Awaitable[V]) -> asyncio.Future[V]:
         """A task that is kept referenced until it is done, and whose failure is logged."""
         task = asyncio.ensure_future(coro)
         self._background.add(task)
         task.add_done_callback(self._finished)
         return task
 
-    def _finished(self, task: "asyncio.Future[Any]") -> None:
+    def _finished(self, task: asyncio.Future[Any]) -> None:
         self._background.discard(task)
         if not task.cancelled() and task.exception() is not None:
             logger.error("WeChat background delivery failed", exc_info=task.exception())

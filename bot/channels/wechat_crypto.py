@@ -10,6 +10,7 @@ The published protocol (公众平台消息加解密说明):
 
 AES comes from the ``cryptography`` package; nothing here is hand-written cryptography.
 """
+
 from __future__ import annotations
 
 import base64
@@ -18,7 +19,6 @@ import hashlib
 import hmac
 import os
 import struct
-from typing import Tuple
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
@@ -105,14 +105,14 @@ class WeChatCrypto:
             raise WeChatCryptoError("message is not UTF-8") from exc
 
     @staticmethod
-    def _split(plain: bytes) -> Tuple[bytes, bytes]:
+    def _split(plain: bytes) -> tuple[bytes, bytes]:
         body = plain[RANDOM_PREFIX:]
         if len(body) < LENGTH_FIELD:
             raise WeChatCryptoError("plaintext too short")
         (length,) = struct.unpack(">I", body[:LENGTH_FIELD])
         if length > len(body) - LENGTH_FIELD:
             raise WeChatCryptoError("length field exceeds the plaintext")
-        return body[LENGTH_FIELD:LENGTH_FIELD + length], body[LENGTH_FIELD + length:]
+        return body[LENGTH_FIELD : LENGTH_FIELD + length], body[LENGTH_FIELD + length :]
 
     def encrypt(self, xml: str) -> str:
         """Base64 ciphertext for ``<Encrypt>``."""

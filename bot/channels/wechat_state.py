@@ -5,15 +5,17 @@ that ``LOCK_STORE_URL`` already names for Rasa's lock store (or ``WECHAT_STATE_U
 
 Values are small JSON objects; every entry expires ``ttl`` seconds after it was written.
 """
+
 from __future__ import annotations
 
 import json
 import time
 from collections import OrderedDict
-from typing import Any, Callable, Dict, Generic, Optional, TypeVar, Union
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
-Json = Dict[str, Any]
+Json = dict[str, Any]
 
 
 class TTLCache(Generic[V]):
@@ -21,14 +23,14 @@ class TTLCache(Generic[V]):
 
     def __init__(self, ttl: float, max_items: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl, self.max_items, self._clock = ttl, max_items, clock
-        self._items: "OrderedDict[str, tuple[float, V]]" = OrderedDict()
+        self._items: OrderedDict[str, tuple[float, V]] = OrderedDict()
 
     def _purge(self) -> None:
         now = self._clock()
         while self._items and (next(iter(self._items.values()))[0] <= now or len(self._items) > self.max_items):
             self._items.popitem(last=False)
 
-    def get(self, key: str) -> Optional[V]:
+    def get(self, key: str) -> V | None:
         self._purge()
         item = self._items.get(key)
         return item[1] if item else None
@@ -59,7 +61,7 @@ class RedisTTLStore:
         self.prefix = f"wechat:{name}:"
         self.client = client or redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
-    def get(self, key: str) -> Optional[Json]:
+    def get(self, key: str) -> Json | None:
         raw = self.client.get(self.prefix + key)
         return json.loads(raw) if raw else None
 
@@ -73,7 +75,7 @@ class RedisTTLStore:
         self.client.delete(self.prefix + key)
 
 
-StateStore = Union[TTLCache[Json], RedisTTLStore]
+StateStore = TTLCache[Json] | RedisTTLStore
 
 
 def state_store(url: str, name: str, ttl: float) -> StateStore:

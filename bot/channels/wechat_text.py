@@ -3,12 +3,14 @@
 WeChat shows plain text only: markdown is stripped, buttons become numbered options ("回复 1 有哪些支持政策"), and a
 text message may hold at most 2048 bytes (UTF-8), so long replies are split at a line or clause boundary.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any
 
 import yaml
 
@@ -31,7 +33,7 @@ _MARKDOWN = [
 ]
 
 
-def load_messages(path: Path = MESSAGES_FILE) -> Dict[str, Any]:
+def load_messages(path: Path = MESSAGES_FILE) -> dict[str, Any]:
     """Every Chinese text the channel says itself (wechat_messages.yml)."""
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
@@ -52,13 +54,13 @@ def strip_markdown(text: str) -> str:
 class Options:
     """What a short answer means after a reply with buttons: "1" → the first button's payload, or its title."""
 
-    by_number: Dict[str, str] = field(default_factory=dict)
-    by_title: Dict[str, str] = field(default_factory=dict)
+    by_number: dict[str, str] = field(default_factory=dict)
+    by_title: dict[str, str] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.by_number or self.by_title)
 
-    def resolve(self, text: str) -> Optional[str]:
+    def resolve(self, text: str) -> str | None:
         """The payload the user picked, or None when the text is not one of the options."""
         answer = text.strip().translate(_FULLWIDTH_DIGITS).rstrip("。.")
         return self.by_number.get(answer) or self.by_title.get(answer)
@@ -70,7 +72,7 @@ class RenderedTurn:
     options: Options
 
 
-def _buttons(message: Mapping[str, Any]) -> List[Dict[str, str]]:
+def _buttons(message: Mapping[str, Any]) -> list[dict[str, str]]:
     found = []
     for button in message.get("buttons") or []:
         if isinstance(button, Mapping) and button.get("title") and button.get("payload") is not None:
@@ -89,8 +91,8 @@ def render_turn(messages: Iterable[Mapping[str, Any]], texts: Mapping[str, Any])
     Buttons are numbered ("回复 1 …") unless the question they belong to asks for a number ("推荐成功了几名？"), where
     a bare "1" must stay an answer: then the titles are listed and only a reply equal to a title maps to a payload.
     """
-    parts: List[str] = []
-    buttons: List[Dict[str, str]] = []
+    parts: list[str] = []
+    buttons: list[dict[str, str]] = []
     numbered = True
     for message in messages:
         text = strip_markdown(str(message.get("text") or "")).strip()
@@ -106,18 +108,20 @@ def render_turn(messages: Iterable[Mapping[str, Any]], texts: Mapping[str, Any])
     options = Options(by_title={b["title"]: b["payload"] for b in buttons})
     if buttons and numbered:
         options.by_number = {str(i): b["payload"] for i, b in enumerate(buttons, 1)}
-        parts.append("\n".join(texts["option_line"].format(number=i, title=b["title"])
-                               for i, b in enumerate(buttons, 1)))
+        parts.append(
+            "\n".join(texts["option_line"].format(number=i, title=b["title"]) for i, b in enumerate(buttons, 1))
+        )
     elif buttons:
-        parts.append(texts["plain_options"].format(titles=texts["plain_options_separator"].join(
-            b["title"] for b in buttons)))
+        parts.append(
+            texts["plain_options"].format(titles=texts["plain_options_separator"].join(b["title"] for b in buttons))
+        )
     return RenderedTurn(text="\n\n".join(parts), options=options)
 
 
 _SPLITTERS = (lambda t: t.splitlines(keepends=True), _CLAUSE_END.split, list)
 
 
-def _pieces(text: str, limit: int) -> List[str]:
+def _pieces(text: str, limit: int) -> list[str]:
     """Pieces no longer than ``limit`` bytes: whole lines, else clauses, else characters."""
     if utf8_len(text) <= limit:
         return [text]
@@ -131,10 +135,10 @@ def _pieces(text: str, limit: int) -> List[str]:
     return [piece for unit in units for piece in _pieces(unit, limit)]
 
 
-def split_text(text: str, limit: int = MAX_TEXT_BYTES) -> List[str]:
+def split_text(text: str, limit: int = MAX_TEXT_BYTES) -> list[str]:
     """``text`` as consecutive parts of at most ``limit`` UTF-8 bytes, cut at line, else clause, else character
     boundaries; whitespace at the cuts is dropped."""
-    parts: List[str] = []
+    parts: list[str] = []
     current = ""
     for piece in _pieces(text.strip(), limit):
         if current and utf8_len(current + piece) > limit:
@@ -146,7 +150,7 @@ def split_text(text: str, limit: int = MAX_TEXT_BYTES) -> List[str]:
     return [p for p in parts if p]
 
 
-def fit_parts(text: str, max_parts: int, truncated_note: str, limit: int = MAX_TEXT_BYTES) -> List[str]:
+def fit_parts(text: str, max_parts: int, truncated_note: str, limit: int = MAX_TEXT_BYTES) -> list[str]:
     """At most ``max_parts`` messages of at most ``limit`` bytes; what does not fit is cut at a boundary and
     ``truncated_note`` says so."""
     parts = split_text(text, limit)

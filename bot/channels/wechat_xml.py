@@ -4,11 +4,11 @@ Incoming messages are a flat ``<xml>`` element whose children carry the fields (
 ``CreateTime``, ``MsgType``, ``Content``, ``MsgId``, ``Event``, ``Encrypt`` …). WeChat never sends a DTD, so any
 DOCTYPE is refused outright (no external entities, no entity expansion: XXE and "billion laughs" fail early).
 """
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Dict
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
@@ -18,7 +18,7 @@ class BadXml(ValueError):
     """The body is not a WeChat XML message (malformed, has a DTD or entities, or the wrong root)."""
 
 
-def parse_fields(body: bytes) -> Dict[str, str]:
+def parse_fields(body: bytes) -> dict[str, str]:
     """The text of each direct child of the ``<xml>`` root, by tag; nested elements are ignored."""
     try:
         root = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
@@ -43,13 +43,19 @@ class IncomingMessage:
     recognition: str = ""  # speech recognition result of a voice message, when the account has it enabled
 
     @classmethod
-    def from_fields(cls, fields: Dict[str, str]) -> "IncomingMessage":
+    def from_fields(cls, fields: dict[str, str]) -> IncomingMessage:
         if not fields.get("FromUserName") or not fields.get("MsgType"):
             raise BadXml("FromUserName and MsgType are required")
-        return cls(to_user=fields.get("ToUserName", ""), from_user=fields["FromUserName"],
-                   create_time=fields.get("CreateTime", ""), msg_type=fields["MsgType"].strip().lower(),
-                   content=fields.get("Content", ""), msg_id=fields.get("MsgId", "").strip(),
-                   event=fields.get("Event", "").strip().lower(), recognition=fields.get("Recognition", ""))
+        return cls(
+            to_user=fields.get("ToUserName", ""),
+            from_user=fields["FromUserName"],
+            create_time=fields.get("CreateTime", ""),
+            msg_type=fields["MsgType"].strip().lower(),
+            content=fields.get("Content", ""),
+            msg_id=fields.get("MsgId", "").strip(),
+            event=fields.get("Event", "").strip().lower(),
+            recognition=fields.get("Recognition", ""),
+        )
 
     @property
     def dedup_key(self) -> str:
@@ -66,20 +72,24 @@ def cdata(text: str) -> str:
 
 def text_reply(to_user: str, from_user: str, content: str, create_time: int) -> str:
     """The passive reply to a message: a text message from the account (``from_user``) to the user."""
-    return ("<xml>"
-            f"<ToUserName>{cdata(to_user)}</ToUserName>"
-            f"<FromUserName>{cdata(from_user)}</FromUserName>"
-            f"<CreateTime>{int(create_time)}</CreateTime>"
-            "<MsgType><![CDATA[text]]></MsgType>"
-            f"<Content>{cdata(content)}</Content>"
-            "</xml>")
+    return (
+        "<xml>"
+        f"<ToUserName>{cdata(to_user)}</ToUserName>"
+        f"<FromUserName>{cdata(from_user)}</FromUserName>"
+        f"<CreateTime>{int(create_time)}</CreateTime>"
+        "<MsgType><![CDATA[text]]></MsgType>"
+        f"<Content>{cdata(content)}</Content>"
+        "</xml>"
+    )
 
 
 def encrypted_reply(encrypt: str, msg_signature: str, timestamp: str, nonce: str) -> str:
     """The safe-mode envelope around an encrypted reply."""
-    return ("<xml>"
-            f"<Encrypt>{cdata(encrypt)}</Encrypt>"
-            f"<MsgSignature>{cdata(msg_signature)}</MsgSignature>"
-            f"<TimeStamp>{timestamp}</TimeStamp>"
-            f"<Nonce>{cdata(nonce)}</Nonce>"
-            "</xml>")
+    return (
+        "<xml>"
+        f"<Encrypt>{cdata(encrypt)}</Encrypt>"
+        f"<MsgSignature>{cdata(msg_signature)}</MsgSignature>"
+        f"<TimeStamp>{timestamp}</TimeStamp>"
+        f"<Nonce>{cdata(nonce)}</Nonce>"
+        "</xml>"
+    )

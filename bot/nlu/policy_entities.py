@@ -4,13 +4,14 @@ Profile facts come from ``policy_kb.understand`` (money per year with its period
 categories, levels, 500强, establishment) — the same reading the form and the answers use, so NLU and dialogue
 never disagree on a number. Each fact entity carries the fact name, the kind of statement and the JSON value in
 ``additional_info``. The aspect asked (policy_kb.aspects' lexicon: 几年 → duration, 原文 → text) is an
-``aspect`` entity, the same name the answer buttons' payloads use. Quantities that are not facts (the policy's own amounts, percentages) come from the spaCy
-extractor for the entity features; citations from the resolver.
+``aspect`` entity, the same name the answer buttons' payloads use. Quantities that are not facts (the policy's own
+amounts, percentages) come from the spaCy extractor for the entity features; citations from the resolver.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -21,11 +22,11 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from policy_kb.aspects import find_words, lexicon
 from policy_kb.citations import resolve
 from policy_kb.clock import today
 from policy_kb.extract import extract
 from policy_kb.jieba_setup import load_policy_dictionary
-from policy_kb.aspects import find_words, lexicon
 from policy_kb.text import to_simplified
 from policy_kb.understand import understand
 
@@ -33,25 +34,34 @@ from policy_kb.understand import understand
 load_policy_dictionary()
 
 
-FACT_ENTITY = {"annual_rent": "money", "event_cost": "money", "entry_date": "date", "honour_year": "date",
-               "recognition_year": "date", "category": "category", "honour_level": "honour_level",
-               "recognition_level": "honour_level", "rank_500": "rank_500", "establishment": "establishment"}
+FACT_ENTITY = {
+    "annual_rent": "money",
+    "event_cost": "money",
+    "entry_date": "date",
+    "honour_year": "date",
+    "recognition_year": "date",
+    "category": "category",
+    "honour_level": "honour_level",
+    "recognition_level": "honour_level",
+    "rank_500": "rank_500",
+    "establishment": "establishment",
+}
 
 
-_ASPECTS: Dict[str, List[str]] = {}
+_ASPECTS: dict[str, list[str]] = {}
 
 
-def aspect_table() -> Dict[str, List[str]]:
+def aspect_table() -> dict[str, list[str]]:
     if not _ASPECTS:
         _ASPECTS.update({a: list(spec.get("triggers") or []) for a, spec in lexicon()["aspects"].items()})
     return _ASPECTS
 
 
-def find_entities(text: str, on: dt.date) -> List[Dict[str, Any]]:
-    ents: List[Dict[str, Any]] = []
+def find_entities(text: str, on: dt.date) -> list[dict[str, Any]]:
+    ents: list[dict[str, Any]] = []
     taken = [False] * len(text)
 
-    def add(start: int, end: int, entity: str, value: Any, extra: Optional[Dict[str, Any]] = None) -> None:
+    def add(start: int, end: int, entity: str, value: Any, extra: dict[str, Any] | None = None) -> None:
         if start < 0 or end > len(text) or start >= end or any(taken[start:end]):
             return
         for i in range(start, end):
@@ -98,14 +108,19 @@ def find_entities(text: str, on: dt.date) -> List[Dict[str, Any]]:
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class PolicyEntityExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "PolicyEntityExtractor":
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> PolicyEntityExtractor:
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         on = today()
         for message in messages:
             text = message.get(TEXT) or ""

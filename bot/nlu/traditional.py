@@ -1,7 +1,8 @@
 """Traditional → Simplified Chinese before tokenisation, so 租金補貼 is understood like 租金补贴."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -20,13 +21,18 @@ class TraditionalToSimplified(GraphComponent):
     """Rewrites the message text in place (OpenCC t2s maps character for character, so entity offsets hold)."""
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "TraditionalToSimplified":
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> TraditionalToSimplified:
         return cls()
 
     @staticmethod
     def _convert(message: Message, training: bool = False) -> None:
-        text: Optional[str] = message.get(TEXT)
+        text: str | None = message.get(TEXT)
         if text and not training:
             text = clean(text)  # surrogates, control and zero-width characters (any channel)
             message.set(TEXT, text)
@@ -40,7 +46,7 @@ class TraditionalToSimplified(GraphComponent):
             self._convert(m, training=True)
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for m in messages:
             self._convert(m)
         return messages

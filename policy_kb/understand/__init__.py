@@ -13,10 +13,11 @@ No Rasa here: the NLU component (bot/nlu/policy_entities.py), the form (actions/
 answerers call ``understand``. Word lists live beside the patterns that use them; nothing here is shown to people
 (the replies' wording is in data/messages.yaml).
 """
+
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Dict, Optional
+from typing import Any
 
 from .answers import _bare_year, _mask_not_x, _mask_questions, _period_swap, _read_unknown, _yes_no
 from .dates import _read_dates
@@ -42,14 +43,31 @@ from .values import (
 )
 from .words import QUESTION, _read_booleans, _read_count, _read_name, _read_words
 
-__all__ = ["BOOL_FACTS", "CORRECTION", "DATE_FACTS", "LEVEL_FACTS", "MAX_YUAN_PER_YEAR", "MONEY_FACTS", "NEGATION",
-           "UNKNOWN", "VALUE", "DateSpan", "Fact", "Problem", "Range", "Understanding", "clean",
-           "normalise", "understand"]
+__all__ = [
+    "BOOL_FACTS",
+    "CORRECTION",
+    "DATE_FACTS",
+    "LEVEL_FACTS",
+    "MAX_YUAN_PER_YEAR",
+    "MONEY_FACTS",
+    "NEGATION",
+    "UNKNOWN",
+    "VALUE",
+    "DateSpan",
+    "Fact",
+    "Problem",
+    "Range",
+    "Understanding",
+    "clean",
+    "normalise",
+    "understand",
+]
 
 
 # --------------------------------------------------------------------------------------------------- entry point
-def understand(text: str, asked: Optional[str] = None, known: Optional[Dict[str, Any]] = None,
-               today: Optional[date] = None) -> Understanding:
+def understand(
+    text: str, asked: str | None = None, known: dict[str, Any] | None = None, today: date | None = None
+) -> Understanding:
     """Every profile fact in ``text``. ``asked`` is the fact the bot just asked for; ``known`` the facts so far
     (in the order they were given, most recent last); ``today`` resolves 去年/今年 and rejects future dates."""
     if today is None:
@@ -57,8 +75,9 @@ def understand(text: str, asked: Optional[str] = None, known: Optional[Dict[str,
     known = dict(known or {})
     raw = clean(text)[:1000]
     s = normalise(raw)
-    u = Understanding(raw, correction=bool(CORRECTION_RE.search(s) or PERIOD_SWAP.search(s)
-                                           or PERIOD_SWAP_BACK.search(s)))
+    u = Understanding(
+        raw, correction=bool(CORRECTION_RE.search(s) or PERIOD_SWAP.search(s) or PERIOD_SWAP_BACK.search(s))
+    )
     masked = _mask_questions(_mask_not_x(s))
     _period_swap(u, s, known)
     _read_booleans(u, masked)
@@ -90,7 +109,7 @@ def _same(f: Fact, old: Any) -> bool:
     return new == old or str(new) == str(old)
 
 
-def _vague_money(u: Understanding, s: str, asked: Optional[str]) -> None:
+def _vague_money(u: Understanding, s: str, asked: str | None) -> None:
     """几十万 / 不少钱 about the rent or the event cost: a vague amount, re-asked."""
     m = VAGUE_RE.search(s)
     if not m:
@@ -98,7 +117,7 @@ def _vague_money(u: Understanding, s: str, asked: Optional[str]) -> None:
     target = _target(s, m.start(), m.end(), {"annual_rent": RENT_WORDS, "event_cost": EVENT_WORDS})
     if target is None and asked in MONEY_FACTS:
         target = asked
-    if target is None or u.fact(target) is not None or QUESTION.search(s[m.end():m.end() + 3]):
+    if target is None or u.fact(target) is not None or QUESTION.search(s[m.end() : m.end() + 3]):
         return
     u.problem(target, "vague", m.group())
 
@@ -111,13 +130,13 @@ def _implied(u: Understanding) -> None:
         u.facts.remove(port)
 
 
-def _kinds(u: Understanding, known: Dict[str, Any], contrast: bool) -> None:
+def _kinds(u: Understanding, known: dict[str, Any], contrast: bool) -> None:
     """A fact that replaces one already given, in a message that says so (不对/改成, or "不是X，是Y" about a value
     given before), is a correction."""
     for f in u.facts:
         if f.kind == UNKNOWN:
             continue
-        if u.correction and (f.name in known or not known):
-            f.kind = CORRECTION
-        elif contrast and f.name in known and not _same(f, known[f.name]):
+        if (u.correction and (f.name in known or not known)) or (
+            contrast and f.name in known and not _same(f, known[f.name])
+        ):
             f.kind = CORRECTION

@@ -1,9 +1,10 @@
 """Answers to the question asked: yes/no, unknown, a bare year, period swaps, and the masks for "不是X是Y"."""
+
 from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Dict, Optional
+from typing import Any
 
 from .dates import _clip, _known_span
 from .lexicon import (
@@ -41,15 +42,21 @@ from .words import QUESTION
 # --------------------------------------------------------------------------------------------------- answers
 TIME_WORDS = re.compile(r"时间|日期|哪年|几月|月份|哪个月|哪一年|什么时候|哪天")
 FACT_WORDS = {
-    "annual_rent": RENT_WORDS, "entry_date": re.compile(r"入驻|进驻|入驻时间|进来的时间"),
-    "honour_level": HONOUR_WORDS, "recognition_level": RECOGNITION_WORDS, "event_cost": EVENT_WORDS,
-    "talent_recommendations": re.compile(r"推荐|引进"), "training_base": re.compile(r"基地"),
-    "rank_500": re.compile(r"500强|五百强"), "category": re.compile(r"领域|业务|行业|类别"),
-    "establishment": re.compile(r"总部|分支|分公司|合资|设立形式"), "in_talent_port": re.compile(r"人才港"),
+    "annual_rent": RENT_WORDS,
+    "entry_date": re.compile(r"入驻|进驻|入驻时间|进来的时间"),
+    "honour_level": HONOUR_WORDS,
+    "recognition_level": RECOGNITION_WORDS,
+    "event_cost": EVENT_WORDS,
+    "talent_recommendations": re.compile(r"推荐|引进"),
+    "training_base": re.compile(r"基地"),
+    "rank_500": re.compile(r"500强|五百强"),
+    "category": re.compile(r"领域|业务|行业|类别"),
+    "establishment": re.compile(r"总部|分支|分公司|合资|设立形式"),
+    "in_talent_port": re.compile(r"人才港"),
 }
 
 
-def _read_unknown(u: Understanding, s: str, asked: Optional[str], known: Dict[str, Any]) -> None:
+def _read_unknown(u: Understanding, s: str, asked: str | None, known: dict[str, Any]) -> None:
     m = UNKNOWN_RE.search(s)
     span = _known_span(known)
     month_question = asked == "entry_date" and span is not None and not span.exact and span.single_year()
@@ -71,7 +78,7 @@ def _read_unknown(u: Understanding, s: str, asked: Optional[str], known: Dict[st
                 u.add(Fact(t, None, UNKNOWN, m.start(), m.end(), m.group()))
 
 
-def _yes_no(u: Understanding, s: str, asked: Optional[str]) -> None:
+def _yes_no(u: Understanding, s: str, asked: str | None) -> None:
     if not asked or u.fact(asked) is not None or any(p.fact == asked for p in u.problems):
         return
     t = re.sub(r"[\s，,。.!！~]+", "", s)
@@ -98,7 +105,7 @@ def _yes_no(u: Understanding, s: str, asked: Optional[str]) -> None:
         u.add(Fact(asked, None, UNKNOWN, 0, len(s), s))
 
 
-def _bare_year(u: Understanding, s: str, asked: Optional[str], today: date) -> None:
+def _bare_year(u: Understanding, s: str, asked: str | None, today: date) -> None:
     m = re.fullmatch(r"\s*((?:19|20)\d{2})\s*(年)?(的|吧)?\s*", s)
     if not m or asked not in DATE_FACTS or u.fact(asked):
         return
@@ -112,23 +119,41 @@ def _bare_year(u: Understanding, s: str, asked: Optional[str], today: date) -> N
         u.add(Fact(asked, y, VALUE, m.start(1), m.end(1), m.group(1)))
 
 
-def _period_swap(u: Understanding, s: str, known: Dict[str, Any]) -> None:
-    """"是每月不是每年" with no new figure: the rent already given was monthly (×12), or the reverse (÷12)."""
+def _period_swap(u: Understanding, s: str, known: dict[str, Any]) -> None:
+    """ "是每月不是每年" with no new figure: the rent already given was monthly (×12), or the reverse (÷12)."""
     if u.fact("annual_rent") or "annual_rent" not in known or _money_mentions(s):
         return  # 不是每月，是每年70万: the new figure is read as it is
     old = known["annual_rent"]
-    lo, hi = (old if isinstance(old, (list, tuple)) else (old, old))
+    lo, hi = old if isinstance(old, (list, tuple)) else (old, old)
     if isinstance(old, Range):
         lo, hi = old.lo, old.hi
     m = PERIOD_SWAP.search(s)
     if m:
-        u.add(Fact("annual_rent", Range(int(lo) * 12, int(hi) * 12), CORRECTION, m.start(), m.end(), m.group(),
-                   basis={"amount": Range(int(lo), int(hi)).to_json(), "period": "month"}))
+        u.add(
+            Fact(
+                "annual_rent",
+                Range(int(lo) * 12, int(hi) * 12),
+                CORRECTION,
+                m.start(),
+                m.end(),
+                m.group(),
+                basis={"amount": Range(int(lo), int(hi)).to_json(), "period": "month"},
+            )
+        )
         return
     m = PERIOD_SWAP_BACK.search(s)
     if m:
-        u.add(Fact("annual_rent", Range(int(lo) // 12, int(hi) // 12), CORRECTION, m.start(), m.end(), m.group(),
-                   basis={"period": "year"}))
+        u.add(
+            Fact(
+                "annual_rent",
+                Range(int(lo) // 12, int(hi) // 12),
+                CORRECTION,
+                m.start(),
+                m.end(),
+                m.group(),
+                basis={"period": "year"},
+            )
+        )
         return
     # "刚才那个是一个季度的" / "不对，那是月租": no new figure, the one given (read as yearly) had another period
     if _money_mentions(s) or QUESTION.search(s) or not (CORRECTION_RE.search(s) or DEIXIS.search(s)):
@@ -141,15 +166,24 @@ def _period_swap(u: Understanding, s: str, known: Dict[str, Any]) -> None:
         new = Range(int(lo) // YEARS_DIVISOR[period], int(hi) // YEARS_DIVISOR[period])
     else:
         return
-    u.add(Fact("annual_rent", new, CORRECTION, 0, len(s), s,
-               basis={"amount": Range(int(lo), int(hi)).to_json(), "period": period}))
+    u.add(
+        Fact(
+            "annual_rent",
+            new,
+            CORRECTION,
+            0,
+            len(s),
+            s,
+            basis={"amount": Range(int(lo), int(hi)).to_json(), "period": period},
+        )
+    )
 
 
 DEIXIS = re.compile(r"那是|那个是|那个数|这个数是|刚才|刚刚|之前说的|前面说的|上面说的|那笔")
 
 
 def _mask_not_x(s: str) -> str:
-    """"不是市级，是区级" / "是区级，不是市级" → the 市级 part blanked (same length), so only what the user affirms
+    """ "不是市级，是区级" / "是区级，不是市级" → the 市级 part blanked (same length), so only what the user affirms
     is read."""
     out = s
     for m in NOT_X_BUT_Y.finditer(s):
@@ -167,7 +201,5 @@ A_NOT_A = re.compile(r"是不是|有没有|在不在|算不算|属不属于|是�
 
 
 def _mask_questions(s: str) -> str:
-    """"是不是500强" / "有没有实训基地" ask; they state neither the value nor its negation."""
+    """ "是不是500强" / "有没有实训基地" ask; they state neither the value nor its negation."""
     return A_NOT_A.sub(lambda m: "\u3000" * len(m.group()), s)
-
-

@@ -1,11 +1,12 @@
 """Dates in a message as intervals of days (a year, a month, 去年, 入驻四年了) → entry_date and the years."""
+
 from __future__ import annotations
 
 import calendar
 import re
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from ..numerals import parse_number
 from .lexicon import (
@@ -37,11 +38,11 @@ from .values import DATE_FACTS, LEVEL_FACTS, VALUE, DateSpan, Fact, Understandin
 
 
 # --------------------------------------------------------------------------------------------------- dates
-def _date_mentions(s: str, today: date) -> List[_Mention]:
-    out: List[_Mention] = []
-    taken: List[Tuple[int, int]] = []
+def _date_mentions(s: str, today: date) -> list[_Mention]:
+    out: list[_Mention] = []
+    taken: list[tuple[int, int]] = []
 
-    def add(m: "re.Match[str]", span: Optional[DateSpan], bad: Optional[str] = None) -> None:
+    def add(m: re.Match[str], span: DateSpan | None, bad: str | None = None) -> None:
         if any(a < m.end() and m.start() < b for a, b in taken):
             return
         taken.append((m.start(), m.end()))
@@ -70,15 +71,18 @@ def _date_mentions(s: str, today: date) -> List[_Mention]:
             add(m, span)
     for m in MONTHS_REL.finditer(s):
         word = m.group()
-        n = _small(m.group("n")) if m.group("n") else {"上个月": 1, "上月": 1, "这个月": 0, "本月": 0, "当月": 0,
-                                                         "下个月": -1, "下月": -1}.get(word, 0)
+        n = (
+            _small(m.group("n"))
+            if m.group("n")
+            else {"上个月": 1, "上月": 1, "这个月": 0, "本月": 0, "当月": 0, "下个月": -1, "下月": -1}.get(word, 0)
+        )
         total = today.year * 12 + today.month - 1 - n
         add(m, _span(total // 12, total % 12 + 1))
     return out
 
 
-def _since(m: "re.Match[str]", today: date) -> Optional[DateSpan]:
-    """"入驻四年了" → entered between five and four years ago; "一年多" → between two and one; months likewise."""
+def _since(m: re.Match[str], today: date) -> DateSpan | None:
+    """ "入驻四年了" → entered between five and four years ago; "一年多" → between two and one; months likewise."""
     months_per = 12 if m.group("unit") == "年" else 1
     n = Decimal("0.5") if m.group("n") == "半" else parse_number(m.group("n"))
     if n is None or n <= 0:
@@ -96,7 +100,7 @@ def _months_back(d: date, months: int) -> date:
     return date(y, mo + 1, min(d.day, calendar.monthrange(y, mo + 1)[1]))
 
 
-def _clip(span: DateSpan, today: date) -> Tuple[Optional[DateSpan], Optional[str]]:
+def _clip(span: DateSpan, today: date) -> tuple[DateSpan | None, str | None]:
     if span.start > today:
         return None, "future_date"
     return DateSpan(span.start, min(span.end, today)), None
@@ -105,21 +109,27 @@ def _clip(span: DateSpan, today: date) -> Tuple[Optional[DateSpan], Optional[str
 DATE_RANGE_SEP = re.compile(r"\s*(到|至|~|-|—|或者|或是|或)\s*$")
 
 
-def _join_date_ranges(s: str, mentions: List[_Mention]) -> List[_Mention]:
-    """"2023年底到2024年初" / "2023年或2024年": one interval from the first's start to the second's end."""
-    out: List[_Mention] = []
+def _join_date_ranges(s: str, mentions: list[_Mention]) -> list[_Mention]:
+    """ "2023年底到2024年初" / "2023年或2024年": one interval from the first's start to the second's end."""
+    out: list[_Mention] = []
     for m in mentions:
         prev = out[-1] if out else None
-        if prev is not None and isinstance(prev.value, DateSpan) and isinstance(m.value, DateSpan) \
-                and not prev.bad and not m.bad and DATE_RANGE_SEP.fullmatch(s[prev.end:m.start]) \
-                and prev.value.start <= m.value.end:
-            out[-1] = _Mention(prev.start, m.end, s[prev.start:m.end], DateSpan(prev.value.start, m.value.end))
+        if (
+            prev is not None
+            and isinstance(prev.value, DateSpan)
+            and isinstance(m.value, DateSpan)
+            and not prev.bad
+            and not m.bad
+            and DATE_RANGE_SEP.fullmatch(s[prev.end : m.start])
+            and prev.value.start <= m.value.end
+        ):
+            out[-1] = _Mention(prev.start, m.end, s[prev.start : m.end], DateSpan(prev.value.start, m.value.end))
             continue
         out.append(m)
     return out
 
 
-def _read_dates(u: Understanding, s: str, asked: Optional[str], known: Dict[str, Any], today: date) -> None:
+def _read_dates(u: Understanding, s: str, asked: str | None, known: dict[str, Any], today: date) -> None:
     mentions = _date_mentions(s, today)
     if asked == "entry_date" or ENTRY_WORDS.search(s):
         for m in SHORT_NUMERIC_DATE.finditer(s):
@@ -137,8 +147,10 @@ def _read_dates(u: Understanding, s: str, asked: Optional[str], known: Dict[str,
         if bad:
             u.problem(target, bad, mention.text)
             continue
-        approx = bool(APPROX_BEFORE.search(s[max(0, mention.start - 6):mention.start])  # 大概是2023年
-                      or re.match(r"\s*(左右|前后|上下)", s[mention.end:]))
+        approx = bool(
+            APPROX_BEFORE.search(s[max(0, mention.start - 6) : mention.start])  # 大概是2023年
+            or re.match(r"\s*(左右|前后|上下)", s[mention.end :])
+        )
         if target == "entry_date":
             u.add(Fact(target, span, VALUE, mention.start, mention.end, mention.text, approx))
         else:
@@ -148,8 +160,7 @@ def _read_dates(u: Understanding, s: str, asked: Optional[str], known: Dict[str,
     _month_answer(u, s, asked, known, today)
 
 
-def _date_target(s: str, mention: _Mention, asked: Optional[str], u: Understanding,
-                 known: Dict[str, Any]) -> Optional[str]:
+def _date_target(s: str, mention: _Mention, asked: str | None, u: Understanding, known: dict[str, Any]) -> str | None:
     seg_start, seg_end = _segment(s, mention.start)
     seg = s[seg_start:seg_end]
     if POLICY_DATE_WORDS.search(seg):
@@ -172,7 +183,7 @@ def _date_target(s: str, mention: _Mention, asked: Optional[str], u: Understandi
     return None
 
 
-def _known_span(known: Dict[str, Any]) -> Optional[DateSpan]:
+def _known_span(known: dict[str, Any]) -> DateSpan | None:
     v = known.get("entry_date")
     if isinstance(v, DateSpan):
         return v
@@ -186,8 +197,8 @@ def _known_span(known: Dict[str, Any]) -> Optional[DateSpan]:
     return None
 
 
-def _month_answer(u: Understanding, s: str, asked: Optional[str], known: Dict[str, Any], today: date) -> None:
-    """"3月" / "三月份" / "年底" answering the month question (or correcting the entry date: "不是年底，是年初入驻的"),
+def _month_answer(u: Understanding, s: str, asked: str | None, known: dict[str, Any], today: date) -> None:
+    """ "3月" / "三月份" / "年底" answering the month question (or correcting the entry date: "不是年底，是年初入驻的"),
     in the year already given."""
     if u.fact("entry_date") or any(p.fact == "entry_date" for p in u.problems):
         return
@@ -233,13 +244,13 @@ def _month_answer(u: Understanding, s: str, asked: Optional[str], known: Dict[st
     _add_days(u, _span(year, month, day), m, today)
 
 
-def _xun_span(y: int, month: int, xun: str) -> Optional[DateSpan]:
+def _xun_span(y: int, month: int, xun: str) -> DateSpan | None:
     first, last = XUN.get(xun, (1, 31))
     end = min(last, calendar.monthrange(y, month)[1])
     return DateSpan(date(y, month, first), date(y, month, end))
 
 
-def _add_days(u: Understanding, span: Optional[DateSpan], m: "re.Match[str]", today: date) -> None:
+def _add_days(u: Understanding, span: DateSpan | None, m: re.Match[str], today: date) -> None:
     if span is None:
         u.problem("entry_date", "bad_date", m.group())
         return

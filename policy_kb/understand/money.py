@@ -1,10 +1,11 @@
 """Money in a message: amounts, ranges, approximations, periods, unit prices → annual_rent / event_cost."""
+
 from __future__ import annotations
 
 import json
 import re
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from ..numerals import parse_neighbours, parse_number
 from .lexicon import (
@@ -43,8 +44,8 @@ _LONE_ONE = re.compile(r"一(?=(个)?(年|月|季|天|日|平|次|共|下|起|�
 _NEAR_VAGUE = re.compile(r"(好|十|百|千)?几\s*$")
 
 
-def _money_mentions(s: str) -> List[_Mention]:
-    out: List[_Mention] = []
+def _money_mentions(s: str) -> list[_Mention]:
+    out: list[_Mention] = []
     scan = _LONE_ONE.sub("_", s)  # "100万一年": the 一 of 一年 is not part of the amount
     for m in MONEY_RE.finditer(scan):
         a = m.group("a")
@@ -53,17 +54,26 @@ def _money_mentions(s: str) -> List[_Mention]:
         unit_a = m.group("au") or (m.group("bu") if m.group("b") else None) or m.group("mu")
         if m.group("many") and not m.group("b"):
             unit_a = m.group("mu") or m.group("au")
-        after = s[m.end():m.end() + 3]
-        if re.match(r"\s*(平方米|平米|平方|㎡|m²|m2|平|年|个月|月|天|日|号|名|位|个|人|%|％|条|项|款|章|节|部分|强|倍|次|届|家|岁|层|楼|点|、)",
-                    after) and not unit_a:
+        after = s[m.end() : m.end() + 3]
+        if (
+            re.match(
+                r"\s*(平方米|平米|平方|㎡|m²|m2|平|年|个月|月|天|日|号|名|位|个|人|%|％|条|项|款|章|节|部分|强|倍|次|届|家|岁|层|楼|点|、)",
+                after,
+            )
+            and not unit_a
+        ):
             continue
-        before = s[max(0, m.start() - 2):m.start()]
+        before = s[max(0, m.start() - 2) : m.start()]
         if not unit_a and re.search(r"(第|、)$", before):
             continue  # 第7条, 三、2: a clause number
         if _NEAR_VAGUE.search(before):
             continue  # 几十万 / 好几百万: vague, not 十万
-        if not unit_a and not re.search(r"\d", a) and not re.search(r"[万亿千百]", a) \
-                and not (m.group("b") and re.search(r"[万亿千百]", m.group("b"))):
+        if (
+            not unit_a
+            and not re.search(r"\d", a)
+            and not re.search(r"[万亿千百]", a)
+            and not (m.group("b") and re.search(r"[万亿千百]", m.group("b")))
+        ):
             continue
         lo = _num(a)
         pair = None
@@ -73,8 +83,11 @@ def _money_mentions(s: str) -> List[_Mention]:
                 continue
             lo = pair[0]
         factor = _unit_factor(unit_a)
-        has_unit = factor is not None or bool(re.search(r"[万亿萬億]|[千仟]$", a)) \
+        has_unit = (
+            factor is not None
+            or bool(re.search(r"[万亿萬億]|[千仟]$", a))
             or bool(re.fullmatch(r"\d{1,3}(,\d{3})+", a))
+        )
         f = factor or 1
         if re.search(r"[万亿]$", a) and factor is None:
             f = 1
@@ -91,7 +104,7 @@ def _money_mentions(s: str) -> List[_Mention]:
             hi = b * fb
             tail = re.search(r"[万亿]+$", m.group("b"))
             if m.group("au") is None and tail and not re.search(r"[万亿]", a):
-                bare_b = _num(m.group("b")[:tail.start()]) if tail.start() else None
+                bare_b = _num(m.group("b")[: tail.start()]) if tail.start() else None
                 a_val = _num(a)
                 if bare_b is not None and a_val is not None and a_val <= bare_b:
                     lo = a_val * (_num("1" + tail.group()) or 1)  # 80到100万: the second's unit applies to the first
@@ -99,21 +112,22 @@ def _money_mentions(s: str) -> List[_Mention]:
             step = _step(a)
             hi = (_num(a) + step) * f
         mention = _Mention(m.start(), m.end(), m.group(), has_unit=has_unit)
-        if m.group("neg") and not s[max(0, m.start() - 1):m.start()].isdigit():
+        if m.group("neg") and not s[max(0, m.start() - 1) : m.start()].isdigit():
             mention.bad = "negative"
         mention.exact = (min(lo, hi), max(lo, hi))
         if lo != lo.to_integral_value() or hi != hi.to_integral_value():
             lo, hi = lo.quantize(Decimal(1)), hi.quantize(Decimal(1))
         mention.value = Range(int(min(lo, hi)), int(max(lo, hi)))
         mention.basis = {"amount": mention.value.to_json()}
-        mention.approx = bool(APPROX_BEFORE.search(s[max(0, m.start() - 6):m.start()])
-                              or APPROX_AFTER.match(s[m.end():m.end() + 4]))
+        mention.approx = bool(
+            APPROX_BEFORE.search(s[max(0, m.start() - 6) : m.start()]) or APPROX_AFTER.match(s[m.end() : m.end() + 4])
+        )
         out.append(mention)
     return out
 
 
 def _step(a: str) -> Decimal:
-    """"100多" → 100 (100–200), "120多" → 10, "十多" → 10: the place of the last non-zero digit."""
+    """ "100多" → 100 (100–200), "120多" → 10, "十多" → 10: the place of the last non-zero digit."""
     v = parse_number(a) or Decimal(0)
     n = int(v)
     if n <= 0:
@@ -130,14 +144,18 @@ def s_after(after: str, whole: str) -> str:
     return whole[i:] if i >= 0 else after
 
 
-def _multi_years(before: str, after: str) -> Optional["re.Match[str]"]:
-    """"三年加起来300万" / "300万是三年一共的": a total over years next to the amount, with no word about the benefit
+def _multi_years(before: str, after: str) -> re.Match[str] | None:
+    """ "三年加起来300万" / "300万是三年一共的": a total over years next to the amount, with no word about the benefit
     in between ("年租金200万的话租金补贴三年一共是200万吗": the three years are the subsidy's, not the rent's)."""
     for m in MULTI_YEARS.finditer(before):
-        if not BENEFIT_WORDS.search(before[m.end():]):
+        if not BENEFIT_WORDS.search(before[m.end() :]):
             return m
     m = MULTI_YEARS.search(after)
-    if m and not BENEFIT_WORDS.search(after[:m.start()]) and not BENEFIT_WORDS.match(after[m.end():].lstrip("能可以会是")):
+    if (
+        m
+        and not BENEFIT_WORDS.search(after[: m.start()])
+        and not BENEFIT_WORDS.match(after[m.end() :].lstrip("能可以会是"))
+    ):
         return m  # "300万是三年加起来的" — not "85万，三年一共能补多少" (the three years are the subsidy's)
     return None
 
@@ -164,7 +182,7 @@ def _period(s: str, mention: _Mention) -> str:
     """month / quarter / half_year / year / two_years / three_years, from the mention's clause; a clause with no
     period word of its own ("每次21万") takes the period of the clauses before it ("每三个月交一次房租")."""
     seg_start, seg_end = _segment(s, mention.start)
-    before, after = s[seg_start:mention.start], s[mention.end:seg_end][:6]
+    before, after = s[seg_start : mention.start], s[mention.end : seg_end][:6]
     found = _period_of(before, after, s[seg_start:seg_end])
     if found or seg_start == 0 or not re.search(r"每次|一次|每期|一期", before):
         return found
@@ -172,9 +190,9 @@ def _period(s: str, mention: _Mention) -> str:
     return _period_of(earlier, "", earlier)
 
 
-def _unit_price(s: str, mention: _Mention) -> Optional[str]:
+def _unit_price(s: str, mention: _Mention) -> str | None:
     seg_start, seg_end = _segment(s, mention.start)
-    near = s[max(seg_start, mention.start - 10):min(seg_end, mention.end + 10)]
+    near = s[max(seg_start, mention.start - 10) : min(seg_end, mention.end + 10)]
     if not PER_AREA.search(near):
         return None
     if PER_DAY.search(near):
@@ -184,12 +202,12 @@ def _unit_price(s: str, mention: _Mention) -> Optional[str]:
     return "year"
 
 
-def _area(s: str, exclude: Tuple[int, int]) -> Optional[Tuple[Decimal, Decimal, bool]]:
+def _area(s: str, exclude: tuple[int, int]) -> tuple[Decimal, Decimal, bool] | None:
     """The area the message gives (lo, hi, approximate), not counting "每平米"/"一平米" (a unit)."""
     for m in AREA_RE.finditer(s):
         if m.start() <= exclude[0] < m.end() or exclude[0] <= m.start() < exclude[1]:
             continue
-        before = s[max(0, m.start() - 1):m.start()]
+        before = s[max(0, m.start() - 1) : m.start()]
         n = m.group("n") or m.group("n3")
         if before in ("每", "/", "一") or n in ("一", "1"):
             continue
@@ -197,23 +215,25 @@ def _area(s: str, exclude: Tuple[int, int]) -> Optional[Tuple[Decimal, Decimal, 
         n2 = m.group("n2") or m.group("n4")
         hi = parse_number(n2) if n2 else lo
         if lo is not None and hi is not None and lo > 0:
-            approx = bool(APPROX_BEFORE.search(s[max(0, m.start() - 6):m.start()])
-                          or re.search(r"大约|大概|约", m.group())
-                          or APPROX_AFTER.match(s[m.end():m.end() + 4]))
+            approx = bool(
+                APPROX_BEFORE.search(s[max(0, m.start() - 6) : m.start()])
+                or re.search(r"大约|大概|约", m.group())
+                or APPROX_AFTER.match(s[m.end() : m.end() + 4])
+            )
             return lo, hi, approx
     return None
 
 
-def _target(s: str, pos: int, end: int, words: Dict[str, "re.Pattern[str]"], anywhere: bool = True) -> Optional[str]:
+def _target(s: str, pos: int, end: int, words: dict[str, re.Pattern[str]], anywhere: bool = True) -> str | None:
     """The fact whose word is nearest before the mention in its segment (else after it, else anywhere)."""
     seg_start, seg_end = _segment(s, pos)
-    best: Optional[Tuple[int, str]] = None
+    best: tuple[int, str] | None = None
     for name, pattern in words.items():
         for m in pattern.finditer(s, seg_start, pos):
             if best is None or m.end() > best[0]:
                 best = (m.end(), name)
     if best:
-        between = s[best[0]:pos]
+        between = s[best[0] : pos]
         return None if BENEFIT_WORDS.search(between) else best[1]
     for name, pattern in words.items():
         if pattern.search(s, end, seg_end):
@@ -224,22 +244,30 @@ def _target(s: str, pos: int, end: int, words: Dict[str, "re.Pattern[str]"], any
     return found[0] if len(found) == 1 else None
 
 
-def _read_money(u: Understanding, s: str, asked: Optional[str], known: Dict[str, Any]) -> None:
+def _read_money(u: Understanding, s: str, asked: str | None, known: dict[str, Any]) -> None:
     mentions = _money_mentions(s)
-    used_for_price: List[_Mention] = []
-    candidates: List[Any] = []
+    used_for_price: list[_Mention] = []
+    candidates: list[Any] = []
     for mention in mentions:
         if any(mm is mention for mm in used_for_price):
             continue
         words = {"annual_rent": RENT_WORDS, "event_cost": EVENT_WORDS}
         target = _target(s, mention.start, mention.end, words, anywhere=False)
-        if target is None and _period(s, mention) in ("month", "quarter") and not POLICY_MONEY.search(s) \
-                and not OTHER_MONEY.search(s):
+        if (
+            target is None
+            and _period(s, mention) in ("month", "quarter")
+            and not POLICY_MONEY.search(s)
+            and not OTHER_MONEY.search(s)
+        ):
             target = "annual_rent"  # 每月8万: a monthly sum here is a rent (event costs are not monthly)
         if target is None and _unit_price(s, mention):
             target = "annual_rent"  # 每平米每天4元: a price per area is a rent
-        if target is None and "annual_rent" in known and _period(s, mention) not in ("", "year") \
-                and not EVENT_WORDS.search(s):
+        if (
+            target is None
+            and "annual_rent" in known
+            and _period(s, mention) not in ("", "year")
+            and not EVENT_WORDS.search(s)
+        ):
             target = "annual_rent"  # 270万是三年加起来的: a period is about the rent
         if target is None:
             target = _target(s, mention.start, mention.end, words)
@@ -247,7 +275,7 @@ def _read_money(u: Understanding, s: str, asked: Optional[str], known: Dict[str,
         if target is None and correcting and not RENT_WORDS.search(s) and not EVENT_WORDS.search(s):
             target = next((k for k in reversed(list(known)) if k in MONEY_FACTS), None)  # 不对，是150万
         if target is None:
-            if POLICY_MONEY.search(s[max(0, mention.start - 6):mention.end + 6]):
+            if POLICY_MONEY.search(s[max(0, mention.start - 6) : mention.end + 6]):
                 continue
             if asked in MONEY_FACTS:
                 target = asked
@@ -272,7 +300,7 @@ def correcting_any(u: Understanding, s: str) -> bool:
     return u.correction or _contrast(s)
 
 
-def _choose(u: Understanding, candidates: List[Any], correcting: bool) -> None:
+def _choose(u: Understanding, candidates: list[Any], correcting: bool) -> None:
     """One value per fact: the amounts said right after the fact's word win; of several different ones, a
     correction takes the last ("说错了，156万是含物业费的，纯租金是一年120万"), otherwise the message is ambiguous
     ("第一年100万，第二年110万") and is asked back rather than guessed."""
@@ -292,7 +320,7 @@ def _choose(u: Understanding, candidates: List[Any], correcting: bool) -> None:
             u.problem(p.fact, p.code, p.text, **p.params)
 
 
-def _money_fact(u: Understanding, s: str, mention: _Mention, target: str, asked: Optional[str]) -> None:
+def _money_fact(u: Understanding, s: str, mention: _Mention, target: str, asked: str | None) -> None:
     rng: Range = mention.value
     if mention.bad:
         u.problem(target, mention.bad, mention.text)
@@ -309,16 +337,16 @@ def _money_fact(u: Understanding, s: str, mention: _Mention, target: str, asked:
         approx = approx or a_approx
         days = {"day": 365, "month": 12, "year": 1}[price]
         p_lo, p_hi = mention.exact or (Decimal(rng.lo), Decimal(rng.hi))
-        basis.update({"unit_price": _dec_json(p_lo, p_hi), "area": _dec_json(a_lo, a_hi), "per": price,
-                      "multiplier": days})
+        basis.update(
+            {"unit_price": _dec_json(p_lo, p_hi), "area": _dec_json(a_lo, a_hi), "per": price, "multiplier": days}
+        )
         rng = Range(_yuan(p_lo * a_lo * days), _yuan(p_hi * a_hi * days))
     elif rng.hi <= 0 and not mention.bad:
         u.problem(target, "zero", mention.text)
         return
-    elif not mention.has_unit:
-        if rng.hi < 10_000:
-            u.problem(target, "need_unit", mention.text, number=mention.text)
-            return
+    elif not mention.has_unit and rng.hi < 10_000:
+        u.problem(target, "need_unit", mention.text, number=mention.text)
+        return
     if target == "annual_rent" and not price:
         period = _period(s, mention)
         mult = {"month": 12, "quarter": 4, "half_year": 2, "day": 365}.get(period)
@@ -343,6 +371,5 @@ def _yuan(d: Decimal) -> int:
 def _dec_json(lo: Decimal, hi: Decimal) -> Any:
     def one(d: Decimal) -> Any:
         return int(d) if d == d.to_integral_value() else float(d)
+
     return one(lo) if lo == hi else [one(lo), one(hi)]
-
-

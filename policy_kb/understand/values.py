@@ -1,4 +1,5 @@
 """The understanding layer's values: facts, problems, intervals of yuan and of days; input cleaning."""
+
 from __future__ import annotations
 
 import calendar
@@ -6,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from ..numerals import FULLWIDTH
 
@@ -22,6 +23,7 @@ BOOL_FACTS = ("in_talent_port", "training_base")
 @dataclass(frozen=True)
 class Range:
     """A closed interval of integers (yuan, counts): ``lo == hi`` is an exact value."""
+
     lo: int
     hi: int
 
@@ -36,6 +38,7 @@ class Range:
 @dataclass(frozen=True)
 class DateSpan:
     """A closed interval of days: a year alone is Jan 1 – Dec 31, a month its first to last day."""
+
     start: date
     end: date
 
@@ -48,13 +51,13 @@ class DateSpan:
         return self.start.isoformat() if self.exact else f"{self.start.isoformat()}/{self.end.isoformat()}"
 
     @classmethod
-    def parse(cls, s: str) -> "DateSpan":
+    def parse(cls, s: str) -> DateSpan:
         a, _, b = s.partition("/")
         start = date.fromisoformat(a)
         return cls(start, date.fromisoformat(b) if b else start)
 
     @classmethod
-    def of(cls, year: int, month: Optional[int] = None, day: Optional[int] = None) -> "DateSpan":
+    def of(cls, year: int, month: int | None = None, day: int | None = None) -> DateSpan:
         """A day, a whole month or a whole year; ValueError for a date that does not exist (2024-13, 2月30日)."""
         if month and day:
             d = date(year, month, day)
@@ -63,8 +66,9 @@ class DateSpan:
             return cls(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
         return cls(date(year, 1, 1), date(year, 12, 31))
 
-    def single_year(self) -> Optional[int]:
+    def single_year(self) -> int | None:
         return self.start.year if self.start.year == self.end.year else None
+
 
 @dataclass
 class Fact:
@@ -75,7 +79,7 @@ class Fact:
     end: int = 0
     text: str = ""
     approx: bool = False
-    basis: Dict[str, Any] = field(default_factory=dict)  # how a money value was read: amount, period, unit price
+    basis: dict[str, Any] = field(default_factory=dict)  # how a money value was read: amount, period, unit price
 
     def json_value(self) -> Any:
         v = self.value
@@ -91,20 +95,20 @@ class Problem:
     fact: str
     code: str  # zero / negative / too_large / vague / need_unit / need_area / future_date / bad_date / need_year
     text: str = ""  # need_rank / need_level / need_count / need_cost
-    params: Dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class Understanding:
     text: str
-    facts: List[Fact] = field(default_factory=list)
-    problems: List[Problem] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     correction: bool = False  # the message says it corrects something (不对/改成/说错了)
 
-    def fact(self, name: str) -> Optional[Fact]:
+    def fact(self, name: str) -> Fact | None:
         return next((f for f in self.facts if f.name == name), None)
 
-    def names(self) -> List[str]:
+    def names(self) -> list[str]:
         return [f.name for f in self.facts]
 
     def add(self, fact: Fact) -> None:
@@ -136,9 +140,8 @@ def clean(text: str) -> str:
 def normalise(text: str) -> str:
     """Same length as ``text``: full-width → ASCII, Traditional → Simplified, so spans point into the input."""
     from ..text import to_simplified
+
     s = text.translate(_FOLD).translate(FULLWIDTH)
-    s = "".join("，" if c == "，" else d for c, d in zip(text, s))
+    s = "".join("，" if c == "，" else d for c, d in zip(text, s, strict=False))
     t = to_simplified(s)
     return t if len(t) == len(s) else s
-
-

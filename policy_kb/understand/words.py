@@ -1,9 +1,10 @@
 """Facts said in words: categories, 500强, establishment, levels, yes/no facts, counts, the name."""
+
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from ..numerals import parse_neighbours, parse_number
 from ..rules import vocabulary
@@ -35,9 +36,9 @@ from .values import LEVEL_FACTS, NEGATION, VALUE, Fact, Range, Understanding
 
 # --------------------------------------------------------------------------------------------------- words
 @lru_cache(maxsize=1)
-def _vocab() -> List[Tuple[str, "re.Pattern[str]", str, str]]:
+def _vocab() -> list[tuple[str, re.Pattern[str], str, str]]:
     voc = vocabulary()
-    out: List[Tuple[str, str, str]] = []
+    out: list[tuple[str, str, str]] = []
     for canon, spec in voc["categories"].items():
         for a in [canon] + spec.get("aliases", []):
             out.append((a, "category", canon))
@@ -59,7 +60,7 @@ def _vocab() -> List[Tuple[str, "re.Pattern[str]", str, str]]:
     return [(a, re.compile(re.escape(a), re.IGNORECASE), fact, canon) for a, fact, canon in out]
 
 
-def _levels() -> List[Tuple[str, str]]:
+def _levels() -> list[tuple[str, str]]:
     out = []
     for canon, spec in vocabulary()["honour_levels"].items():
         if isinstance(spec, dict):
@@ -71,31 +72,35 @@ WORD_NEGATED = re.compile(r"(不是|并非|不属于|不算|不做|非|不)(一�
 ALTERNATIVE = re.compile(r"还是|或者|或是|或")
 SELF = re.compile(r"我们|我司|我公司|本公司|咱们|我单位|我方|本单位|我这边|我们这边|这边|我是")
 QUESTION = re.compile(r"什么|怎么|如何|哪些|哪个|哪种|吗|么|[?？]|是否|指的是|定义|要求|条件|标准|可以申请|能申请")
-EXTRA_WORDS = [("财富500强", "rank_500", "global"), ("财富五百强", "rank_500", "global"),
-               ("全球五百强", "rank_500", "global"), ("国内五百强", "rank_500", "china")]
+EXTRA_WORDS = [
+    ("财富500强", "rank_500", "global"),
+    ("财富五百强", "rank_500", "global"),
+    ("全球五百强", "rank_500", "global"),
+    ("国内五百强", "rank_500", "china"),
+]
 NOT_CATEGORY_WORDS = {"展会"}  # holding an exhibition is an event (event_cost), not the 会展经济 business
 
 
-def _read_words(u: Understanding, s: str, asked: Optional[str]) -> None:
+def _read_words(u: Understanding, s: str, asked: str | None) -> None:
     taken = [False] * len(s)
     none = RANK_NONE.search(s)
     if none:
         for i in range(none.start(), none.end()):
             taken[i] = True
-    found: Dict[str, List[Tuple["re.Match[str]", str]]] = {}
+    found: dict[str, list[tuple[re.Match[str], str]]] = {}
     for alias, pattern, fact, canon in _vocab():
         for mm in pattern.finditer(s):
-            if any(taken[mm.start():mm.end()]):
+            if any(taken[mm.start() : mm.end()]):
                 continue
-            if alias == "招聘" and s[mm.end():mm.end() + 1] == "会":
+            if alias == "招聘" and s[mm.end() : mm.end() + 1] == "会":
                 continue
             for i in range(mm.start(), mm.end()):
                 taken[i] = True
             seg_start, seg_end = _segment(s, mm.start())
             seg = s[seg_start:seg_end]
-            if WORD_NEGATED.search(s[seg_start:mm.start()]):
+            if WORD_NEGATED.search(s[seg_start : mm.start()]):
                 continue  # 我们不是猎头公司: what it is not
-            if fact == "category" and re.match(r"\s*(实训)?基地", s[mm.end():]):
+            if fact == "category" and re.match(r"\s*(实训)?基地", s[mm.end() :]):
                 continue  # 人才培养实训基地 names the base
             if asked != fact and QUESTION.search(seg) and not SELF.search(s):
                 continue  # 高端猎头的定义是什么: a question about the word
@@ -103,11 +108,11 @@ def _read_words(u: Understanding, s: str, asked: Optional[str]) -> None:
     for fact, hits in found.items():
         canons = {c for _, c in hits}
         if len(canons) > 1:
-            between = s[min(m.start() for m, _ in hits):max(m.end() for m, _ in hits)]
+            between = s[min(m.start() for m, _ in hits) : max(m.end() for m, _ in hits)]
             if ALTERNATIVE.search(between):
                 continue  # 总部还是分支机构: undecided
             # 总公司在北京，这边是分公司: a word followed by 在 <place> is another entity
-            kept = [(m, c) for m, c in hits if not re.match(r"\s*(在|位于|设在)", s[m.end():])]
+            kept = [(m, c) for m, c in hits if not re.match(r"\s*(在|位于|设在)", s[m.end() :])]
             hits = kept or hits
         mm, canon = hits[0]
         u.add(Fact(fact, canon, VALUE, mm.start(), mm.end(), mm.group()))
@@ -118,7 +123,7 @@ def _read_words(u: Understanding, s: str, asked: Optional[str]) -> None:
     _read_levels(u, s, asked)
 
 
-def _read_levels(u: Understanding, s: str, asked: Optional[str]) -> None:
+def _read_levels(u: Understanding, s: str, asked: str | None) -> None:
     for fact, pattern in LEVEL_NONE.items():
         m = pattern.search(s)
         if m:
@@ -162,7 +167,7 @@ def _read_booleans(u: Understanding, s: str) -> None:
         u.add(Fact("event_cost", Range(0, 0), NEGATION, m.start(), m.end(), m.group()))
 
 
-def _count_value(n_text: str, many: Optional[str]) -> Optional[Range]:
+def _count_value(n_text: str, many: str | None) -> Range | None:
     n = parse_number(n_text)
     if n is None:
         pair = parse_neighbours(n_text)  # 五六个
@@ -175,7 +180,7 @@ def _count_value(n_text: str, many: Optional[str]) -> Optional[Range]:
     return Range(lo, lo + int(_step(n_text)) if many else lo)
 
 
-def _read_count(u: Understanding, s: str, asked: Optional[str], known: Dict[str, Any], contrast: bool) -> None:
+def _read_count(u: Understanding, s: str, asked: str | None, known: dict[str, Any], contrast: bool) -> None:
     correcting = "talent_recommendations" in known and (u.correction or contrast)
     if asked != "talent_recommendations" and not COUNT_CONTEXT.search(s) and not correcting:
         return
@@ -186,7 +191,7 @@ def _read_count(u: Understanding, s: str, asked: Optional[str], known: Dict[str,
         u.add(Fact("talent_recommendations", Range(0, 0), NEGATION, m.start(), m.end(), m.group()))
         return
     for m in COUNT_RE.finditer(s):
-        if _NEAR_VAGUE.search(s[max(0, m.start() - 2):m.start()]):
+        if _NEAR_VAGUE.search(s[max(0, m.start() - 2) : m.start()]):
             continue
         rng = _count_value(m.group("n"), m.group("many"))
         if rng is None:
@@ -194,23 +199,29 @@ def _read_count(u: Understanding, s: str, asked: Optional[str], known: Dict[str,
         u.add(Fact("talent_recommendations", rng, VALUE, m.start(), m.end(), m.group(), _approx_at(s, m)))
         return
     if asked == "talent_recommendations":
-        bare = re.fullmatch(rf"\s*(?:有\s*)?(?P<ap>大概|大约|约|差不多|将近|接近|估计)?\s*(?P<n>{_RUN})(?P<many>多|几|来)?\s*"
-                            rf"(个|名|位|人)?\s*(?P<aa>吧|左右|上下|的样子)?\s*", s)
+        bare = re.fullmatch(
+            rf"\s*(?:有\s*)?(?P<ap>大概|大约|约|差不多|将近|接近|估计)?\s*(?P<n>{_RUN})(?P<many>多|几|来)?\s*"
+            rf"(个|名|位|人)?\s*(?P<aa>吧|左右|上下|的样子)?\s*",
+            s,
+        )
         rng = _count_value(bare.group("n"), bare.group("many")) if bare else None
         if rng is not None:
             u.add(Fact("talent_recommendations", rng, VALUE, 0, len(s), s, bool(bare.group("ap") or bare.group("aa"))))
-    if u.fact("talent_recommendations") is None and VAGUE_COUNT.search(s) and (
-            asked == "talent_recommendations" or COUNT_CONTEXT.search(s)):
+    if (
+        u.fact("talent_recommendations") is None
+        and VAGUE_COUNT.search(s)
+        and (asked == "talent_recommendations" or COUNT_CONTEXT.search(s))
+    ):
         u.problem("talent_recommendations", "vague", VAGUE_COUNT.search(s).group())
 
 
-def _approx_at(s: str, m: "re.Match[str]") -> bool:
-    return bool(APPROX_BEFORE.search(s[max(0, m.start() - 6):m.start()]) or APPROX_AFTER.match(s[m.end():m.end() + 4]))
+def _approx_at(s: str, m: re.Match[str]) -> bool:
+    return bool(
+        APPROX_BEFORE.search(s[max(0, m.start() - 6) : m.start()]) or APPROX_AFTER.match(s[m.end() : m.end() + 4])
+    )
 
 
 def _read_name(u: Understanding, s: str) -> None:
     m = NAME_RE.search(s)
     if m:
         u.add(Fact("name", m.group("n"), VALUE, m.start("n"), m.end("n"), m.group("n")))
-
-

@@ -1,4 +1,5 @@
 """Run actions on JSON tracker fixtures and render what they say through the domain's response templates."""
+
 from __future__ import annotations
 
 import asyncio
@@ -6,7 +7,7 @@ import copy
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import yaml
 from rasa_sdk import Tracker
@@ -19,28 +20,37 @@ FIXTURES = json.loads((Path(__file__).parent / "fixtures" / "trackers.json").rea
 TODAY = dt.date(2026, 11, 25)
 
 
-def _responses() -> Dict[str, Any]:
-    out: Dict[str, Any] = {}
+def _responses() -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for f in sorted((ROOT / "bot" / "domain").glob("*.yml")):
         out.update(yaml.safe_load(f.read_text(encoding="utf-8")).get("responses", {}))
     return out
 
 
 RESPONSES = _responses()
-DOMAIN: Dict[str, Any] = {"responses": RESPONSES, "slots": {}, "forms": {}}
+DOMAIN: dict[str, Any] = {"responses": RESPONSES, "slots": {}, "forms": {}}
 for _f in sorted((ROOT / "bot" / "domain").glob("*.yml")):
     _d = yaml.safe_load(_f.read_text(encoding="utf-8"))
     DOMAIN["slots"].update(_d.get("slots", {}))
     DOMAIN["forms"].update(_d.get("forms", {}))
 
 
-def tracker(fixture: str, text: str = "", intent: str = "inform", entities: Optional[List[Dict]] = None,
-            slots: Optional[Dict[str, Any]] = None, extract: bool = True) -> Tracker:
+def tracker(
+    fixture: str,
+    text: str = "",
+    intent: str = "inform",
+    entities: list[dict] | None = None,
+    slots: dict[str, Any] | None = None,
+    extract: bool = True,
+) -> Tracker:
     state = copy.deepcopy(FIXTURES[fixture])
     # as the Rasa server sends them: each entity found by the NLU component names its extractor (payload
     # entities of a button, given with ``entities=``, do not)
-    ents = entities if entities is not None else (
-        [{**e, "extractor": "PolicyEntityExtractor"} for e in find_entities(text, TODAY)] if extract else [])
+    ents = (
+        entities
+        if entities is not None
+        else ([{**e, "extractor": "PolicyEntityExtractor"} for e in find_entities(text, TODAY)] if extract else [])
+    )
     state["latest_message"] = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": ents}
     if slots:
         state["slots"].update(slots)
@@ -55,7 +65,7 @@ def run(action, t: Tracker):
     return d.messages, result
 
 
-def render(messages: List[Dict[str, Any]]) -> str:
+def render(messages: list[dict[str, Any]]) -> str:
     """The text people would see: each response template filled with the action's values."""
     out = []
     for m in messages:
@@ -69,5 +79,5 @@ def render(messages: List[Dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
-def slot_events(events) -> Dict[str, Any]:
+def slot_events(events) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}

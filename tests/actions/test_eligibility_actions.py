@@ -1,10 +1,18 @@
 """The self-check form's validation action: every slot's valid / invalid / correction paths, on tracker fixtures."""
+
 import os
 
 import pytest
 
-from actions.eligibility import (UNKNOWN, ActionAskEntryDate, ActionEligibilityReport, ActionResetProfile,
-                                 ActionStartCheck, ValidateEligibilityForm, still_to_ask)
+from actions.eligibility import (
+    UNKNOWN,
+    ActionAskEntryDate,
+    ActionEligibilityReport,
+    ActionResetProfile,
+    ActionStartCheck,
+    ValidateEligibilityForm,
+    still_to_ask,
+)
 from tests.actions.helpers import render, run, slot_events, tracker
 
 os.environ["POLICY_TODAY"] = "2026-11-25"
@@ -18,16 +26,25 @@ def validate(text, intent="inform", requested="annual_rent", slots=None, fixture
 
 
 # --- money: annual_rent / event_cost ----------------------------------------------------------------------------
-@pytest.mark.parametrize("text, yuan", [("120万", 1200000), ("年租金一百二十万元", 1200000), ("每月10万", 1200000),
-                                        ("1,200,000元", 1200000)])
+@pytest.mark.parametrize(
+    "text, yuan", [("120万", 1200000), ("年租金一百二十万元", 1200000), ("每月10万", 1200000), ("1,200,000元", 1200000)]
+)
 def test_rent_valid(text, yuan):
-    out, slots = validate(text)
+    _out, slots = validate(text)
     assert slots["annual_rent"] == yuan
 
 
-@pytest.mark.parametrize("text, message", [("-50万", "不能为负数"), ("500亿", "超过了10亿元"), ("120", "请带上单位"),
-                                           ("0元", "不能为零"), ("几十万吧", "具体的数"),
-                                           ("每平米每天4元", "面积")])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("-50万", "不能为负数"),
+        ("500亿", "超过了10亿元"),
+        ("120", "请带上单位"),
+        ("0元", "不能为零"),
+        ("几十万吧", "具体的数"),
+        ("每平米每天4元", "面积"),
+    ],
+)
 def test_rent_invalid_keeps_the_slot_and_reasks(text, message):
     out, slots = validate(text, slots={"annual_rent": 800000})
     assert "annual_rent" not in slots  # the last good value (80万) stays
@@ -41,8 +58,7 @@ def test_garbage_amount_is_not_understood_not_a_crash():
 
 
 def test_correction_of_rent_while_another_question_is_asked():
-    out, slots = validate("不对，是50万", requested="honour_level",
-                          slots={"annual_rent": 1200000})
+    _out, slots = validate("不对，是50万", requested="honour_level", slots={"annual_rent": 1200000})
     assert slots["annual_rent"] == 500000
 
 

@@ -1,9 +1,9 @@
 """Policy Q&A actions on tracker fixtures: the answer people see cites its clause and is computed from the KB."""
+
 import pytest
 
 from actions.common import INTENT_MEASURE
-from actions.document import (ActionDocumentFacts, ActionOverview, ActionProcedure, ActionSupportObjects,
-                              ActionValidity)
+from actions.document import ActionDocumentFacts, ActionOverview, ActionProcedure, ActionSupportObjects, ActionValidity
 from actions.lookup import ActionFallbackSearch, ActionLookupClause, ActionSearchPolicy
 from actions.measures import ActionAnswerMeasure
 from policy_kb.text import load_document
@@ -51,12 +51,24 @@ def test_every_measure_answer_is_short_cites_first_and_offers_the_rest(intent, m
 @pytest.mark.parametrize("intent, measure_id", sorted(INTENT_MEASURE.items()))
 def test_the_original_text_and_the_full_card_stay_one_button_away(intent, measure_id):
     clause = load_document().clause(measure_id)
-    original = render(run(ActionAnswerMeasure(), tracker("empty", "把原文发我", intent="ask_followup",
-                                                         slots={"topic": measure_id}))[0])
+    original = render(
+        run(ActionAnswerMeasure(), tracker("empty", "把原文发我", intent="ask_followup", slots={"topic": measure_id}))[
+            0
+        ]
+    )
     assert clause.text_norm in original and f"《办法》{measure_id}" in original.splitlines()[0]
-    card = render(run(ActionAnswerMeasure(), tracker(
-        "empty", "/ask_followup", intent="ask_followup", slots={"topic": measure_id},
-        entities=[{"entity": "aspect", "value": "card"}, {"entity": "topic", "value": measure_id}]))[0])
+    card = render(
+        run(
+            ActionAnswerMeasure(),
+            tracker(
+                "empty",
+                "/ask_followup",
+                intent="ask_followup",
+                slots={"topic": measure_id},
+                entities=[{"entity": "aspect", "value": "card"}, {"entity": "topic", "value": measure_id}],
+            ),
+        )[0]
+    )
     assert clause.text_norm in card and "嘉定区人力资源和社会保障局" in card
 
 
@@ -72,12 +84,15 @@ def test_we_can_question_starts_a_focused_check():
     assert "租金补贴（《办法》三、2）" in render(msgs)
 
 
-@pytest.mark.parametrize("text, expect", [
-    ("支持政策第7条原文", "视其规模和品牌影响力给予举办费最高30%的一次性补贴"),
-    ("三.2", "前三年度每年30%的租金补贴"),
-    ("第五部分说了什么", "《办法》五（三）"),
-    ("四（二）", "编制产业规划"),
-])
+@pytest.mark.parametrize(
+    "text, expect",
+    [
+        ("支持政策第7条原文", "视其规模和品牌影响力给予举办费最高30%的一次性补贴"),
+        ("三.2", "前三年度每年30%的租金补贴"),
+        ("第五部分说了什么", "《办法》五（三）"),
+        ("四（二）", "编制产业规划"),
+    ],
+)
 def test_clause_lookup_returns_verbatim_text(text, expect):
     out = render(run(ActionLookupClause(), tracker("empty", text, intent="lookup_clause"))[0])
     assert expect in out and "《办法》" in out
@@ -121,69 +136,90 @@ def test_document_questions():
 
 
 def test_a_business_outside_the_policy_is_told_who_it_is_for():
-    msgs, events = run(ActionAnswerMeasure(), tracker("empty", "我们是做制造业的，能申请租金补贴吗",
-                                                      intent="ask_rent_subsidy"))
+    msgs, events = run(
+        ActionAnswerMeasure(), tracker("empty", "我们是做制造业的，能申请租金补贴吗", intent="ask_rent_subsidy")
+    )
     text = render(msgs)
     assert text.startswith("按《办法》二，支持对象是") and "“制造业”不在所列领域内" in text
     assert {"event": "followup", "timestamp": None, "name": "eligibility_form"} not in events
 
 
 def test_a_foreign_hr_firm_is_in_scope():
-    msgs, _ = run(ActionSupportObjects(), tracker("empty", "我们是外资的人力资源公司，可以申请吗",
-                                                  intent="ask_support_objects"))
+    msgs, _ = run(
+        ActionSupportObjects(), tracker("empty", "我们是外资的人力资源公司，可以申请吗", intent="ask_support_objects")
+    )
     first = render(msgs).splitlines()[0]
     assert first.startswith("是") and "国内外" in first and "《办法》二" in first
 
 
 def test_switching_the_topic_keeps_the_question():
-    msgs, events = run(ActionAnswerMeasure(), tracker("empty", "换成活动补贴呢", intent="ask_event_subsidy",
-                                                      slots={"topic": "三、2", "aspect": "cap"}))
+    msgs, events = run(
+        ActionAnswerMeasure(),
+        tracker("empty", "换成活动补贴呢", intent="ask_event_subsidy", slots={"topic": "三、2", "aspect": "cap"}),
+    )
     first = render(msgs).splitlines()[0]
     assert "三、7" in first and "最高" in first and "30%" in first
     assert {"event": "slot", "timestamp": None, "name": "aspect", "value": "cap"} in events
 
 
-@pytest.mark.parametrize("text, intent, first", [
-    ("每天房租2000元，租金补贴一年多少", "ask_rent_subsidy", "租金补贴每年21.9万元，前三年度合计最多65.7万元"),
-    ("我们房租一年1.2个亿，补贴上限是多少", "ask_rent_subsidy", "租金补贴每年3600万元，前三年度合计最多10800万元"),
-    ("年租金200万的话租金补贴三年一共是200万吗", "ask_rent_subsidy", "租金补贴每年60万元，前三年度合计最多180万元"),
-    ("月租6.5w能补多少", "lookup_clause", "租金补贴每年23.4万元，前三年度合计最多70.2万元"),
-])
+@pytest.mark.parametrize(
+    "text, intent, first",
+    [
+        ("每天房租2000元，租金补贴一年多少", "ask_rent_subsidy", "租金补贴每年21.9万元，前三年度合计最多65.7万元"),
+        ("我们房租一年1.2个亿，补贴上限是多少", "ask_rent_subsidy", "租金补贴每年3600万元，前三年度合计最多10800万元"),
+        ("年租金200万的话租金补贴三年一共是200万吗", "ask_rent_subsidy", "租金补贴每年60万元，前三年度合计最多180万元"),
+        ("月租6.5w能补多少", "lookup_clause", "租金补贴每年23.4万元，前三年度合计最多70.2万元"),
+    ],
+)
 def test_figures_are_read_right_whatever_the_intent(text, intent, first):
     action = ActionLookupClause() if intent == "lookup_clause" else ActionAnswerMeasure()
     assert render(run(action, tracker("empty", text, intent=intent))[0]).startswith(first)
 
 
 def test_several_different_amounts_are_asked_back_not_guessed():
-    text = render(run(ActionAnswerMeasure(), tracker("empty", "第一年房租100万，第二年110万，第三年120万，三年补贴一共多少",
-                                                     intent="ask_rent_subsidy"))[0])
+    text = render(
+        run(
+            ActionAnswerMeasure(),
+            tracker("empty", "第一年房租100万，第二年110万，第三年120万，三年补贴一共多少", intent="ask_rent_subsidy"),
+        )[0]
+    )
     assert "100万元、110万元、120万元" in text and "每年" not in text.splitlines()[0]
 
 
 def test_a_wrong_premise_is_answered_before_a_self_check():
-    msgs, events = run(ActionAnswerMeasure(), tracker("empty", "我们是世界500强，落户奖励能拿500万吧？",
-                                                      intent="ask_settlement_reward"))
+    msgs, events = run(
+        ActionAnswerMeasure(),
+        tracker("empty", "我们是世界500强，落户奖励能拿500万吧？", intent="ask_settlement_reward"),
+    )
     assert render(msgs).startswith("不一定是500万元") and "50万—500万元" in render(msgs)
     assert {"event": "followup", "timestamp": None, "name": "eligibility_form"} not in events
 
 
 def test_the_aspect_asked_comes_before_the_figures():
-    text = render(run(ActionAnswerMeasure(), tracker("empty", "租金每年50万 第四年还有吗", intent="ask_rent_subsidy"))[0])
+    text = render(
+        run(ActionAnswerMeasure(), tracker("empty", "租金每年50万 第四年还有吗", intent="ask_rent_subsidy"))[0]
+    )
     first = text.splitlines()[0]
     assert "前三年度" in first and "三、2" in first
     assert "租金补贴每年15万元" in text
 
 
 def test_three_years_of_subsidy_are_not_three_years_of_rent():
-    text = render(run(ActionAnswerMeasure(), tracker("empty", "我们一年房租85万 三年一共能补多少啊",
-                                                     intent="ask_rent_subsidy"))[0])
+    text = render(
+        run(ActionAnswerMeasure(), tracker("empty", "我们一年房租85万 三年一共能补多少啊", intent="ask_rent_subsidy"))[
+            0
+        ]
+    )
     assert text.startswith("租金补贴每年25.5万元，前三年度合计最多76.5万元")
 
 
-@pytest.mark.parametrize("text, action, intent", [
-    ("个人能申请这些补贴吗", ActionSupportObjects, "ask_support_objects"),
-    ("我是个人 在找工作 这个政策能给我补贴吗", ActionFallbackSearch, "nlu_fallback"),
-])
+@pytest.mark.parametrize(
+    "text, action, intent",
+    [
+        ("个人能申请这些补贴吗", ActionSupportObjects, "ask_support_objects"),
+        ("我是个人 在找工作 这个政策能给我补贴吗", ActionFallbackSearch, "nlu_fallback"),
+    ],
+)
 def test_an_individual_is_told_the_policy_is_for_institutions(text, action, intent):
     first = render(run(action(), tracker("empty", text, intent=intent))[0]).splitlines()[0]
     assert first.startswith("不能") and "《办法》二" in first and "个人不在其中" in first
@@ -195,6 +231,6 @@ def test_a_premise_of_full_reimbursement_is_corrected():
 
 
 def test_a_measure_looked_up_by_number_has_the_answer_buttons():
-    msgs, events = run(ActionLookupClause(), tracker("empty", "第6条呢", intent="lookup_clause"))
+    msgs, _events = run(ActionLookupClause(), tracker("empty", "第6条呢", intent="lookup_clause"))
     titles = [b["title"] for m in msgs for b in m.get("buttons") or []]
     assert "看看我们能否申请" in titles and "《办法》三、6" in render(msgs)

@@ -1,4 +1,5 @@
 """bot.lock_store: Redis when LOCK_STORE_URL is set, in-memory otherwise, and never in-memory with several workers."""
+
 import asyncio
 import uuid
 

@@ -1,26 +1,33 @@
 """bot.speedups: the action-server reply is validated exactly as Rasa does it, with the schema checked once."""
+
 import asyncio
 import json
 
 import jsonschema
 import pytest
 from jsonschema.validators import validator_for
+from rasa.core.actions.action import RemoteAction
 
 import bot  # noqa: F401  (installs the speedups, as every Rasa process of the project does)
 from bot import speedups
-from rasa.core.actions.action import RemoteAction
 
 VALID = [
     {"events": [], "responses": []},
-    {"events": [{"event": "slot", "timestamp": None, "name": "focus", "value": "三、2"}],
-     "responses": [{"text": "每年按租金的30%给予补贴", "buttons": []}]},
-    {"events": [{"event": "active_loop", "name": "eligibility_form"}, {"event": "slot", "name": "requested_slot",
-                                                                       "value": None}]},
+    {
+        "events": [{"event": "slot", "timestamp": None, "name": "focus", "value": "三、2"}],
+        "responses": [{"text": "每年按租金的30%给予补贴", "buttons": []}],
+    },
+    {
+        "events": [
+            {"event": "active_loop", "name": "eligibility_form"},
+            {"event": "slot", "name": "requested_slot", "value": None},
+        ]
+    },
     {},
 ]
 INVALID = [
     {"events": "not a list"},
-    {"events": [{"event": "slot"}]},                       # a slot event without a name
+    {"events": [{"event": "slot"}]},  # a slot event without a name
     {"events": [{"no_event_key": 1}]},
     {"responses": "text"},
     {"events": [{"event": "no_such_event_type"}]},
@@ -66,8 +73,12 @@ def test_schema_is_checked_once_not_per_reply(monkeypatch):
 def test_rule_keys_parse_as_before_and_once():
     from rasa.core.policies.rule_policy import RulePolicy
 
-    key = json.dumps([{"prev_action": {"action_name": "action_listen"}, "user": {"intent": "ask_rent_subsidy"}},
-                      {"prev_action": {"action_name": "action_answer_measure"}}])
+    key = json.dumps(
+        [
+            {"prev_action": {"action_name": "action_listen"}, "user": {"intent": "ask_rent_subsidy"}},
+            {"prev_action": {"action_name": "action_answer_measure"}},
+        ]
+    )
     assert RulePolicy._rule_key_to_state(key) == json.loads(key)
     speedups.rule_key_to_state.cache_clear()
     for _ in range(3):
@@ -77,13 +88,20 @@ def test_rule_keys_parse_as_before_and_once():
 
 # ------------------------------------------------------------------------------ the graph runner, on the model
 
-TEXTS = ["租金补贴怎么算", "支持政策第7条原文", "我们是猎头公司，2025年3月入驻人才港，年租金120万", "？？？",
-         "明天上海会下雨吗", "辦論壇花了200萬最多補多少"]
+TEXTS = [
+    "租金补贴怎么算",
+    "支持政策第7条原文",
+    "我们是猎头公司，2025年3月入驻人才港，年租金120万",
+    "？？？",
+    "明天上海会下雨吗",
+    "辦論壇花了200萬最多補多少",
+]
 
 
 @pytest.fixture(scope="module")
 def agent():
     from rasa.core.agent import Agent
+
     from tests.e2e.servers import current_model
 
     return Agent.load(str(current_model()))
@@ -97,9 +115,11 @@ def _nlu_and_predictions(agent):
     for text in TEXTS:
         parse = asyncio.run(agent.parse_message(text))
         parses.append(parse)
-        tracker = DialogueStateTracker.from_events("t", [ActionExecuted("action_listen"),
-                                                         UserUttered(text, parse["intent"], parse["entities"])],
-                                                   slots=agent.domain.slots)
+        tracker = DialogueStateTracker.from_events(
+            "t",
+            [ActionExecuted("action_listen"), UserUttered(text, parse["intent"], parse["entities"])],
+            slots=agent.domain.slots,
+        )
         prediction = agent.processor.predict_next_with_tracker(tracker)
         predictions.append({k: v for k, v in prediction.items() if k != "tracker"})  # its events carry timestamps
     return parses, predictions

@@ -1,4 +1,5 @@
 """bot.tracker_store on SQLite: WAL mode, pooled connections, conversations survive a new store instance."""
+
 import asyncio
 import sqlite3
 
@@ -19,9 +20,16 @@ slots:
 
 
 def _tracker(sender: str) -> DialogueStateTracker:
-    return DialogueStateTracker.from_events(sender, [
-        ActionExecuted("action_listen"), UserUttered("租金补贴怎么算", {"name": "greet", "confidence": 1.0}),
-        SlotSet("focus", "三、2"), ActionExecuted("action_listen")], slots=DOMAIN.slots)
+    return DialogueStateTracker.from_events(
+        sender,
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("租金补贴怎么算", {"name": "greet", "confidence": 1.0}),
+            SlotSet("focus", "三、2"),
+            ActionExecuted("action_listen"),
+        ],
+        slots=DOMAIN.slots,
+    )
 
 
 def test_sqlite_file_is_in_wal_mode_and_pooled(tmp_path):
@@ -42,8 +50,12 @@ def test_turns_are_readable_by_a_new_store_and_another_reader(tmp_path):
     tracker.update(UserUttered("第二句", {"name": "greet", "confidence": 1.0}))
     asyncio.run(first.save(tracker))
     # another process's view (e.g. the staff console) and a restarted Rasa server see every turn
-    texts = [r[0] for r in sqlite3.connect(db).execute(
-        "SELECT json_extract(data, '$.text') FROM events WHERE type_name='user' ORDER BY id")]
+    texts = [
+        r[0]
+        for r in sqlite3.connect(db).execute(
+            "SELECT json_extract(data, '$.text') FROM events WHERE type_name='user' ORDER BY id"
+        )
+    ]
     assert texts == ["租金补贴怎么算", "第二句"]
     again = asyncio.run(UrlSQLTrackerStore(DOMAIN, host=f"sqlite:///{db}").retrieve("b"))
     assert again.get_slot("focus") == "三、2"

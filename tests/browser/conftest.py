@@ -1,24 +1,37 @@
 """Browser tests: the web chat page in a real headless Chromium (Debian's /usr/bin/chromium) driven by Playwright,
 against the real action server and Rasa server. Without Chromium or Playwright they skip with the reason, except
 under CI=true, where that is a failure."""
+
 from __future__ import annotations
 
 import http.server
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, List
 
 import pytest
 
 from tests.e2e.servers import ROOT, Servers, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 SCREENSHOTS = ROOT / "var" / "screenshots"
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
-         "locale": "zh-CN"}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+}
 
 
 def missing(reason: str) -> None:
@@ -47,7 +60,8 @@ def browser():
     except ImportError:
         missing("the playwright Python package is not installed (.venv/bin/pip install playwright)")
     from playwright.sync_api import expect
-    expect.set_options(timeout=20_000)          # the bot's answers, not only the DOM, are awaited
+
+    expect.set_options(timeout=20_000)  # the bot's answers, not only the DOM, are awaited
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
@@ -63,7 +77,7 @@ def phone(browser):
 
 
 @pytest.fixture
-def chat(phone, web_bot) -> "ChatPage":
+def chat(phone, web_bot) -> ChatPage:
     page = phone.new_page()
     c = ChatPage(page, web_bot.url)
     c.open()
@@ -82,8 +96,8 @@ class ChatPage:
     def __init__(self, page, base: str):
         self.page, self.base = page, base
         self.url = f"{base}/webhooks/web/"
-        self.dialogs: List[str] = []
-        self.errors: List[str] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
         page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
@@ -102,7 +116,7 @@ class ChatPage:
 
     def open(self) -> None:
         self.page.goto(self.url)
-        self.wait_idle(min_bot=1)           # the welcome
+        self.wait_idle(min_bot=1)  # the welcome
 
     def wait_idle(self, min_bot: int = 0) -> None:
         if min_bot:
@@ -126,7 +140,7 @@ class ChatPage:
         self.wait_idle(min_bot=n + 1)
         return "\n".join(self.bot.nth(i).inner_text() for i in range(n, self.bot.count()))
 
-    def quick_titles(self) -> List[str]:
+    def quick_titles(self) -> list[str]:
         return [t.strip() for t in self.page.locator(".quick-btn").all_inner_texts()]
 
     def stored(self) -> dict:

@@ -1,5 +1,6 @@
 """The website chat page (/webhooks/web/) in headless Chromium against the real bot: asking, quick replies, the
 eligibility report, reload, 重新开始, escaping, errors, and the embed snippet on another origin."""
+
 from __future__ import annotations
 
 import json
@@ -33,6 +34,7 @@ def posted(request) -> dict:
 
 # ---- served by the Rasa server itself (no browser needed) ----
 
+
 def test_page_and_assets_are_served_by_the_bot(web_bot):
     base = f"{web_bot.url}/webhooks/web"
     status, headers, body = http_get(base + "/")
@@ -40,9 +42,13 @@ def test_page_and_assets_are_served_by_the_bot(web_bot):
     page = body.decode("utf-8")
     assert '<html lang="zh-CN">' in page and "嘉定人才港政策助手" in page and 'name="viewport"' in page
     assert "script-src 'self'" in headers["Content-Security-Policy"]
-    assert "http://" not in page and "https://" not in page        # nothing from the internet
-    for name, ctype in [("static/chat.js", "application/javascript"), ("static/chat.css", "text/css"),
-                        ("static/icon.svg", "image/svg+xml"), ("embed.js", "application/javascript")]:
+    assert "http://" not in page and "https://" not in page  # nothing from the internet
+    for name, ctype in [
+        ("static/chat.js", "application/javascript"),
+        ("static/chat.css", "text/css"),
+        ("static/icon.svg", "image/svg+xml"),
+        ("embed.js", "application/javascript"),
+    ]:
         status, headers, _ = http_get(f"{base}/{name}")
         assert status == 200 and headers["Content-Type"].startswith(ctype), name
         assert headers["X-Content-Type-Options"] == "nosniff"
@@ -53,10 +59,16 @@ def test_page_and_assets_are_served_by_the_bot(web_bot):
 
 def test_only_the_listed_files_exist(web_bot):
     base = f"{web_bot.url}/webhooks/web"
-    for path in ["/static/index.html", "/static/embed.js", "/static/nope.js", "/static/..%2Fweb.py",
-                 "/static/%2e%2e/%2e%2e/credentials.yml", "/static/"]:
+    for path in [
+        "/static/index.html",
+        "/static/embed.js",
+        "/static/nope.js",
+        "/static/..%2Fweb.py",
+        "/static/%2e%2e/%2e%2e/credentials.yml",
+        "/static/",
+    ]:
         assert http_get(base + path)[0] == 404, path
-    status, _, body = http_get(base + "/static/nope.js")
+    _status, _, body = http_get(base + "/static/nope.js")
     assert "页面不存在" in body.decode("utf-8")
 
 
@@ -64,6 +76,7 @@ def test_without_trailing_slash_redirects_to_the_page(web_bot):
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
             return None
+
     opener = urllib.request.build_opener(NoRedirect)
     with pytest.raises(urllib.error.HTTPError) as e:
         opener.open(f"{web_bot.url}/webhooks/web", timeout=10)
@@ -72,17 +85,18 @@ def test_without_trailing_slash_redirects_to_the_page(web_bot):
 
 # ---- the page in Chromium, phone-sized ----
 
+
 def test_ask_rent_subsidy_shows_30_percent(chat, screenshots):
     welcome = chat.bot.first.inner_text()
-    assert "嘉定人才港政策助手" in welcome and "有哪些支持政策" in chat.quick_titles()   # the bot's own greeting
+    assert "嘉定人才港政策助手" in welcome and "有哪些支持政策" in chat.quick_titles()  # the bot's own greeting
     text = chat.ask("租金补贴")
-    first = [ln for ln in text.split("政策助手说：")[-1].splitlines() if ln.strip()][0]
-    assert "30%" in first and "《办法》三、2" in first                                      # the answer first
+    first = next(ln for ln in text.split("政策助手说：")[-1].splitlines() if ln.strip())
+    assert "30%" in first and "《办法》三、2" in first  # the answer first
     assert chat.user.last.inner_text().endswith("租金补贴")
     answer = chat.bot.last
-    expect(answer.locator(".cite", has_text="《办法》三、2").first).to_be_visible()       # citations highlighted
+    expect(answer.locator(".cite", has_text="《办法》三、2").first).to_be_visible()  # citations highlighted
     assert chat.quick_titles() == ["完整条件", "原文", "看看我们能否申请"]
-    card = chat.click("完整条件")                                                          # the rest, one tap away
+    card = chat.click("完整条件")  # the rest, one tap away
     assert "《办法》三、2" in card and "区人社局" in card
     # phone layout: nothing wider than the screen, the input and send button on screen
     assert chat.page.evaluate("() => document.documentElement.scrollWidth") <= 390
@@ -101,7 +115,7 @@ def test_typing_indicator_while_the_bot_answers(chat):
     expect(typing).to_be_visible()
     expect(typing.locator(".dot")).to_have_count(3)
     expect(chat.page.locator("#send")).to_be_disabled()
-    for _ in range(100):                                                   # the request reaches the route
+    for _ in range(100):  # the request reaches the route
         if held:
             break
         chat.page.wait_for_timeout(50)
@@ -118,7 +132,7 @@ def test_quick_reply_sends_the_payload_and_shows_the_title(chat):
     titles = chat.quick_titles()
     assert len(titles) == 9 and "租金补贴" in titles
     answer = chat.bot.last
-    assert answer.locator("ol li").count() == 9                       # "1. …" lines as a numbered list
+    assert answer.locator("ol li").count() == 9  # "1. …" lines as a numbered list
     with chat.page.expect_request(lambda r: r.method == "POST" and "/webhooks/rest/webhook" in r.url) as req:
         reply = chat.click("租金补贴")
     assert posted(req.value)["message"] == "/ask_rent_subsidy"
@@ -139,7 +153,7 @@ def test_conversation_survives_a_reload(chat):
     chat.page.reload()
     chat.wait_idle(min_bot=len(bots))
     assert chat.user.all_inner_texts() == users and chat.bot.all_inner_texts() == bots
-    assert chat.stored()["sender"] == sender and not requests           # no new greeting, same sender
+    assert chat.stored()["sender"] == sender and not requests  # no new greeting, same sender
     assert chat.quick_titles() == ["完整条件", "原文", "看看我们能否申请"]
     # the conversation goes on with the same sender id
     with chat.page.expect_request(lambda r: r.method == "POST" and "/webhooks/rest/webhook" in r.url) as req:
@@ -164,12 +178,18 @@ def test_script_typed_by_the_user_is_shown_as_text(chat):
 
 
 def test_bot_text_and_button_titles_are_never_html(chat):
-    reply = [{"recipient_id": "x",
-              "text": "——<b>组</b>——\n🟡 <img src=x onerror=\"window.__pwned=1\">（《办法》三、2）\n"
-                      "  金额：<script>window.__pwned=2</script>\n· <a href=\"javascript:alert(1)\">链接</a>",
-              "buttons": [{"title": "<i>按钮</i>", "payload": "/ask_overview"}]}]
-    chat.page.route(REST, lambda r: r.fulfill(status=200, content_type="application/json",
-                                              body=json.dumps(reply, ensure_ascii=False)))
+    reply = [
+        {
+            "recipient_id": "x",
+            "text": '——<b>组</b>——\n🟡 <img src=x onerror="window.__pwned=1">（《办法》三、2）\n'
+            '  金额：<script>window.__pwned=2</script>\n· <a href="javascript:alert(1)">链接</a>',
+            "buttons": [{"title": "<i>按钮</i>", "payload": "/ask_overview"}],
+        }
+    ]
+    chat.page.route(
+        REST,
+        lambda r: r.fulfill(status=200, content_type="application/json", body=json.dumps(reply, ensure_ascii=False)),
+    )
     text = chat.ask("随便问问")
     assert "<b>组</b>" in text and "<img src=x" in text and "<script>" in text and "<a href=" in text
     assert chat.quick_titles() == ["<i>按钮</i>"]
@@ -198,7 +218,7 @@ def test_eligibility_report_is_rendered_as_lists_with_bold_titles(chat, screensh
     weight = rent.locator(".item-title").evaluate("e => getComputedStyle(e).fontWeight")
     assert int(weight) >= 600
     assert report.locator(".item").count() == 9
-    assert report.locator("ul li").count() >= 2                           # 下一步 as a list
+    assert report.locator("ul li").count() >= 2  # 下一步 as a list
     assert "重新开始" in chat.quick_titles()
     # the report is read from its top (under the question that triggered it)
     top = report.bounding_box()["y"]
@@ -215,7 +235,7 @@ def test_restart_resets_the_profile_and_starts_a_new_conversation(chat):
     assert req.value.response().status == 200
     chat.wait_idle(min_bot=1)
     expect(chat.user).to_have_count(0)
-    expect(chat.bot).to_have_count(1)                                     # a fresh welcome
+    expect(chat.bot).to_have_count(1)  # a fresh welcome
     state = chat.stored()
     assert state["sender"] != old and len(state["log"]) == 1
     chat.page.reload()
@@ -231,13 +251,19 @@ def test_errors_show_a_chinese_message_and_can_be_retried(chat):
     page.press("#input", "Enter")
     expect(chat.error.last).to_contain_text("政策助手暂时无法回答（错误代码 500）")
     page.unroute(REST)
-    page.route(REST, lambda r: r.abort("connectionrefused"))               # server down
+    page.route(REST, lambda r: r.abort("connectionrefused"))  # server down
     page.fill("#input", "租金补贴")
     page.press("#input", "Enter")
     expect(chat.error.last).to_contain_text("无法连接到政策助手服务")
     page.unroute(REST)
-    page.route(REST, lambda r: r.fulfill(status=400, content_type="application/json",
-                                         body=json.dumps({"error": "请求格式错误：需要 JSON 对象"}, ensure_ascii=False)))
+    page.route(
+        REST,
+        lambda r: r.fulfill(
+            status=400,
+            content_type="application/json",
+            body=json.dumps({"error": "请求格式错误：需要 JSON 对象"}, ensure_ascii=False),
+        ),
+    )
     page.fill("#input", "租金补贴")
     page.press("#input", "Enter")
     expect(chat.error.last).to_contain_text("请求格式错误")
@@ -261,7 +287,7 @@ def test_page_is_self_contained(phone, web_bot):
     c.open()
     c.ask("租金补贴")
     assert urls and all(u.startswith(web_bot.url + "/") for u in urls), urls
-    assert not c.errors, c.errors                                         # no CSP violations, no script errors
+    assert not c.errors, c.errors  # no CSP violations, no script errors
 
 
 def test_embed_snippet_opens_the_chat_on_another_site(browser, web_bot, host_site, screenshots):
@@ -270,7 +296,7 @@ def test_embed_snippet_opens_the_chat_on_another_site(browser, web_bot, host_sit
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>某人力资源服务有限公司</title>
 <style>body{{font-family:sans-serif}} button{{background:red !important; font-size:40px}}</style></head>
 <body><h1>某人力资源服务有限公司</h1><p>欢迎访问我们的网站。</p>{snippet}</body></html>""")
-    assert not url.startswith(web_bot.url)                                   # a different origin (port)
+    assert not url.startswith(web_bot.url)  # a different origin (port)
     ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     try:
         page = ctx.new_page()
@@ -278,7 +304,7 @@ def test_embed_snippet_opens_the_chat_on_another_site(browser, web_bot, host_sit
         launcher = page.locator("[data-jd-policy-chat]").get_by_role("button", name="打开嘉定人才港政策助手")
         expect(launcher).to_be_visible()
         expect(launcher).to_have_text("政策咨询")
-        expect(page.locator("[data-jd-policy-chat] iframe")).to_have_count(0)   # nothing loads before a click
+        expect(page.locator("[data-jd-policy-chat] iframe")).to_have_count(0)  # nothing loads before a click
         launcher.click()
         iframe = page.locator("[data-jd-policy-chat] iframe")
         expect(iframe).to_be_visible()
@@ -301,16 +327,18 @@ def test_embed_snippet_opens_the_chat_on_another_site(browser, web_bot, host_sit
 
 
 def test_embed_takes_the_whole_screen_on_a_phone(browser, web_bot, host_site):
-    url = host_site(f'<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" '
-                    f'content="width=device-width, initial-scale=1"></head><body><p>机构网站</p>'
-                    f'<script src="{web_bot.url}/webhooks/web/embed.js" data-open="true"></script></body></html>',
-                    name="phone.html")
+    url = host_site(
+        f'<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" '
+        f'content="width=device-width, initial-scale=1"></head><body><p>机构网站</p>'
+        f'<script src="{web_bot.url}/webhooks/web/embed.js" data-open="true"></script></body></html>',
+        name="phone.html",
+    )
     ctx = browser.new_context(**PHONE)
     try:
         page = ctx.new_page()
         page.goto(url)
         iframe = page.locator("[data-jd-policy-chat] iframe")
-        expect(iframe).to_be_visible()                                    # data-open="true"
+        expect(iframe).to_be_visible()  # data-open="true"
         box = iframe.bounding_box()
         assert box["x"] == 0 and box["y"] == 0 and box["width"] == 390 and box["height"] == 844
         frame = page.frame_locator("[data-jd-policy-chat] iframe")

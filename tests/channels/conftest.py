@@ -1,6 +1,7 @@
 """WeChat fixtures: a simulator of WeChat's server (signatures, safe-mode encryption, message XML — written from the
 published protocol, independently of bot/channels), a fake customer-service API on 127.0.0.1, a fake bot, and the
 channel's blueprint served by a real Sanic server in a background thread."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,9 +20,10 @@ import urllib.parse
 import urllib.request
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import padding
@@ -39,11 +41,13 @@ ACCOUNT = "gh_test_account"
 
 # --------------------------------------------------------------------------------------------- WeChat's side
 
+
 class WeChatSim:
     """What WeChat's server does: signs the URL, encrypts in safe mode, posts the XML, reads the reply."""
 
-    def __init__(self, base_url: str, token: str = TOKEN, app_id: str = APP_ID,
-                 encoding_aes_key: str = ENCODING_AES_KEY) -> None:
+    def __init__(
+        self, base_url: str, token: str = TOKEN, app_id: str = APP_ID, encoding_aes_key: str = ENCODING_AES_KEY
+    ) -> None:
         self.url = base_url.rstrip("/") + "/webhooks/wechat/webhook"
         self.token, self.app_id = token, app_id
         self.key = base64.b64decode(encoding_aes_key + "=")
@@ -54,17 +58,21 @@ class WeChatSim:
     def sha1(*parts: str) -> str:
         return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
 
-    def query(self, encrypt: Optional[str] = None, **overrides: str) -> Dict[str, str]:
-        timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10 ** 9))
-        q = {"signature": self.sha1(self.token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce,
-             "openid": "ignored-by-the-channel"}
+    def query(self, encrypt: str | None = None, **overrides: str) -> dict[str, str]:
+        timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**9))
+        q = {
+            "signature": self.sha1(self.token, timestamp, nonce),
+            "timestamp": timestamp,
+            "nonce": nonce,
+            "openid": "ignored-by-the-channel",
+        }
         if encrypt is not None:
             q.update(encrypt_type="aes", msg_signature=self.sha1(self.token, timestamp, nonce, encrypt))
         q.update(overrides)
         return q
 
     # encryption (random16 + length + msg + AppID, PKCS#7 to 32 bytes, AES-256-CBC, IV = key[:16]) ------------
-    def encrypt(self, xml: str, app_id: Optional[str] = None) -> str:
+    def encrypt(self, xml: str, app_id: str | None = None) -> str:
         msg = xml.encode()
         plain = os.urandom(16) + struct.pack("!I", len(msg)) + msg + (app_id or self.app_id).encode()
         padder = padding.PKCS7(256).padder()
@@ -78,42 +86,53 @@ class WeChatSim:
         unpadder = padding.PKCS7(256).unpadder()
         plain = unpadder.update(padded) + unpadder.finalize()
         (length,) = struct.unpack("!I", plain[16:20])
-        assert plain[20 + length:].decode() == self.app_id
-        return plain[20:20 + length].decode()
+        assert plain[20 + length :].decode() == self.app_id
+        return plain[20 : 20 + length].decode()
 
     # messages -----------------------------------------------------------------------------------------------
     @staticmethod
-    def text_xml(openid: str, content: str, msg_id: Optional[str] = None) -> str:
-        return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
-                f"</FromUserName><CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-                f"<Content><![CDATA[{content}]]></Content>"
-                f"<MsgId>{msg_id or secrets.randbelow(10 ** 18)}</MsgId></xml>")
+    def text_xml(openid: str, content: str, msg_id: str | None = None) -> str:
+        return (
+            f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
+            f"</FromUserName><CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{content}]]></Content>"
+            f"<MsgId>{msg_id or secrets.randbelow(10**18)}</MsgId></xml>"
+        )
 
     @staticmethod
-    def event_xml(openid: str, event: str, create_time: Optional[int] = None) -> str:
-        return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
-                f"</FromUserName><CreateTime>{create_time or int(time.time())}</CreateTime>"
-                f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[{event}]]></Event></xml>")
+    def event_xml(openid: str, event: str, create_time: int | None = None) -> str:
+        return (
+            f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
+            f"</FromUserName><CreateTime>{create_time or int(time.time())}</CreateTime>"
+            f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[{event}]]></Event></xml>"
+        )
 
     @staticmethod
     def media_xml(openid: str, msg_type: str, extra: str = "") -> str:
-        return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
-                f"</FromUserName><CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]>"
-                f"</MsgType><MediaId><![CDATA[media123]]></MediaId>{extra}"
-                f"<MsgId>{secrets.randbelow(10 ** 18)}</MsgId></xml>")
+        return (
+            f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
+            f"</FromUserName><CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]>"
+            f"</MsgType><MediaId><![CDATA[media123]]></MediaId>{extra}"
+            f"<MsgId>{secrets.randbelow(10**18)}</MsgId></xml>"
+        )
 
     # HTTP ---------------------------------------------------------------------------------------------------
-    def request(self, method: str, query: Dict[str, str], body: Optional[bytes] = None,
-                timeout: float = 30) -> Tuple[int, str]:
-        req = urllib.request.Request(self.url + "?" + urllib.parse.urlencode(query), data=body, method=method,
-                                     headers={"Content-Type": "text/xml"})
+    def request(
+        self, method: str, query: dict[str, str], body: bytes | None = None, timeout: float = 30
+    ) -> tuple[int, str]:
+        req = urllib.request.Request(
+            self.url + "?" + urllib.parse.urlencode(query),
+            data=body,
+            method=method,
+            headers={"Content-Type": "text/xml"},
+        )
         try:
             with urllib.request.urlopen(req, timeout=timeout) as r:
                 return r.status, r.read().decode()
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode(errors="replace")
 
-    def post(self, xml: str, encrypted: bool = False, **overrides: str) -> Tuple[int, str]:
+    def post(self, xml: str, encrypted: bool = False, **overrides: str) -> tuple[int, str]:
         """Post a message the way WeChat does (plaintext, or safe mode with only ToUserName and Encrypt)."""
         if not encrypted:
             return self.request("POST", self.query(**overrides), xml.encode())
@@ -121,14 +140,15 @@ class WeChatSim:
         envelope = f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
         return self.request("POST", self.query(encrypt=encrypt, **overrides), envelope.encode())
 
-    def reply(self, body: str, encrypted: bool = False) -> Dict[str, str]:
+    def reply(self, body: str, encrypted: bool = False) -> dict[str, str]:
         """The passive reply's fields; in safe mode the envelope's signature is checked and the reply decrypted."""
         root = ET.fromstring(body)
         fields = {child.tag: child.text or "" for child in root}
         if encrypted:
             assert set(fields) == {"Encrypt", "MsgSignature", "TimeStamp", "Nonce"}, fields
-            assert fields["MsgSignature"] == self.sha1(self.token, fields["TimeStamp"], fields["Nonce"],
-                                                       fields["Encrypt"])
+            assert fields["MsgSignature"] == self.sha1(
+                self.token, fields["TimeStamp"], fields["Nonce"], fields["Encrypt"]
+            )
             root = ET.fromstring(self.decrypt(fields["Encrypt"]))
             fields = {child.tag: child.text or "" for child in root}
         return fields
@@ -136,24 +156,28 @@ class WeChatSim:
 
 # ------------------------------------------------------------------------------ fake customer-service API
 
+
 @dataclass
 class FakeWeChatApi:
     """/cgi-bin/token and /cgi-bin/message/custom/send on 127.0.0.1, recording what they receive."""
 
     tokens_issued: int = 0
-    valid_token: Optional[str] = None
-    sent: "queue.Queue[Dict[str, Any]]" = field(default_factory=queue.Queue)
-    requests: List[str] = field(default_factory=list)
+    valid_token: str | None = None
+    sent: queue.Queue[dict[str, Any]] = field(default_factory=queue.Queue)
+    requests: list[str] = field(default_factory=list)
     fail_sends: int = 0  # answer this many sends with errcode 45047 (out of limit)
 
     def revoke(self) -> None:
         self.valid_token = None
 
-    def handle(self, method: str, path: str, query: Dict[str, str], body: bytes) -> Dict[str, Any]:
+    def handle(self, method: str, path: str, query: dict[str, str], body: bytes) -> dict[str, Any]:
         self.requests.append(f"{method} {path}")
         if method == "GET" and path == "/cgi-bin/token":
-            if query.get("grant_type") != "client_credential" or query.get("appid") != APP_ID or \
-                    query.get("secret") != APP_SECRET:
+            if (
+                query.get("grant_type") != "client_credential"
+                or query.get("appid") != APP_ID
+                or query.get("secret") != APP_SECRET
+            ):
                 return {"errcode": 40013, "errmsg": "invalid appid"}
             self.tokens_issued += 1
             self.valid_token = f"ACCESS_TOKEN_{self.tokens_issued}"
@@ -168,7 +192,7 @@ class FakeWeChatApi:
             return {"errcode": 0, "errmsg": "ok"}
         return {"errcode": 404, "errmsg": "not found"}
 
-    def wait_sent(self, count: int, timeout: float = 10) -> List[Dict[str, Any]]:
+    def wait_sent(self, count: int, timeout: float = 10) -> list[dict[str, Any]]:
         got = []
         deadline = time.time() + timeout
         while len(got) < count:
@@ -199,7 +223,7 @@ def _serve_api(api: FakeWeChatApi) -> ThreadingHTTPServer:
 
 
 @pytest.fixture
-def wechat_api() -> Iterator[Tuple[FakeWeChatApi, str]]:
+def wechat_api() -> Iterator[tuple[FakeWeChatApi, str]]:
     api = FakeWeChatApi()
     server = _serve_api(api)
     yield api, f"http://127.0.0.1:{server.server_address[1]}"
@@ -209,7 +233,7 @@ def wechat_api() -> Iterator[Tuple[FakeWeChatApi, str]]:
 
 # ------------------------------------------------------------------------------------ fake bot and server
 
-Reply = List[Dict[str, Any]]
+Reply = list[dict[str, Any]]
 
 
 @dataclass
@@ -219,7 +243,7 @@ class FakeBot:
 
     answer: Callable[[str], Reply] = lambda text: [{"text": f"收到：{text}"}]
     delay: float = 0.0
-    calls: List[Tuple[str, str, str]] = field(default_factory=list)
+    calls: list[tuple[str, str, str]] = field(default_factory=list)
 
     async def __call__(self, message: Any) -> None:
         self.calls.append((message.sender_id, message.text, message.input_channel))
@@ -243,7 +267,7 @@ class ChannelServer:
         self.port = free_port()
         self.loop = asyncio.new_event_loop()
         self._server: Any = None
-        self.error: Optional[BaseException] = None
+        self.error: BaseException | None = None
         started = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(started,), daemon=True)
         self._thread.start()
@@ -270,8 +294,9 @@ class ChannelServer:
         Sanic.test_mode = True  # several apps in one process (Sanic 21.12 rewrites its methods per app otherwise)
         app = Sanic(f"wechat_test_{uuid.uuid4().hex[:8]}")
         app.blueprint(self.channel.blueprint(self.bot), url_prefix="/webhooks/wechat")
-        self._server = await app.create_server(host="127.0.0.1", port=self.port, return_asyncio_server=True,
-                                               access_log=False)
+        self._server = await app.create_server(
+            host="127.0.0.1", port=self.port, return_asyncio_server=True, access_log=False
+        )
         await self._server.startup()
 
     def stop(self) -> None:
@@ -285,8 +310,15 @@ class ChannelServer:
 
 
 def channel_config(api_base: str, **overrides: Any) -> WeChatConfig:
-    base = WeChatConfig(token=TOKEN, app_id=APP_ID, app_secret=APP_SECRET, aes_key=ENCODING_AES_KEY,
-                        api_base=api_base, reply_budget=2.0, followup_delay=0.0)
+    base = WeChatConfig(
+        token=TOKEN,
+        app_id=APP_ID,
+        app_secret=APP_SECRET,
+        aes_key=ENCODING_AES_KEY,
+        api_base=api_base,
+        reply_budget=2.0,
+        followup_delay=0.0,
+    )
     return replace(base, **overrides)
 
 
@@ -302,9 +334,9 @@ class Harness:
 def make_harness(wechat_api) -> Iterator[Callable[..., Harness]]:
     """Start a channel server with config overrides (``make_harness(reply_budget=0.2)``)."""
     api, api_base = wechat_api
-    servers: List[ChannelServer] = []
+    servers: list[ChannelServer] = []
 
-    def make(bot: Optional[FakeBot] = None, **overrides: Any) -> Harness:
+    def make(bot: FakeBot | None = None, **overrides: Any) -> Harness:
         channel = WeChatInput(channel_config(**{"api_base": api_base, **overrides}))
         server = ChannelServer(channel, bot or FakeBot())
         servers.append(server)

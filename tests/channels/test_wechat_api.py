@@ -1,4 +1,5 @@
 """The customer-service API client against the fake WeChat API on 127.0.0.1."""
+
 import asyncio
 
 import pytest

@@ -1,5 +1,6 @@
 """The channel over HTTP, as WeChat's server talks to it: a real Sanic server with the channel's blueprint, a fake
 bot (fast or deliberately slow) and a fake customer-service API, all on 127.0.0.1."""
+
 import http.client
 import logging
 import threading
@@ -17,13 +18,20 @@ TEXTS = load_messages()
 def buttons_bot(text):
     if text.startswith("/") or text.isdigit():
         return [{"text": f"收到：{text}"}]
-    return [{"text": "您好！可以问我：", "buttons": [
-        {"title": "有哪些支持政策", "payload": "/ask_overview"},
-        {"title": "我们能享受哪些政策", "payload": "/start_eligibility_check"},
-        {"title": "谁可以申请", "payload": "/ask_support_objects"}]}]
+    return [
+        {
+            "text": "您好！可以问我：",
+            "buttons": [
+                {"title": "有哪些支持政策", "payload": "/ask_overview"},
+                {"title": "我们能享受哪些政策", "payload": "/start_eligibility_check"},
+                {"title": "谁可以申请", "payload": "/ask_support_objects"},
+            ],
+        }
+    ]
 
 
 # ------------------------------------------------------------------------------------------------ handshake
+
 
 def test_handshake_echoes_echostr(wechat: Harness):
     sim = wechat.sim
@@ -46,6 +54,7 @@ def test_without_a_token_everything_is_refused(make_harness):
 
 
 # --------------------------------------------------------------------------------------------- text → bot
+
 
 def test_text_goes_to_the_bot_and_comes_back_as_a_passive_reply(wechat: Harness):
     status, body = wechat.sim.post(wechat.sim.text_xml("oUserA", "租金补贴怎么算"))
@@ -91,8 +100,9 @@ def test_safe_mode_refusals(wechat: Harness, make_harness):
     assert sim.request("POST", sim.query(encrypt=other), other_env)[0] == 403
     # correctly signed garbage
     garbage = "QUJDREVGR0hJSktMTU5PUA=="
-    assert sim.request("POST", sim.query(encrypt=garbage),
-                       f"<xml><Encrypt>{garbage}</Encrypt></xml>".encode())[0] == 400
+    assert (
+        sim.request("POST", sim.query(encrypt=garbage), f"<xml><Encrypt>{garbage}</Encrypt></xml>".encode())[0] == 400
+    )
     # encrypted while the channel has no EncodingAESKey
     plain_only = make_harness(aes_key="")
     assert plain_only.sim.post(xml, encrypted=True)[0] == 400
@@ -101,18 +111,31 @@ def test_safe_mode_refusals(wechat: Harness, make_harness):
 
 # ------------------------------------------------------------------------------------------------ bad input
 
-XXE = ('<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-       '<xml><ToUserName>gh</ToUserName><FromUserName>oUser</FromUserName><CreateTime>1</CreateTime>'
-       '<MsgType>text</MsgType><Content>&xxe;</Content><MsgId>1</MsgId></xml>')
-LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-          + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">' for i in range(1, 10))
-          + ']><xml><ToUserName>gh</ToUserName><FromUserName>oUser</FromUserName><CreateTime>1</CreateTime>'
-            '<MsgType>text</MsgType><Content>&lol9;</Content><MsgId>2</MsgId></xml>')
+XXE = (
+    '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    "<xml><ToUserName>gh</ToUserName><FromUserName>oUser</FromUserName><CreateTime>1</CreateTime>"
+    "<MsgType>text</MsgType><Content>&xxe;</Content><MsgId>1</MsgId></xml>"
+)
+LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">' for i in range(1, 10))
+    + "]><xml><ToUserName>gh</ToUserName><FromUserName>oUser</FromUserName><CreateTime>1</CreateTime>"
+    "<MsgType>text</MsgType><Content>&lol9;</Content><MsgId>2</MsgId></xml>"
+)
 
 
-@pytest.mark.parametrize("body", [XXE, LAUGHS, "<xml><Content>unclosed</xml>", "not xml at all",
-                                  "<html><FromUserName>o</FromUserName><MsgType>text</MsgType></html>",
-                                  "<xml><Content>no sender</Content></xml>", "   "])
+@pytest.mark.parametrize(
+    "body",
+    [
+        XXE,
+        LAUGHS,
+        "<xml><Content>unclosed</xml>",
+        "not xml at all",
+        "<html><FromUserName>o</FromUserName><MsgType>text</MsgType></html>",
+        "<xml><Content>no sender</Content></xml>",
+        "   ",
+    ],
+)
 def test_hostile_or_malformed_xml_is_400(wechat: Harness, body):
     status, text = wechat.sim.request("POST", wechat.sim.query(), body.encode())
     assert status == 400 and text == ""
@@ -137,8 +160,13 @@ def test_oversized_chunked_body_is_413(wechat: Harness):
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
     chunks = (b"<xml>" + b"x" * 8192 for _ in range(12))
     try:
-        conn.request("POST", url.path + "?" + urllib.parse.urlencode(sim.query()), body=chunks,
-                     encode_chunked=True, headers={"Content-Type": "text/xml"})
+        conn.request(
+            "POST",
+            url.path + "?" + urllib.parse.urlencode(sim.query()),
+            body=chunks,
+            encode_chunked=True,
+            headers={"Content-Type": "text/xml"},
+        )
         assert conn.getresponse().status == 413
     except (BrokenPipeError, ConnectionResetError):
         pass  # the server may close the connection before the client has sent everything: also a refusal
@@ -161,15 +189,16 @@ def test_a_failing_bot_gets_a_polite_answer_not_a_500(make_harness):
     status, body = h.sim.post(h.sim.text_xml("oU", "你好"))
     assert status == 200 and h.sim.reply(body)["Content"] == TEXTS["unavailable"]
     silent = make_harness(FakeBot(answer=lambda text: []))
-    assert silent.sim.reply(silent.sim.post(silent.sim.text_xml("oU", "你好"))[1])["Content"] == \
-        TEXTS["unavailable"]
+    assert silent.sim.reply(silent.sim.post(silent.sim.text_xml("oU", "你好"))[1])["Content"] == TEXTS["unavailable"]
 
 
 def test_reply_text_cannot_break_the_xml(make_harness):
     h = make_harness(FakeBot(answer=lambda text: [{"text": "a]]><x>&b</x>"}]))
     assert h.sim.reply(h.sim.post(h.sim.text_xml("oU", "hi"))[1])["Content"] == "a]]><x>&b</x>"
-    assert h.sim.reply(h.sim.post(h.sim.text_xml("oU", "hi"), encrypted=True)[1], encrypted=True)["Content"] == \
-        "a]]><x>&b</x>"
+    assert (
+        h.sim.reply(h.sim.post(h.sim.text_xml("oU", "hi"), encrypted=True)[1], encrypted=True)["Content"]
+        == "a]]><x>&b</x>"
+    )
 
 
 def test_markdown_never_reaches_wechat(make_harness):
@@ -179,13 +208,15 @@ def test_markdown_never_reaches_wechat(make_harness):
 
 # -------------------------------------------------------------------------------------- events and media
 
+
 def test_subscribe_gets_the_welcome(wechat: Harness):
     status, body = wechat.sim.post(wechat.sim.event_xml("oNew", "subscribe"))
     reply = wechat.sim.reply(body)
     assert status == 200 and reply["ToUserName"] == "oNew" and reply["Content"] == TEXTS["welcome"]
     assert "《嘉定区促进人力资源服务业集聚支持办法（试行）》" in reply["Content"]
-    enc = wechat.sim.reply(wechat.sim.post(wechat.sim.event_xml("oNew2", "subscribe"), encrypted=True)[1],
-                           encrypted=True)
+    enc = wechat.sim.reply(
+        wechat.sim.post(wechat.sim.event_xml("oNew2", "subscribe"), encrypted=True)[1], encrypted=True
+    )
     assert enc["Content"] == TEXTS["welcome"]
     assert wechat.bot.calls == []
 
@@ -196,13 +227,19 @@ def test_other_events_are_acknowledged_with_success(wechat: Harness, event):
     assert wechat.bot.calls == []
 
 
-@pytest.mark.parametrize("msg_type,extra", [
-    ("image", "<PicUrl><![CDATA[http://example.org/a.jpg]]></PicUrl>"),
-    ("voice", "<Format><![CDATA[amr]]></Format>"),
-    ("video", ""), ("shortvideo", ""),
-    ("location", "<Location_X>31.3</Location_X><Location_Y>121.2</Location_Y><Label><![CDATA[嘉定]]></Label>"),
-    ("link", "<Title><![CDATA[t]]></Title><Url><![CDATA[http://example.org]]></Url>"),
-    ("file", ""), ("miniprogrampage", "")])
+@pytest.mark.parametrize(
+    "msg_type,extra",
+    [
+        ("image", "<PicUrl><![CDATA[http://example.org/a.jpg]]></PicUrl>"),
+        ("voice", "<Format><![CDATA[amr]]></Format>"),
+        ("video", ""),
+        ("shortvideo", ""),
+        ("location", "<Location_X>31.3</Location_X><Location_Y>121.2</Location_Y><Label><![CDATA[嘉定]]></Label>"),
+        ("link", "<Title><![CDATA[t]]></Title><Url><![CDATA[http://example.org]]></Url>"),
+        ("file", ""),
+        ("miniprogrampage", ""),
+    ],
+)
 def test_non_text_messages_get_please_send_text(wechat: Harness, msg_type, extra):
     status, body = wechat.sim.post(wechat.sim.media_xml("oU", msg_type, extra))
     assert status == 200 and "请发送文字" in wechat.sim.reply(body)["Content"]
@@ -210,12 +247,15 @@ def test_non_text_messages_get_please_send_text(wechat: Harness, msg_type, extra
 
 
 def test_voice_with_speech_recognition_counts_as_text(wechat: Harness):
-    xml = wechat.sim.media_xml("oV", "voice", "<Format>amr</Format><Recognition><![CDATA[租金补贴怎么算]]></Recognition>")
+    xml = wechat.sim.media_xml(
+        "oV", "voice", "<Format>amr</Format><Recognition><![CDATA[租金补贴怎么算]]></Recognition>"
+    )
     assert wechat.sim.reply(wechat.sim.post(xml)[1])["Content"] == "收到：租金补贴怎么算"
     assert wechat.bot.calls == [("oV", "租金补贴怎么算", "wechat")]
 
 
 # ------------------------------------------------------------------------------------------------- retries
+
 
 def test_the_same_msgid_three_times_reaches_the_bot_once(wechat: Harness):
     xml = wechat.sim.text_xml("oUser", "租金补贴怎么算", msg_id="6054768590064713728")
@@ -223,8 +263,7 @@ def test_the_same_msgid_three_times_reaches_the_bot_once(wechat: Harness):
     assert replies == ["收到：租金补贴怎么算"] * 3
     assert len(wechat.bot.calls) == 1
     # the same retries in safe mode (new nonce, new ciphertext, same MsgId) are still one message
-    replies = [wechat.sim.reply(wechat.sim.post(xml, encrypted=True)[1], encrypted=True)["Content"]
-               for _ in range(3)]
+    replies = [wechat.sim.reply(wechat.sim.post(xml, encrypted=True)[1], encrypted=True)["Content"] for _ in range(3)]
     assert replies == ["收到：租金补贴怎么算"] * 3 and len(wechat.bot.calls) == 1
     # another MsgId is another message
     wechat.sim.post(wechat.sim.text_xml("oUser", "租金补贴怎么算", msg_id="6054768590064713729"))
@@ -265,6 +304,7 @@ def test_repeated_subscribe_events_are_recognised_by_sender_and_time(wechat: Har
 
 
 # ------------------------------------------------------------------------------------------- the 5-second rule
+
 
 def test_slow_bot_gets_success_then_a_customer_service_message(make_harness):
     h = make_harness(FakeBot(delay=1.0), reply_budget=0.2)
@@ -321,6 +361,7 @@ def test_slow_bot_without_customer_service_api_says_busy(make_harness):
 
 # ------------------------------------------------------------------------------------------ numbered options
 
+
 def test_buttons_are_numbered_and_a_number_picks_the_payload(make_harness):
     h = make_harness(FakeBot(answer=buttons_bot))
     content = h.sim.reply(h.sim.post(h.sim.text_xml("oOpt", "你好"))[1])["Content"]
@@ -354,8 +395,12 @@ def test_options_expire(make_harness):
 
 def test_a_count_question_keeps_bare_numbers_as_answers(make_harness):
     def count_bot(text):
-        return [{"text": "推荐成功了几名？", "buttons": [{"title": "没有", "payload": "/deny"},
-                                                  {"title": "不清楚", "payload": "不清楚"}]}]
+        return [
+            {
+                "text": "推荐成功了几名？",
+                "buttons": [{"title": "没有", "payload": "/deny"}, {"title": "不清楚", "payload": "不清楚"}],
+            }
+        ]
 
     h = make_harness(FakeBot(answer=count_bot))
     content = h.sim.reply(h.sim.post(h.sim.text_xml("oC", "开始"))[1])["Content"]
@@ -367,6 +412,7 @@ def test_a_count_question_keeps_bare_numbers_as_answers(make_harness):
 
 
 # --------------------------------------------------------------------------------------------- long replies
+
 
 def long_answer(text):
     return [{"text": "\n".join(f"第{i}条：" + "符合条件的人力资源服务机构可按规定申请支持" * 4 for i in range(30))}]
@@ -390,8 +436,7 @@ def test_long_reply_first_part_passive_rest_through_customer_service(make_harnes
 
 def test_long_reply_in_safe_mode_is_encrypted_and_within_the_limit(make_harness):
     h = make_harness(FakeBot(answer=long_answer))
-    content = h.sim.reply(h.sim.post(h.sim.text_xml("oLong", "全部条款"), encrypted=True)[1],
-                          encrypted=True)["Content"]
+    content = h.sim.reply(h.sim.post(h.sim.text_xml("oLong", "全部条款"), encrypted=True)[1], encrypted=True)["Content"]
     assert utf8_len(content) <= 2048 and content.startswith("第0条：")
 
 

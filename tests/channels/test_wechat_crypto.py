@@ -1,11 +1,18 @@
 """Signatures and safe-mode encryption against the test-side implementation of the published protocol."""
+
 import base64
 import hashlib
 
 import pytest
 
-from bot.channels.wechat_crypto import (AppIdMismatch, WeChatCrypto, WeChatCryptoError, aes_key_from_encoding_key,
-                                        sha1_signature, signature_matches)
+from bot.channels.wechat_crypto import (
+    AppIdMismatch,
+    WeChatCrypto,
+    WeChatCryptoError,
+    aes_key_from_encoding_key,
+    sha1_signature,
+    signature_matches,
+)
 from tests.channels.conftest import APP_ID, ENCODING_AES_KEY, TOKEN, WeChatSim
 
 
@@ -57,8 +64,9 @@ def test_another_appid_is_refused(sim, crypto):
         crypto.decrypt(sim.encrypt("<xml/>", app_id="wx_someone_else"))
 
 
-@pytest.mark.parametrize("encrypt", ["not base64!", "", base64.b64encode(b"0123456789").decode(),
-                                     base64.b64encode(b"\0" * 32).decode()])
+@pytest.mark.parametrize(
+    "encrypt", ["not base64!", "", base64.b64encode(b"0123456789").decode(), base64.b64encode(b"\0" * 32).decode()]
+)
 def test_garbage_is_a_crypto_error(crypto, encrypt):
     with pytest.raises(WeChatCryptoError):
         crypto.decrypt(encrypt)

@@ -4,6 +4,7 @@ The Rasa server loads bot/credentials.yml as in production; the WeChat settings 
 customer-service API points at a closed local port: nothing leaves 127.0.0.1. The reply budget is generous (a
 cold server on a busy CI machine can take a few seconds for its first turns); the passive path is what is checked.
 """
+
 import pytest
 
 from tests.channels.conftest import APP_ID, ENCODING_AES_KEY, TOKEN, WeChatSim, free_port
@@ -12,10 +13,17 @@ from tests.e2e.servers import Servers
 
 @pytest.fixture(scope="module")
 def rasa_wechat(tmp_path_factory):
-    servers = Servers(tmp_path_factory.mktemp("wechat"), env={
-        "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID, "WECHAT_AES_KEY": ENCODING_AES_KEY,
-        "WECHAT_APP_SECRET": "", "WECHAT_API_BASE": f"http://127.0.0.1:{free_port()}",
-        "WECHAT_REPLY_BUDGET": "20"})
+    servers = Servers(
+        tmp_path_factory.mktemp("wechat"),
+        env={
+            "WECHAT_TOKEN": TOKEN,
+            "WECHAT_APP_ID": APP_ID,
+            "WECHAT_AES_KEY": ENCODING_AES_KEY,
+            "WECHAT_APP_SECRET": "",
+            "WECHAT_API_BASE": f"http://127.0.0.1:{free_port()}",
+            "WECHAT_REPLY_BUDGET": "20",
+        },
+    )
     servers.start()
     yield servers
     servers.stop()

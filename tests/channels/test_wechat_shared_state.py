@@ -1,6 +1,7 @@
 """Several Rasa processes behind one WeChat account: a retry or a bare "1" can reach another process than the
 first message did. With Redis (LOCK_STORE_URL or WECHAT_STATE_URL) every process sees the same state. Two channel
 servers with their own event loops stand for two workers; one fake bot counts what reaches Rasa."""
+
 import threading
 import time
 import uuid
@@ -23,6 +24,7 @@ def two_workers(make_harness):
     def make(bot=None, **overrides):
         bot = bot or FakeBot()
         return make_harness(bot, state_url=REDIS, **overrides), make_harness(bot, state_url=REDIS, **overrides)
+
     return make
 
 
@@ -31,7 +33,7 @@ def unique(prefix: str) -> str:
 
 
 def msg_id() -> str:
-    return str(uuid.uuid4().int % 10 ** 18)
+    return str(uuid.uuid4().int % 10**18)
 
 
 def test_a_retry_at_another_worker_gets_the_same_reply_and_is_not_a_second_message(two_workers):

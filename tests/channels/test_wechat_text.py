@@ -1,10 +1,18 @@
 """Bot turns → WeChat text: markdown stripped, buttons as numbered options, ≤ 2048 bytes per message."""
+
 import pytest
 
 from bot.channels.wechat import WeChatConfig, WeChatInput
 from bot.channels.wechat_state import TTLCache
-from bot.channels.wechat_text import (MAX_TEXT_BYTES, fit_parts, load_messages, render_turn, split_text,
-                                      strip_markdown, utf8_len)
+from bot.channels.wechat_text import (
+    MAX_TEXT_BYTES,
+    fit_parts,
+    load_messages,
+    render_turn,
+    split_text,
+    strip_markdown,
+    utf8_len,
+)
 from bot.channels.wechat_xml import cdata, text_reply
 
 TEXTS = load_messages()
@@ -12,16 +20,27 @@ TEXTS = load_messages()
 
 def test_markdown_is_stripped():
     text = "## 标题\n**重点**：见`三、2`与__原文__\n- 第一项\n* 第二项\n> 引用\n[详情](https://example.org/a)\n---"
-    assert strip_markdown(text) == "标题\n重点：见三、2与原文\n· 第一项\n· 第二项\n引用\n详情（https://example.org/a）\n"
+    assert (
+        strip_markdown(text) == "标题\n重点：见三、2与原文\n· 第一项\n· 第二项\n引用\n详情（https://example.org/a）\n"
+    )
     assert strip_markdown("年租金×30%*3") == "年租金×30%*3"  # a lone star is not markdown
     assert strip_markdown("a\x00b\x1fc\n\td") == "abc\n\td"  # XML cannot carry control characters
 
 
 def test_buttons_become_numbered_options():
-    turn = render_turn([{"text": "您好！可以问我："},
-                        {"text": "请选择", "buttons": [{"title": "有哪些支持政策", "payload": "/ask_overview"},
-                                                    {"title": "**谁**可以申请", "payload": "/ask_support_objects"}]}],
-                       TEXTS)
+    turn = render_turn(
+        [
+            {"text": "您好！可以问我："},
+            {
+                "text": "请选择",
+                "buttons": [
+                    {"title": "有哪些支持政策", "payload": "/ask_overview"},
+                    {"title": "**谁**可以申请", "payload": "/ask_support_objects"},
+                ],
+            },
+        ],
+        TEXTS,
+    )
     assert turn.text == "您好！可以问我：\n\n请选择\n\n回复 1 有哪些支持政策\n回复 2 谁可以申请"
     assert turn.options.resolve("2") == "/ask_support_objects"
     assert turn.options.resolve(" １ ") == "/ask_overview"  # full-width digits, spaces
@@ -31,8 +50,15 @@ def test_buttons_become_numbered_options():
 
 
 def test_a_question_asking_for_a_number_keeps_numbers_as_answers():
-    turn = render_turn([{"text": "推荐成功了几名？", "buttons": [{"title": "没有", "payload": "/deny"},
-                                                         {"title": "不清楚", "payload": "不清楚"}]}], TEXTS)
+    turn = render_turn(
+        [
+            {
+                "text": "推荐成功了几名？",
+                "buttons": [{"title": "没有", "payload": "/deny"}, {"title": "不清楚", "payload": "不清楚"}],
+            }
+        ],
+        TEXTS,
+    )
     assert "回复 1" not in turn.text and "没有／不清楚" in turn.text
     assert turn.options.resolve("1") is None and turn.options.resolve("没有") == "/deny"
 
@@ -68,7 +94,7 @@ def test_text_without_any_boundary_is_cut_between_characters():
 
 
 def test_fit_parts_trims_what_does_not_fit_with_a_note():
-    text = "\n".join("第{}段。".format(i) + "内容" * 300 for i in range(10))
+    text = "\n".join(f"第{i}段。" + "内容" * 300 for i in range(10))
     parts = fit_parts(text, 2, TEXTS["truncated"])
     assert len(parts) == 2 and parts[-1].endswith(TEXTS["truncated"])
     assert all(utf8_len(p) <= MAX_TEXT_BYTES for p in parts)
@@ -77,6 +103,7 @@ def test_fit_parts_trims_what_does_not_fit_with_a_note():
 
 def test_cdata_survives_its_terminator():
     import xml.etree.ElementTree as ET
+
     xml = text_reply("oUser", "gh_x", "a]]>b<c>&", 1)
     assert ET.fromstring(xml).find("Content").text == "a]]>b<c>&"
     assert cdata("x") == "<![CDATA[x]]>"
@@ -106,11 +133,21 @@ def test_ttl_cache_expires_entries():
 
 def test_config_from_credentials_and_environment():
     creds = {"token": "from-file", "app_id": "", "reply_budget": 3, "api_base": None}
-    env = {"WECHAT_TOKEN": "from-env", "WECHAT_APP_ID": "wxenv", "WECHAT_AES_KEY": "", "WECHAT_REPLY_BUDGET": "1.5",
-           "WECHAT_API_BASE": "http://127.0.0.1:9"}
+    env = {
+        "WECHAT_TOKEN": "from-env",
+        "WECHAT_APP_ID": "wxenv",
+        "WECHAT_AES_KEY": "",
+        "WECHAT_REPLY_BUDGET": "1.5",
+        "WECHAT_API_BASE": "http://127.0.0.1:9",
+    }
     config = WeChatConfig.from_credentials(creds, env)
-    assert (config.token, config.app_id, config.aes_key, config.reply_budget, config.api_base) == \
-        ("from-env", "wxenv", "", 1.5, "http://127.0.0.1:9")
+    assert (config.token, config.app_id, config.aes_key, config.reply_budget, config.api_base) == (
+        "from-env",
+        "wxenv",
+        "",
+        1.5,
+        "http://127.0.0.1:9",
+    )
     assert WeChatConfig.from_credentials(None, {}).api_base == "https://api.weixin.qq.com"
     with pytest.raises(ValueError, match="unknown"):
         WeChatConfig.from_credentials({"tokn": "x"}, {})
@@ -121,8 +158,10 @@ def test_config_from_credentials_and_environment():
 
 
 def test_credentials_yml_block_loads_without_secrets(monkeypatch):
-    import yaml
     from pathlib import Path
+
+    import yaml
+
     for var in ("WECHAT_TOKEN", "WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_AES_KEY", "WECHAT_API_BASE"):
         monkeypatch.delenv(var, raising=False)
     creds = yaml.safe_load((Path(__file__).parents[2] / "bot" / "credentials.yml").read_text(encoding="utf-8"))

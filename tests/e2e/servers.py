@@ -1,4 +1,5 @@
 """Start the real action server and the real Rasa server (REST + socket.io channels) for end-to-end tests."""
+
 from __future__ import annotations
 
 import json
@@ -10,7 +11,6 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
@@ -22,7 +22,9 @@ RASA_TF_THREADS = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLEL
 
 
 def current_model() -> Path:
-    h = subprocess.run([str(ROOT / "scripts" / "model-hash.sh")], capture_output=True, text=True, check=True).stdout.strip()
+    h = subprocess.run(
+        [str(ROOT / "scripts" / "model-hash.sh")], capture_output=True, text=True, check=True
+    ).stdout.strip()
     model = ROOT / "models" / f"model-{h}.tar.gz"
     if not model.exists():
         raise RuntimeError(f"no trained model for the current data ({model.name}); run `make test` (it trains first)")
@@ -35,7 +37,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _get(url: str, timeout: float = 2.0) -> Optional[int]:
+def _get(url: str, timeout: float = 2.0) -> int | None:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as r:
             return r.status
@@ -46,16 +48,20 @@ def _get(url: str, timeout: float = 2.0) -> Optional[int]:
 class Servers:
     """An action server and a Rasa server on free localhost ports, with their own tracker store."""
 
-    def __init__(self, workdir: Path, env: Optional[Dict[str, str]] = None, start_actions: bool = True):
+    def __init__(self, workdir: Path, env: dict[str, str] | None = None, start_actions: bool = True):
         self.workdir = workdir
         self.action_port, self.rasa_port = free_port(), free_port()
-        self.env = {**os.environ, "PYTHONPATH": str(ROOT), "SANIC_HOST": "127.0.0.1",
-                    "POLICY_TODAY": "2026-11-25",
-                    "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/webhook",
-                    "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.sqlite'}",
-                    "POLICY_KB_URL": os.environ.get("POLICY_KB_URL", f"sqlite:///{ROOT / 'var' / 'policy_kb.sqlite'}"),
-                    **(env or {})}
-        self.procs: Dict[str, subprocess.Popen] = {}
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "SANIC_HOST": "127.0.0.1",
+            "POLICY_TODAY": "2026-11-25",
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/webhook",
+            "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.sqlite'}",
+            "POLICY_KB_URL": os.environ.get("POLICY_KB_URL", f"sqlite:///{ROOT / 'var' / 'policy_kb.sqlite'}"),
+            **(env or {}),
+        }
+        self.procs: dict[str, subprocess.Popen] = {}
         self.start_actions = start_actions
 
     @property
@@ -63,22 +69,44 @@ class Servers:
         return f"http://127.0.0.1:{self.rasa_port}"
 
     def start_action_server(self) -> None:
-        log = open(self.workdir / "actions.log", "ab")
+        log = open(self.workdir / "actions.log", "ab")  # noqa: SIM115 - the child process writes to it until stop()
         self.procs["actions"] = subprocess.Popen(
             [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self._wait(f"http://127.0.0.1:{self.action_port}/health", "actions")
 
-    def start_rasa(self, extra: Optional[List[str]] = None, model: Optional[Path] = None) -> None:
-        log = open(self.workdir / "rasa.log", "ab")
+    def start_rasa(self, extra: list[str] | None = None, model: Path | None = None) -> None:
+        log = open(self.workdir / "rasa.log", "ab")  # noqa: SIM115 - the child process writes to it until stop()
         self.procs["rasa"] = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--model", str(model or current_model()), "--port", str(self.rasa_port),
-             "-i", "127.0.0.1", "--credentials", "bot/credentials.yml", "--endpoints", "bot/endpoints.yml",
-             *(extra or [])],
-            cwd=ROOT, env={**RASA_TF_THREADS, **self.env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                str(BIN / "rasa"),
+                "run",
+                "--model",
+                str(model or current_model()),
+                "--port",
+                str(self.rasa_port),
+                "-i",
+                "127.0.0.1",
+                "--credentials",
+                "bot/credentials.yml",
+                "--endpoints",
+                "bot/endpoints.yml",
+                *(extra or []),
+            ],
+            cwd=ROOT,
+            env={**RASA_TF_THREADS, **self.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self._wait(f"{self.url}/", "rasa", timeout=240)
 
-    def start(self) -> "Servers":
+    def start(self) -> Servers:
         """Start both servers; if one fails to start, stop what did start (no orphan process) and raise."""
         try:
             if self.start_actions:
@@ -103,8 +131,8 @@ class Servers:
         p = self.workdir / f"{name}.log"
         return p.read_text(encoding="utf-8", errors="replace") if p.exists() else ""
 
-    def stop(self, name: Optional[str] = None, sig: int = signal.SIGTERM) -> None:
-        for n in ([name] if name else list(self.procs)):
+    def stop(self, name: str | None = None, sig: int = signal.SIGTERM) -> None:
+        for n in [name] if name else list(self.procs):
             p = self.procs.pop(n, None)
             if p and p.poll() is None:
                 os.killpg(p.pid, sig)
@@ -114,9 +142,10 @@ class Servers:
                     os.killpg(p.pid, signal.SIGKILL)
                     p.wait()
 
-    def say(self, sender: str, message: str, timeout: float = 60) -> List[dict]:
-        status, body = post_json(f"{self.url}/webhooks/rest/webhook", {"sender": sender, "message": message},
-                                 timeout=timeout)
+    def say(self, sender: str, message: str, timeout: float = 60) -> list[dict]:
+        status, body = post_json(
+            f"{self.url}/webhooks/rest/webhook", {"sender": sender, "message": message}, timeout=timeout
+        )
         assert status == 200, (status, body)
         return json.loads(body)
 
@@ -124,7 +153,7 @@ class Servers:
         return "\n".join(m.get("text", "") for m in self.say(sender, message))
 
 
-def post_json(url: str, payload, timeout: float = 60, raw: Optional[bytes] = None):
+def post_json(url: str, payload, timeout: float = 60, raw: bytes | None = None):
     data = raw if raw is not None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
     req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
     try:

@@ -1,6 +1,7 @@
 """End to end over REST: issue #12 — the question asked is answered on the first line with its citation; the topic
 is kept across follow-ups and switched by a new clause; several questions are answered in order; false premises
 are corrected; near-scope questions say who the policy is for."""
+
 import uuid
 
 import pytest
@@ -14,15 +15,18 @@ def first_line(replies) -> str:
     return next(r["text"] for r in replies if r.get("text")).splitlines()[0]
 
 
-@pytest.mark.parametrize("question, must", [
-    ("人才推荐补贴一次给几年", ["未规定分几年", "三、3"]),
-    ("区级的专业资质算不算", ["区级", "三、6"]),
-    ("实训基地补贴年年都有吗", ["三、4"]),
-    ("活动补贴封顶多少", ["最高", "30%", "三、7"]),
-    ("租金补贴能给几年", ["前三年度", "三、2"]),
-    ("落户奖励最多多少", ["500万元", "三、1"]),
-    ("荣誉奖励是一次性的吗", ["一次性", "三、5"]),
-])
+@pytest.mark.parametrize(
+    "question, must",
+    [
+        ("人才推荐补贴一次给几年", ["未规定分几年", "三、3"]),
+        ("区级的专业资质算不算", ["区级", "三、6"]),
+        ("实训基地补贴年年都有吗", ["三、4"]),
+        ("活动补贴封顶多少", ["最高", "30%", "三、7"]),
+        ("租金补贴能给几年", ["前三年度", "三、2"]),
+        ("落户奖励最多多少", ["500万元", "三、1"]),
+        ("荣誉奖励是一次性的吗", ["一次性", "三、5"]),
+    ],
+)
 def test_the_first_line_answers_the_aspect_asked(bot, question, must):
     line = first_line(bot.say(sender(), question))
     assert all(m in line for m in must), line
@@ -60,11 +64,14 @@ def test_several_questions_are_answered_in_order(bot):
     assert "20万—30万元" in texts[1] and "三、5" in texts[1]
 
 
-@pytest.mark.parametrize("premise, must, must_not", [
-    ("不是说落户奖励固定100万吗", ["不是固定金额", "50万—500万元", "三、1"], []),
-    ("租金补贴是50%吧", ["不是50%", "30%", "三、2"], []),
-    ("区级荣誉也能拿吧", ["市级以上", "三、5"], []),
-])
+@pytest.mark.parametrize(
+    "premise, must, must_not",
+    [
+        ("不是说落户奖励固定100万吗", ["不是固定金额", "50万—500万元", "三、1"], []),
+        ("租金补贴是50%吧", ["不是50%", "30%", "三、2"], []),
+        ("区级荣誉也能拿吧", ["市级以上", "三、5"], []),
+    ],
+)
 def test_false_premises_are_corrected_on_the_first_line(bot, premise, must, must_not):
     line = first_line(bot.say(sender(), premise))
     assert all(m in line for m in must), line

@@ -1,4 +1,5 @@
 """End to end over the REST channel: the real action server and Rasa server, the trained model, SQLite stores."""
+
 import json
 import sqlite3
 import uuid
@@ -51,8 +52,15 @@ def test_whole_eligibility_dialogue_reports_the_amounts(bot):
     assert "入驻" in first  # first question: in the talent port?
     bot.text(me, "我们是猎头公司，2025年3月入驻人才港，年租金120万")
     # answer the remaining questions the engine still needs, whatever their order
-    answers = {"500强": "都不是", "总部": "总部", "推荐": "没有", "实训基地": "没有", "荣誉": "没有",
-               "资质": "没有", "论坛": "没有举办过"}
+    answers = {
+        "500强": "都不是",
+        "总部": "总部",
+        "推荐": "没有",
+        "实训基地": "没有",
+        "荣誉": "没有",
+        "资质": "没有",
+        "论坛": "没有举办过",
+    }
     text, report = bot.text(me, "不是500强"), ""
     for _ in range(12):
         if "【政策自测】" in text:
@@ -105,7 +113,7 @@ def test_conversation_is_in_the_sql_tracker_store(bot):
     assert n > 0
 
 
-@pytest.mark.parametrize("raw", [b"{not json", b"", b"[]", '{"sender": "x"}'.encode()])
+@pytest.mark.parametrize("raw", [b"{not json", b"", b"[]", b'{"sender": "x"}'])
 def test_malformed_rest_requests_are_not_500(bot, raw):
     status, _ = post_json(f"{bot.url}/webhooks/rest/webhook", None, raw=raw)
     assert status < 500
@@ -124,6 +132,6 @@ def test_empty_and_too_long_messages_get_a_clear_answer(bot):
 def test_html_and_sql_looking_input_is_just_text(bot):
     me = sender()
     for msg in ("<script>alert(1)</script>", "'; DROP TABLE events; --", "😀😀😀"):
-        status, body = post_json(f"{bot.url}/webhooks/rest/webhook", {"sender": me, "message": msg})
+        status, _body = post_json(f"{bot.url}/webhooks/rest/webhook", {"sender": me, "message": msg})
         assert status == 200
     assert "每年30万元" in bot.text(me, "我们每年房租100万，能补贴多少？")

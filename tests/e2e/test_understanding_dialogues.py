@@ -1,6 +1,7 @@
 """End to end over REST (real action server, real Rasa server, trained model): the dialogue behaviours of issue #11
 — exact amounts from everyday wording, numbers said back, intervals instead of needless questions, corrections
 acknowledged, no trap (skip, two bad answers), typed button titles, bad input harmless."""
+
 import json
 import uuid
 
@@ -17,12 +18,15 @@ def first_line(text: str) -> str:
     return text.strip().splitlines()[0]
 
 
-@pytest.mark.parametrize("question, per_year, total", [
-    ("每个月房租7万，能补多少", "25.2万元", "75.6万元"),
-    ("一年房租两百六十万，补贴多少", "78万元", "234万元"),
-    ("年租金1,500,000元，补贴多少", "45万元", "135万元"),
-    ("我们1200平米，每平米每天4元，租金能补多少", "52.56万元", "157.68万元"),
-])
+@pytest.mark.parametrize(
+    "question, per_year, total",
+    [
+        ("每个月房租7万，能补多少", "25.2万元", "75.6万元"),
+        ("一年房租两百六十万，补贴多少", "78万元", "234万元"),
+        ("年租金1,500,000元，补贴多少", "45万元", "135万元"),
+        ("我们1200平米，每平米每天4元，租金能补多少", "52.56万元", "157.68万元"),
+    ],
+)
 def test_numbers_in_a_question_are_answered_first(bot, question, per_year, total):
     text = bot.text(sender(), question)
     line = first_line(text)
@@ -94,7 +98,13 @@ def test_a_correction_is_acknowledged(bot):
 
 
 def test_a_lone_surrogate_is_cleaned_not_an_error(bot):
-    raw = b'{"sender": "' + sender().encode() + b'", "message": "\\ud800\\u200b\\u0007\xe7\xa7\x9f\xe9\x87\x91\xe8\xa1\xa5\xe8\xb4\xb4\xe6\x80\x8e\xe4\xb9\x88\xe7\xae\x97"}'
+    raw = (
+        b'{"sender": "'
+        + sender().encode()
+        + b'", "message": "\\ud800\\u200b\\u0007'
+        + "租金补贴怎么算".encode()
+        + b'"}'
+    )
     status, body = post_json(f"{bot.url}/webhooks/rest/webhook", None, raw=raw)
     assert status == 200, body
     text = "\n".join(m.get("text", "") for m in json.loads(body))

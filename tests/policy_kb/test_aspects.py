@@ -1,4 +1,5 @@
 """Aspects: detecting what a question asks, and answering exactly that, first line first, with its citation."""
+
 import json
 
 import pytest
@@ -17,30 +18,33 @@ def kb():
 
 
 # detection ----------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("text, expected", [
-    ("租金补贴多少钱", ["amount"]),
-    ("落户奖励最多给多少", ["cap", "amount"]),
-    ("租金补贴怎么算", ["computation"]),
-    ("租金补贴给几年", ["duration"]),
-    ("人才推荐补贴给多少年", ["duration"]),  # 多少年 is one word, not 多少 + 年
-    ("荣誉奖励是不是每年都有", ["frequency"]),
-    ("荣誉奖励是一次性的吗", ["frequency"]),
-    ("实训基地补贴需要满足什么条件", ["conditions"]),
-    ("区级荣誉算不算", ["levels"]),
-    ("算不算", []),  # alone, not an aspect
-    ("这个算不算数", []),
-    ("外资猎头公司能申请吗", ["organisations"]),
-    ("落户奖励的档次谁定", ["tier"]),
-    ("怎么申请，要什么材料", ["procedure"]),
-    ("申报截止是什么时候", ["procedure"]),
-    ("租金补贴和落户奖励能同时拿吗", ["combine"]),
-    ("发我三、3原文", ["text"]),
-    ("谁牵头负责", ["authority"]),
-    ("租金補貼補幾年", ["duration"]),  # Traditional
-    ("榮譽獎勵是不是每年都有", ["frequency"]),
-    ("落戶獎勵最高多少", ["cap"]),
-    ("你好", []),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("租金补贴多少钱", ["amount"]),
+        ("落户奖励最多给多少", ["cap", "amount"]),
+        ("租金补贴怎么算", ["computation"]),
+        ("租金补贴给几年", ["duration"]),
+        ("人才推荐补贴给多少年", ["duration"]),  # 多少年 is one word, not 多少 + 年
+        ("荣誉奖励是不是每年都有", ["frequency"]),
+        ("荣誉奖励是一次性的吗", ["frequency"]),
+        ("实训基地补贴需要满足什么条件", ["conditions"]),
+        ("区级荣誉算不算", ["levels"]),
+        ("算不算", []),  # alone, not an aspect
+        ("这个算不算数", []),
+        ("外资猎头公司能申请吗", ["organisations"]),
+        ("落户奖励的档次谁定", ["tier"]),
+        ("怎么申请，要什么材料", ["procedure"]),
+        ("申报截止是什么时候", ["procedure"]),
+        ("租金补贴和落户奖励能同时拿吗", ["combine"]),
+        ("发我三、3原文", ["text"]),
+        ("谁牵头负责", ["authority"]),
+        ("租金補貼補幾年", ["duration"]),  # Traditional
+        ("榮譽獎勵是不是每年都有", ["frequency"]),
+        ("落戶獎勵最高多少", ["cap"]),
+        ("你好", []),
+    ],
+)
 def test_detect_aspects(text, expected):
     assert detect_aspects(text) == expected
 
@@ -58,28 +62,54 @@ def test_one_aspect_covers_another_in_the_same_question():
     assert primary_aspects(["amount", "duration"]) == ["amount", "duration"]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("租金补贴怎么算", ["三、2"]), ("房租能补吗", ["三、2"]), ("租房补贴", ["三、2"]),
-    ("落户奖励多少", ["三、1"]), ("世界500强能拿多少", ["三、1"]),
-    ("引才补贴给多少", ["三、3"]), ("猎聘成功有补贴吗", ["三、3"]), ("推荐人才", ["三、3"]),
-    ("实训基地", ["三、4"]), ("见习带教费怎么给", ["三、4"]),
-    ("荣誉奖励", ["三、5"]), ("获得嘉奖", ["三、5"]),
-    ("专业资质认定奖励", ["三、6"]), ("创新示范项目", ["三、6"]),
-    ("论坛补贴", ["三、7"]), ("办会有补贴吗", ["三、7"]), ("活动补贴", ["三、7"]),
-    ("人才公寓", ["三、8"]), ("子女就学", ["三、8"]), ("落户名单", ["三、8"]),
-    ("诚信", ["三、9"]), ("信用评价", ["三、9"]),
-    ("支持对象有哪些", ["二"]), ("谁能申请", ["二"]),
-    ("保障措施", ["四"]), ("组织领导", ["四（一）"]), ("产业规划", ["四（二）"]), ("宣传引导", ["四（三）"]),
-    ("实施细则出了吗", ["五（一）"]), ("解释权归谁", ["五（二）"]), ("实施日期", ["五（三）"]),
-    ("这个政策还有效吗", ["文件"]), ("14号文有效期", ["文件"]),
-    ("租金补贴和落户奖励", ["三、2", "三、1"]),
-    ("三·2给几年", ["三、2"]), ("支持政策第7条", ["三、7"]), ("嘉府办发〔2022〕14号三、2", ["三、2"]),
-    ("三、1和三、5能同时拿吗", ["三、1", "三、5"]),
-    ("谁能申请租金补贴", ["三、2"]),  # the specific measure, not also 二
-    ("这个政策的租金补贴", ["三、2"]),  # not also 文件
-    ("租金補貼", ["三、2"]), ("榮譽獎勵", ["三、5"]),
-    ("今天天气", []),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("租金补贴怎么算", ["三、2"]),
+        ("房租能补吗", ["三、2"]),
+        ("租房补贴", ["三、2"]),
+        ("落户奖励多少", ["三、1"]),
+        ("世界500强能拿多少", ["三、1"]),
+        ("引才补贴给多少", ["三、3"]),
+        ("猎聘成功有补贴吗", ["三、3"]),
+        ("推荐人才", ["三、3"]),
+        ("实训基地", ["三、4"]),
+        ("见习带教费怎么给", ["三、4"]),
+        ("荣誉奖励", ["三、5"]),
+        ("获得嘉奖", ["三、5"]),
+        ("专业资质认定奖励", ["三、6"]),
+        ("创新示范项目", ["三、6"]),
+        ("论坛补贴", ["三、7"]),
+        ("办会有补贴吗", ["三、7"]),
+        ("活动补贴", ["三、7"]),
+        ("人才公寓", ["三、8"]),
+        ("子女就学", ["三、8"]),
+        ("落户名单", ["三、8"]),
+        ("诚信", ["三、9"]),
+        ("信用评价", ["三、9"]),
+        ("支持对象有哪些", ["二"]),
+        ("谁能申请", ["二"]),
+        ("保障措施", ["四"]),
+        ("组织领导", ["四（一）"]),
+        ("产业规划", ["四（二）"]),
+        ("宣传引导", ["四（三）"]),
+        ("实施细则出了吗", ["五（一）"]),
+        ("解释权归谁", ["五（二）"]),
+        ("实施日期", ["五（三）"]),
+        ("这个政策还有效吗", ["文件"]),
+        ("14号文有效期", ["文件"]),
+        ("租金补贴和落户奖励", ["三、2", "三、1"]),
+        ("三·2给几年", ["三、2"]),
+        ("支持政策第7条", ["三、7"]),
+        ("嘉府办发〔2022〕14号三、2", ["三、2"]),
+        ("三、1和三、5能同时拿吗", ["三、1", "三、5"]),
+        ("谁能申请租金补贴", ["三、2"]),  # the specific measure, not also 二
+        ("这个政策的租金补贴", ["三、2"]),  # not also 文件
+        ("租金補貼", ["三、2"]),
+        ("榮譽獎勵", ["三、5"]),
+        ("今天天气", []),
+    ],
+)
 def test_detect_topics(kb, text, expected):
     assert detect_topics(text, kb.document) == expected
 
@@ -197,8 +227,7 @@ TABLE = [
 ]
 
 
-@pytest.mark.parametrize("ref, aspect, question, expect", TABLE,
-                         ids=[f"{r}-{a}-{q or ''}" for r, a, q, _ in TABLE])
+@pytest.mark.parametrize("ref, aspect, question, expect", TABLE, ids=[f"{r}-{a}-{q or ''}" for r, a, q, _ in TABLE])
 def test_first_line(kb, ref, aspect, question, expect):
     a = answer(kb, ref, aspect, text=question)
     assert a.ref == ref and a.aspect == aspect
@@ -209,7 +238,10 @@ def test_first_line(kb, ref, aspect, question, expect):
 
 def test_the_issue_example(kb):
     a = answer(kb, "三、3", "duration")
-    assert a.first_line == "人才推荐补贴按推荐成功的人才给予1万—50万元相应档次补贴，《办法》未规定分几年发放（《办法》三、3）。"
+    assert (
+        a.first_line
+        == "人才推荐补贴按推荐成功的人才给予1万—50万元相应档次补贴，《办法》未规定分几年发放（《办法》三、3）。"
+    )
 
 
 def test_the_level_answer_follows_the_question(kb):
@@ -220,17 +252,20 @@ def test_the_level_answer_follows_the_question(kb):
 
 
 # the text is silent: say so and defer --------------------------------------------------------------------------
-@pytest.mark.parametrize("ref, aspect, must", [
-    ("三、3", "duration", "未规定分几年发放"),
-    ("三、1", "frequency", "未规定"),
-    ("三、1", "duration", "未规定"),
-    ("三、4", "amount", "未规定"),
-    ("三、2", "procedure", "没有规定申报材料、申报时间和申报程序"),
-    ("文件", "procedure", "没有规定申报材料"),
-    ("三、2", "combine", "没有规定"),
-    ("三、2", "levels", "没有规定"),
-    ("三、3", "organisations", "未就外资、合资或分支机构另作规定"),
-])
+@pytest.mark.parametrize(
+    "ref, aspect, must",
+    [
+        ("三、3", "duration", "未规定分几年发放"),
+        ("三、1", "frequency", "未规定"),
+        ("三、1", "duration", "未规定"),
+        ("三、4", "amount", "未规定"),
+        ("三、2", "procedure", "没有规定申报材料、申报时间和申报程序"),
+        ("文件", "procedure", "没有规定申报材料"),
+        ("三、2", "combine", "没有规定"),
+        ("三、2", "levels", "没有规定"),
+        ("三、3", "organisations", "未就外资、合资或分支机构另作规定"),
+    ],
+)
 def test_silent_answers_say_so_and_defer(kb, ref, aspect, must):
     a = answer(kb, ref, aspect)
     assert a.silent
@@ -250,7 +285,9 @@ def test_text_aspect_is_verbatim(kb):
     a = answer(kb, "三、2", "text")
     assert kb.clause("三、2").text_norm in a.first_line
     part = answer(kb, "五", "text")
-    assert [kb.clause(r).text_norm in d for r, d in zip(("五（一）", "五（二）", "五（三）"), part.details)] == [True] * 3
+    assert [
+        kb.clause(r).text_norm in d for r, d in zip(("五（一）", "五（二）", "五（三）"), part.details, strict=True)
+    ] == [True] * 3
     assert "共9条" in answer(kb, "三", "text").first_line
     assert "共5个部分" in answer(kb, "文件", "text").first_line
 
@@ -258,11 +295,13 @@ def test_text_aspect_is_verbatim(kb):
 def test_amounts_come_from_the_rules(kb):
     """Change the rules' range and the answer follows: nothing is typed twice."""
     import dataclasses
+
     rules = kb.rules
     m = rules.measure("三、3")
     changed = dataclasses.replace(m, benefit={**m.benefit, "min": 20000, "max": 600000})
-    fake = PolicyKB(kb.document, dataclasses.replace(rules, measures=[changed if x.id == "三、3" else x
-                                                                    for x in rules.measures]))
+    fake = PolicyKB(
+        kb.document, dataclasses.replace(rules, measures=[changed if x.id == "三、3" else x for x in rules.measures])
+    )
     assert "2万—60万元" in answer(fake, "三、3", "amount").first_line
 
 

@@ -7,12 +7,12 @@
   嘉定区人力资源和社会保障局 and cite 《办法》五（一）.
 A line without a citation of its own is checked against the answer's citation.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import re
 from functools import lru_cache
-from typing import List, Set, Tuple
 
 import pytest
 
@@ -49,14 +49,14 @@ def clause_text(ref: str) -> str:
     return "".join(x.text_norm for x in [c] + (doc.items_of(ref) if c.kind == "part" else []))
 
 
-def cited_refs(line: str, default: str) -> List[str]:
+def cited_refs(line: str, default: str) -> list[str]:
     refs = CITE_RE.findall(line)
     if kb().document.doc_number in line:
         refs.append(aspects.DOCUMENT)
     return refs or [default]
 
 
-def outer_quotes(line: str) -> List[str]:
+def outer_quotes(line: str) -> list[str]:
     """Outermost “…” spans (a quote may contain the text's own “上海·嘉定人才港”)."""
     out, depth, start = [], 0, 0
     for i, ch in enumerate(line):
@@ -71,8 +71,8 @@ def outer_quotes(line: str) -> List[str]:
     return out
 
 
-def figures(text: str) -> Set[Tuple]:
-    out: Set[Tuple] = set()
+def figures(text: str) -> set[tuple]:
+    out: set[tuple] = set()
     for q in extract(text):
         v = q.value
         if q.label == "MONEY_RANGE":
@@ -100,9 +100,9 @@ def test_there_are_cases_for_every_ref_and_aspect():
     assert sum(1 for c in CASES if c[2]) >= 12  # the variants (levels 区级/市级/省级, frequency 每年/一次性 …)
 
 
-def problems(a: aspects.Answer) -> List[str]:
+def problems(a: aspects.Answer) -> list[str]:
     """What in an answer the text does not back, as readable strings (empty: all good)."""
-    out: List[str] = []
+    out: list[str] = []
     default = _ref_of_citation(a.citation)
     if not a.citation or a.citation not in a.first_line:
         out.append(f"first line lacks {a.citation}: {a.first_line}")
@@ -175,12 +175,27 @@ def test_nested_quotes_are_read_whole():
 
 
 PREMISE_QUESTIONS = [
-    ("落户奖励固定100万吗", None), ("落户奖励1000万吧", None), ("落户奖励50万—500万元吗", None),
-    ("租金补贴是50%吧", None), ("租金补贴是30%吗", None), ("租金补贴给五年", None), ("租金补贴给5年吗", None),
-    ("租金补贴是一次性的吗", None), ("区级荣誉也能拿吧", None), ("市级荣誉可以吧", None), ("活动补贴给50%", None),
-    ("活动补贴给20%吗", None), ("肯定能拿满30万吧", "三、5"), ("实训基地补贴10万吗", None), ("人才推荐补贴给3年吗", None),
-    ("外资机构不能申请吧", "三、2"), ("只有总部才能拿落户奖励吧", None), ("落户奖励不用认定吧", None),
-    ("荣誉奖励每年都有吧", None), ("没入驻人才港也能拿租金补贴吧", None), ("推荐一个人给1万吗", "三、3"),
+    ("落户奖励固定100万吗", None),
+    ("落户奖励1000万吧", None),
+    ("落户奖励50万—500万元吗", None),
+    ("租金补贴是50%吧", None),
+    ("租金补贴是30%吗", None),
+    ("租金补贴给五年", None),
+    ("租金补贴给5年吗", None),
+    ("租金补贴是一次性的吗", None),
+    ("区级荣誉也能拿吧", None),
+    ("市级荣誉可以吧", None),
+    ("活动补贴给50%", None),
+    ("活动补贴给20%吗", None),
+    ("肯定能拿满30万吧", "三、5"),
+    ("实训基地补贴10万吗", None),
+    ("人才推荐补贴给3年吗", None),
+    ("外资机构不能申请吧", "三、2"),
+    ("只有总部才能拿落户奖励吧", None),
+    ("落户奖励不用认定吧", None),
+    ("荣誉奖励每年都有吧", None),
+    ("没入驻人才港也能拿租金补贴吧", None),
+    ("推荐一个人给1万吗", "三、3"),
 ]
 
 

@@ -1,4 +1,5 @@
 """Staff CLI, run as people run it: python -m policy_kb … (a real process, a real SQLite file)."""
+
 import json
 import os
 import subprocess
@@ -8,10 +9,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PROFILE = {"name": "嘉人人力资源有限公司", "category": "人力资源外包", "in_talent_port": True,
-           "entry_date": "2025-03-01", "establishment": "总部", "rank_500": "none", "annual_rent": 1200000,
-           "talent_recommendations": 0, "training_base": False, "honour_level": "市级", "honour_year": 2026,
-           "recognition_level": None, "event_cost": None}
+PROFILE = {
+    "name": "嘉人人力资源有限公司",
+    "category": "人力资源外包",
+    "in_talent_port": True,
+    "entry_date": "2025-03-01",
+    "establishment": "总部",
+    "rank_500": "none",
+    "annual_rent": 1200000,
+    "talent_recommendations": 0,
+    "training_base": False,
+    "honour_level": "市级",
+    "honour_year": 2026,
+    "recognition_level": None,
+    "event_cost": None,
+}
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +33,15 @@ def env(tmp_path_factory):
 
 
 def run(env, *args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "policy_kb", *args], cwd=ROOT, env=env, input=stdin,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "policy_kb", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_build_twice(env):
@@ -31,8 +50,10 @@ def test_build_twice(env):
     assert b.returncode == 0 and "已是最新" in b.stdout
 
 
-@pytest.mark.parametrize("ref, expect", [("三、2", "前三年度每年30%的租金补贴"), ("支持政策第七条", "举办费最高30%"),
-                                          ("第五部分", "《办法》五（三）")])
+@pytest.mark.parametrize(
+    "ref, expect",
+    [("三、2", "前三年度每年30%的租金补贴"), ("支持政策第七条", "举办费最高30%"), ("第五部分", "《办法》五（三）")],
+)
 def test_show(env, ref, expect):
     r = run(env, "show", ref)
     assert r.returncode == 0, r.stderr
@@ -66,12 +87,15 @@ def test_assess_report(env, tmp_path):
     assert rent["money"]["per_year"] == 360000 and rent["money"]["total"] == 1080000
 
 
-@pytest.mark.parametrize("stdin, expect", [
-    ("{bad json", "JSON格式错误"),
-    ('{"colour": "red"}', "可用字段：name、category"),
-    ('{"annual_rent": -1}', "不能为负数"),
-    ('[1, 2]', "JSON对象"),
-])
+@pytest.mark.parametrize(
+    "stdin, expect",
+    [
+        ("{bad json", "JSON格式错误"),
+        ('{"colour": "red"}', "可用字段：name、category"),
+        ('{"annual_rent": -1}', "不能为负数"),
+        ("[1, 2]", "JSON对象"),
+    ],
+)
 def test_assess_bad_input(env, stdin, expect):
     r = run(env, "assess", "-", "--today", "2026-11-25", stdin=stdin)
     assert r.returncode != 0

@@ -1,4 +1,5 @@
 """Every amount, percentage and duration in the rules data appears in the text of the clause it cites."""
+
 import copy
 import dataclasses
 
@@ -45,8 +46,10 @@ def test_what_the_bot_says_the_text_leaves_open_is_still_open():
 
 def test_a_deadline_added_to_the_text_is_caught():
     doc = copy.deepcopy(load_document())
-    doc.clauses = [dataclasses.replace(c, text=c.text + "申报截止日期为每年6月30日。") if c.ref == "三、2" else c
-                   for c in doc.clauses]
+    doc.clauses = [
+        dataclasses.replace(c, text=c.text + "申报截止日期为每年6月30日。") if c.ref == "三、2" else c
+        for c in doc.clauses
+    ]
     problems = check_silences(silences(), doc)
     assert any("截止" in p and "三、2" in p for p in problems)  # both statements no longer hold
     assert any("申报材料" in p for p in problems)

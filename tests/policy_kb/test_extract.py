@@ -1,4 +1,5 @@
 """spaCy extractor: amounts, ranges, percentages, durations and dates in Chinese text."""
+
 import datetime as dt
 
 import pytest
@@ -12,10 +13,20 @@ def one(text, label, today=None):
     return qs[0]
 
 
-@pytest.mark.parametrize("text, yuan", [
-    ("年租金120万", 1200000), ("八十万", 800000), ("1.2亿", 120000000), ("1,200,000元", 1200000),
-    ("一百二十万元", 1200000), ("２００万", 2000000), ("5千元", 5000), ("3000元", 3000), ("两百万", 2000000),
-])
+@pytest.mark.parametrize(
+    "text, yuan",
+    [
+        ("年租金120万", 1200000),
+        ("八十万", 800000),
+        ("1.2亿", 120000000),
+        ("1,200,000元", 1200000),
+        ("一百二十万元", 1200000),
+        ("２００万", 2000000),
+        ("5千元", 5000),
+        ("3000元", 3000),
+        ("两百万", 2000000),
+    ],
+)
 def test_money(text, yuan):
     assert one(text, "MONEY").value["yuan"] == yuan
 
@@ -39,7 +50,9 @@ def test_ranges_as_printed():
 def test_percent_and_duration():
     qs = extract("给予前三年度每年 30% 的租金补贴")
     assert [(q.label, q.value) for q in qs] == [
-        ("DURATION", {"years": 3, "first": True}), ("PERCENT", {"percent": 30.0})]
+        ("DURATION", {"years": 3, "first": True}),
+        ("PERCENT", {"percent": 30.0}),
+    ]
     assert one("百分之三十", "PERCENT").value["percent"] == 30.0
 
 
@@ -53,7 +66,7 @@ def test_dates():
 def test_offsets_point_into_the_input():
     text = "我们每年房租100万，能补贴多少？"
     q = one(text, "MONEY")
-    assert text[q.start:q.end] == q.text == "100万"
+    assert text[q.start : q.end] == q.text == "100万"
 
 
 def test_no_false_money():

@@ -4,6 +4,7 @@ apart from the lexicon, never used to tune it): how often the planner reads the 
 First measured when the set was written (2026-12-01): topic 0.871, aspect 0.834. The floors below are that
 measurement rounded down — a regression check, not a target the lexicon was fitted to. Results go to var/.
 """
+
 import json
 from collections import Counter
 from pathlib import Path
@@ -32,8 +33,17 @@ def test_held_out_topic_and_aspect_accuracy():
         per_aspect[c["aspect"]] += aspect == c["aspect"]
     topic, aspect = topic_ok / len(cases), aspect_ok / len(cases)
     (ROOT / "var").mkdir(exist_ok=True)
-    (ROOT / "var" / "heldout_aspects.json").write_text(json.dumps(
-        {"cases": len(cases), "topic": round(topic, 4), "aspect": round(aspect, 4),
-         "per_aspect": {a: f"{per_aspect[a]}/{totals[a]}" for a in sorted(totals)}}, ensure_ascii=False, indent=1),
-        encoding="utf-8")
+    (ROOT / "var" / "heldout_aspects.json").write_text(
+        json.dumps(
+            {
+                "cases": len(cases),
+                "topic": round(topic, 4),
+                "aspect": round(aspect, 4),
+                "per_aspect": {a: f"{per_aspect[a]}/{totals[a]}" for a in sorted(totals)},
+            },
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     assert topic >= TOPIC_FLOOR and aspect >= ASPECT_FLOOR, (topic, aspect)

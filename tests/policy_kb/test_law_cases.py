@@ -20,6 +20,7 @@ A case file is a list of cases:
       missing_facts: [...]                         # optional: exact Assessment.missing_facts()
       error_include: ["不能晚于今天"]               # optional: profile must be rejected with these substrings
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,6 +1,7 @@
 """policy_kb.numerals against cn2an, the maintained library: every integer cn2an writes the textbook way
 ("一千二百三十四万五千六百七十八") reads back to itself, and both agree on it; the colloquial forms cn2an does not
 read (1万2, 两百六, 3万4千) are checked by value."""
+
 from decimal import Decimal
 
 import cn2an
@@ -18,10 +19,22 @@ def test_textbook_chinese_numerals_read_back_like_cn2an(n):
     assert parse_number(written) == Decimal(n) == Decimal(str(cn2an.cn2an(written, "strict")))
 
 
-@pytest.mark.parametrize("text, value", [
-    ("1万2", 12000), ("3万4千", 34000), ("两百六十万", 2600000), ("两百六", 260), ("一百二十万五千", 1205000),
-    ("0.3亿", 30000000), ("1,500,000", 1500000), ("二〇二四", 2024), ("十二", 12), ("一百零五", 105),
-    ("三点五万", 35000), ("１２０万", 1200000),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("1万2", 12000),
+        ("3万4千", 34000),
+        ("两百六十万", 2600000),
+        ("两百六", 260),
+        ("一百二十万五千", 1205000),
+        ("0.3亿", 30000000),
+        ("1,500,000", 1500000),
+        ("二〇二四", 2024),
+        ("十二", 12),
+        ("一百零五", 105),
+        ("三点五万", 35000),
+        ("１２０万", 1200000),
+    ],
+)
 def test_colloquial_forms(text, value):
     assert parse_number(text) == value

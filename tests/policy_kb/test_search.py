@@ -1,4 +1,5 @@
 """Ranked search over clauses with the policy dictionary."""
+
 import pytest
 
 from policy_kb.kb import PolicyKB
@@ -10,11 +11,25 @@ def kb():
     return PolicyKB.from_source()
 
 
-@pytest.mark.parametrize("query, ref", [
-    ("区块链", "三、6"), ("见习带教费", "三、4"), ("租金", "三、2"), ("人才公寓", "三、8"), ("猎头", "二、1"),
-    ("诚信", "三、9"), ("负责解释", "五（二）"), ("论坛", "三、7"), ("高技能人才", "三、3"), ("500强", "三、1"),
-    ("实施细则", "五（一）"), ("创新示范项目", "三、6"), ("组织领导", "四（一）"), ("应届毕业生落户", "三、8"),
-])
+@pytest.mark.parametrize(
+    "query, ref",
+    [
+        ("区块链", "三、6"),
+        ("见习带教费", "三、4"),
+        ("租金", "三、2"),
+        ("人才公寓", "三、8"),
+        ("猎头", "二、1"),
+        ("诚信", "三、9"),
+        ("负责解释", "五（二）"),
+        ("论坛", "三、7"),
+        ("高技能人才", "三、3"),
+        ("500强", "三、1"),
+        ("实施细则", "五（一）"),
+        ("创新示范项目", "三、6"),
+        ("组织领导", "四（一）"),
+        ("应届毕业生落户", "三、8"),
+    ],
+)
 def test_top_hit(kb, query, ref):
     hits = kb.search(query)
     assert hits, query

@@ -1,6 +1,7 @@
 """The build step: SQLite file by default, PostgreSQL by URL; idempotent; a changed text replaces the old one."""
-import sqlalchemy as sa
+
 import pytest
+import sqlalchemy as sa
 
 from policy_kb.kb import PolicyKB
 from policy_kb.models import Base, ClauseRow, DocumentRow, MeasureRow
@@ -11,8 +12,10 @@ from tests.services import require_postgres
 
 def _counts(engine):
     with engine.connect() as c:
-        return tuple(c.execute(sa.select(sa.func.count()).select_from(t)).scalar()
-                     for t in (DocumentRow.__table__, ClauseRow.__table__, MeasureRow.__table__))
+        return tuple(
+            c.execute(sa.select(sa.func.count()).select_from(t)).scalar()
+            for t in (DocumentRow.__table__, ClauseRow.__table__, MeasureRow.__table__)
+        )
 
 
 @pytest.fixture
@@ -55,7 +58,9 @@ def test_rebuild_is_idempotent(engine):
 
 def test_changed_text_replaces_old_version(engine):
     build(engine)
-    changed = source_text().replace("本办法由嘉定区人力资源和社会保障局负责解释。", "本办法由嘉定区人力资源和社会保障局负责解释说明。")
+    changed = source_text().replace(
+        "本办法由嘉定区人力资源和社会保障局负责解释。", "本办法由嘉定区人力资源和社会保障局负责解释说明。"
+    )
     r = build(engine, text=changed)
     assert r.changed and r.replaced == 1
     assert _counts(engine) == (1, 24, 9)

@@ -1,4 +1,5 @@
 """Parser: every clause present, page breaks rejoined, metadata right, verbatim text kept."""
+
 import datetime as dt
 
 import pytest
@@ -8,7 +9,8 @@ from policy_kb.text import SOURCE_PATH, load_document, normalise, parse, source_
 SHARED = SOURCE_PATH.parents[2].parent / "shared" / "policy" / "jiading-hr-services-2022.txt"
 
 EXPECTED_REFS = (
-    ["序言", "一", "二", "二、1", "二、2", "二、3", "三"] + [f"三、{i}" for i in range(1, 10)]
+    ["序言", "一", "二", "二、1", "二、2", "二、3", "三"]
+    + [f"三、{i}" for i in range(1, 10)]
     + ["四", "四（一）", "四（二）", "四（三）", "五", "五（一）", "五（二）", "五（三）"]
 )
 
@@ -27,7 +29,12 @@ def test_every_clause_present_in_document_order():
 def test_part_titles():
     doc = load_document()
     assert [(p.ref, p.heading) for p in doc.parts()] == [
-        ("一", "总体要求"), ("二", "支持对象"), ("三", "支持政策"), ("四", "保障措施"), ("五", "其他事项")]
+        ("一", "总体要求"),
+        ("二", "支持对象"),
+        ("三", "支持政策"),
+        ("四", "保障措施"),
+        ("五", "其他事项"),
+    ]
 
 
 def test_metadata():

@@ -5,11 +5,12 @@ The corpus was written apart from the parser (by someone who had not read it); e
 holds cases that must produce nothing. A case passes only if the facts are exactly those expected — an extra
 fact is as wrong as a missing one (a number misread into a fact becomes an invented amount).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 import pytest
 import yaml
@@ -50,7 +51,7 @@ def _norm(name: str, v: Any) -> Any:
     return v
 
 
-def _known(known: Dict[str, Any]) -> Dict[str, Any]:
+def _known(known: dict[str, Any]) -> dict[str, Any]:
     return {k: (_norm(k, v) if k == "entry_date" else v) for k, v in (known or {}).items()}
 
 
@@ -73,6 +74,7 @@ def test_corpus_case(case, today):
     assert got == expect, f"facts of {case['text']!r}"
     assert sorted(f.name for f in u.facts if f.kind == UNKNOWN) == sorted(case.get("unknown") or [])
     assert {p.fact: p.code for p in u.problems} == (case.get("problems") or {}), "problems"
-    assert sorted(f.name for f in u.facts if f.kind == CORRECTION) == sorted(case.get("corrections") or []), \
+    assert sorted(f.name for f in u.facts if f.kind == CORRECTION) == sorted(case.get("corrections") or []), (
         "corrections"
+    )
     assert sorted(f.name for f in u.facts if f.approx) == sorted(case.get("approx") or []), "approximations"

@@ -1,5 +1,6 @@
 """How long ago the institution moved in ("入驻四年了") is an interval of entry dates counted back from today;
 the engine then decides the three-year window over the whole interval (no month question when it cannot matter)."""
+
 import datetime as dt
 
 import pytest
@@ -11,11 +12,14 @@ from policy_kb.understand import understand
 TODAY = dt.date(2026, 12, 1)
 
 
-@pytest.mark.parametrize("text, span", [
-    ("我们已经入驻四年了", "2021-12-02/2022-12-01"),
-    ("入驻一年多了", "2024-12-02/2025-12-01"),
-    ("入驻三个月了", "2026-08-02/2026-09-01"),
-])
+@pytest.mark.parametrize(
+    "text, span",
+    [
+        ("我们已经入驻四年了", "2021-12-02/2022-12-01"),
+        ("入驻一年多了", "2024-12-02/2025-12-01"),
+        ("入驻三个月了", "2026-08-02/2026-09-01"),
+    ],
+)
 def test_time_since_entry(text, span):
     assert understand(text, None, {}, TODAY).fact("entry_date").json_value() == span
 

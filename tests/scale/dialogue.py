@@ -1,10 +1,20 @@
 """A whole eligibility dialogue, answered whatever order the bot asks in."""
+
 from __future__ import annotations
 
-from typing import Callable, Dict
+from collections.abc import Callable
 
-ANSWERS: Dict[str, str] = {"500强": "都不是", "总部": "总部", "推荐": "没有", "实训基地": "没有", "荣誉": "没有",
-                           "资质": "没有", "论坛": "没有举办过", "入驻": "已入驻", "业务": "猎头"}
+ANSWERS: dict[str, str] = {
+    "500强": "都不是",
+    "总部": "总部",
+    "推荐": "没有",
+    "实训基地": "没有",
+    "荣誉": "没有",
+    "资质": "没有",
+    "论坛": "没有举办过",
+    "入驻": "已入驻",
+    "业务": "猎头",
+}
 
 
 def run_dialogue(say: Callable[[int, str], str], rent_wan: int, entry: str = "2025年3月") -> str:

@@ -1,7 +1,7 @@
 """Reliability: many concurrent dialogues without cross-talk, a killed Rasa server that resumes, the action server
 down and back, and secure defaults."""
+
 import concurrent.futures as cf
-import os
 import signal
 import socket
 import subprocess
@@ -75,7 +75,7 @@ def _non_loopback_ip() -> str:
 
 def test_secure_defaults(bot):
     # Rasa HTTP API is off: no /status, no tracker access
-    for path in ("/status", f"/conversations/x/tracker", "/model/parse"):
+    for path in ("/status", "/conversations/x/tracker", "/model/parse"):
         try:
             code = urllib.request.urlopen(bot.url + path, timeout=5).status
         except urllib.error.HTTPError as e:
@@ -87,8 +87,11 @@ def test_secure_defaults(bot):
         with pytest.raises(OSError):
             socket.create_connection((ip, bot.action_port), timeout=2).close()
     # no CORS for an arbitrary origin by default
-    req = urllib.request.Request(bot.url + "/webhooks/rest/webhook", method="OPTIONS",
-                                 headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    req = urllib.request.Request(
+        bot.url + "/webhooks/rest/webhook",
+        method="OPTIONS",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
     try:
         headers = urllib.request.urlopen(req, timeout=5).headers
     except urllib.error.HTTPError as e:

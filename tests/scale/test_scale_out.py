@@ -1,6 +1,7 @@
 """Scale-out on standard parts: PostgreSQL tracker store and knowledge base, Redis lock store, two Rasa servers
 (the second one with two Sanic worker processes, SANIC_WORKERS=2) and one action server. One conversation
 alternates between the Rasa servers message by message."""
+
 import time
 import uuid
 
@@ -22,13 +23,20 @@ def _workers_up(server: Servers, n: int, timeout: float = 180) -> bool:
 
 
 def test_one_conversation_across_two_rasa_servers(tmp_path, pg_database, redis_url):
-    env = {"TRACKER_STORE_URL": pg_database, "POLICY_KB_URL": pg_database, "LOCK_STORE_URL": redis_url,
-           "LOCK_STORE_PREFIX": f"test{uuid.uuid4().hex[:6]}"}
+    env = {
+        "TRACKER_STORE_URL": pg_database,
+        "POLICY_KB_URL": pg_database,
+        "LOCK_STORE_URL": redis_url,
+        "LOCK_STORE_PREFIX": f"test{uuid.uuid4().hex[:6]}",
+    }
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     a = Servers(tmp_path / "a", env=env)
-    b = Servers(tmp_path / "b", env={**env, "ACTION_ENDPOINT_URL": a.env["ACTION_ENDPOINT_URL"],
-                                     "SANIC_WORKERS": "2"}, start_actions=False)
+    b = Servers(
+        tmp_path / "b",
+        env={**env, "ACTION_ENDPOINT_URL": a.env["ACTION_ENDPOINT_URL"], "SANIC_WORKERS": "2"},
+        start_actions=False,
+    )
     try:
         a.start()
         b.start_rasa()

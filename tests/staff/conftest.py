@@ -1,5 +1,6 @@
 """Staff console tests: the real action server and Rasa server (with STAFF_TOKEN set and their own SQLite tracker
 store), filled by real conversations over REST before any test runs; the console's API read over HTTP."""
+
 from __future__ import annotations
 
 import json
@@ -9,10 +10,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
@@ -20,8 +21,15 @@ from tests.e2e.servers import ROOT, Servers
 
 TOKEN = "staff-test-" + secrets.token_hex(12)
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 SCREENSHOTS = ROOT / "var" / "screenshots"
 
 
@@ -36,7 +44,7 @@ _OPENER = urllib.request.build_opener(_NoRedirect)
 @dataclass
 class Reply:
     status: int
-    headers: Dict[str, str]
+    headers: dict[str, str]
     body: bytes
 
     @property
@@ -49,14 +57,20 @@ class Reply:
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
 
-    def cookies(self) -> List[str]:
+    def cookies(self) -> list[str]:
         return [v for k, v in self._raw if k.lower() == "set-cookie"]
 
-    _raw: List[Tuple[str, str]] = field(default_factory=list)
+    _raw: list[tuple[str, str]] = field(default_factory=list)
 
 
-def http(url: str, token: Optional[str] = None, cookie: Optional[str] = None, method: str = "GET",
-         data: Optional[bytes] = None, headers: Optional[Dict[str, str]] = None) -> Reply:
+def http(
+    url: str,
+    token: str | None = None,
+    cookie: str | None = None,
+    method: str = "GET",
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> Reply:
     h = dict(headers or {})
     if token is not None:
         h["Authorization"] = f"Bearer {token}"
@@ -75,9 +89,10 @@ def http(url: str, token: Optional[str] = None, cookie: Optional[str] = None, me
 @dataclass
 class Conversations:
     """What was said to the bot before the tests: senders, the messages, in order."""
-    senders: Dict[str, str] = field(default_factory=dict)  # role → sender id
-    messages: List[Tuple[str, str]] = field(default_factory=list)  # (sender, text)
-    reports: Dict[str, str] = field(default_factory=dict)  # role → report text
+
+    senders: dict[str, str] = field(default_factory=dict)  # role → sender id
+    messages: list[tuple[str, str]] = field(default_factory=list)  # (sender, text)
+    reports: dict[str, str] = field(default_factory=dict)  # role → report text
 
 
 # A message the bot does not understand. Which nonsense DIET sends below the fallback threshold varies between
@@ -106,8 +121,15 @@ def run_conversations(bot: Servers) -> Conversations:
     checker = sender("checker")  # the whole self-check: a hunter in the talent port (e2e dialogue)
     say(checker, "帮我看看我们能享受哪些政策")
     say(checker, "我们是猎头公司，2025年3月入驻人才港，年租金120万")
-    answers = {"500强": "都不是", "总部": "总部", "推荐": "没有", "实训基地": "没有", "荣誉": "没有",
-               "资质": "没有", "论坛": "没有举办过"}
+    answers = {
+        "500强": "都不是",
+        "总部": "总部",
+        "推荐": "没有",
+        "实训基地": "没有",
+        "荣誉": "没有",
+        "资质": "没有",
+        "论坛": "没有举办过",
+    }
     text = say(checker, "不是500强")
     for _ in range(12):
         if "【政策自测】" in text:
@@ -156,6 +178,7 @@ def api(console: str, path: str, **params) -> Reply:
 
 # ---- the browser (skip with the reason where missing, fail under CI) ----
 
+
 def missing(reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(reason + " (CI=true: the browser tests must run; install chromium, fonts-noto-cjk, playwright)")
@@ -174,11 +197,13 @@ class BrowserThread:
 
     def _start(self) -> None:
         from playwright.sync_api import sync_playwright
+
         self.playwright = sync_playwright().start()
         self.browser = self.playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
     def run(self, scenario, *args):
         """Run ``scenario(context, *args)`` with a fresh desktop browser context; its result or its exception."""
+
         def call():
             ctx = self.browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
             ctx.set_default_timeout(30_000)
@@ -186,12 +211,14 @@ class BrowserThread:
                 return scenario(ctx, *args)
             finally:
                 ctx.close()
+
         return self.pool.submit(call).result()
 
     def close(self) -> None:
         def stop():
             self.browser.close()
             self.playwright.stop()
+
         self.pool.submit(stop).result()
         self.pool.shutdown()
 

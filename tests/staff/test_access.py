@@ -1,5 +1,6 @@
 """Who gets into the staff console: the token (Bearer or ?token= once, then a signed session cookie), 401 without
 it, 403 with a wrong one, and no console at all without STAFF_TOKEN."""
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,17 @@ from bot.channels.staff import COOKIE, SESSION_SECONDS, Access
 from tests.e2e.servers import ROOT, free_port
 from tests.staff.conftest import TOKEN, cookie_value, http
 
-PROTECTED = ["/", "/static/console.js", "/static/console.css", "/api/clauses", "/api/measures",
-             "/api/search?q=%E7%A7%9F%E9%87%91", "/api/insights", "/export/unanswered.csv", "/export/topics.csv"]
+PROTECTED = [
+    "/",
+    "/static/console.js",
+    "/static/console.css",
+    "/api/clauses",
+    "/api/measures",
+    "/api/search?q=%E7%A7%9F%E9%87%91",
+    "/api/insights",
+    "/export/unanswered.csv",
+    "/export/topics.csv",
+]
 
 
 @pytest.mark.parametrize("path", PROTECTED)
@@ -102,8 +112,12 @@ def test_session_cookie_is_signed_and_expires():
     assert not a.session_ok(s, now + SESSION_SECONDS + 5)  # expired
     assert not Access("another-token-entirely").session_ok(s, now)  # a new token ends every session
     assert not a.session_ok(s.replace(".", "", 1), now) and not a.session_ok(None) and not a.session_ok("é.é.é")
-    assert a.token_ok("a-long-random-staff-token") and not a.token_ok("a-long-random-staff-toke") \
-        and not a.token_ok(None) and not a.token_ok("ä")
+    assert (
+        a.token_ok("a-long-random-staff-token")
+        and not a.token_ok("a-long-random-staff-toke")
+        and not a.token_ok(None)
+        and not a.token_ok("ä")
+    )
 
 
 OFF_SERVER = """
@@ -121,9 +135,15 @@ def test_console_is_off_without_staff_token(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "STAFF_TOKEN"}
     env["PYTHONPATH"] = str(ROOT)
-    log = open(tmp_path / "off.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-c", OFF_SERVER, str(port)], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    log = open(tmp_path / "off.log", "wb")  # noqa: SIM115 - the child process writes to it until stop()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", OFF_SERVER, str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}/webhooks/staff"
         deadline = time.time() + 60

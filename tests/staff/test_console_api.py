@@ -1,5 +1,6 @@
 """The console's API against the real bot: the conversations of conftest.run_conversations went through the Rasa
 server into its SQL tracker store; the insights, the clause data and the exports are read back over HTTP."""
+
 from __future__ import annotations
 
 import csv
@@ -20,6 +21,7 @@ def sha(sender: str) -> str:
 
 
 # ---- insights from the real conversations ----
+
 
 def test_unanswered_questions_newest_first_with_their_text(console, conversations):
     ins = api(console, "api/insights").json()
@@ -103,6 +105,7 @@ def test_csv_exports_open_in_excel(console, conversations):
 
 
 # ---- the law: clauses, rules beside them, search ----
+
 
 def test_clause_tree_with_verbatim_text_and_citations(console):
     data = api(console, "api/clauses").json()

@@ -1,10 +1,12 @@
 """The staff console in headless Chromium against the real bot: opened with the token once, the clause tree and
 the rules beside the text, search (区块链 → 三、6), the insights with an unanswered question that appears after it
 was asked, user text shown as text (never run as HTML)."""
+
 from __future__ import annotations
 
 import hashlib
 import uuid
+from pathlib import Path
 
 from tests.staff.conftest import TOKEN
 
@@ -122,7 +124,7 @@ def csv_download_in_the_browser(ctx, base):
     c.insights()
     with c.page.expect_download() as d:
         c.page.click("#csv-topics")
-    body = open(d.value.path(), "rb").read()
+    body = Path(d.value.path()).read_bytes()
     assert body.startswith(b"\xef\xbb\xbf") and "租金补贴".encode() in body
 
 

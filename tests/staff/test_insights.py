@@ -1,6 +1,7 @@
 """bot/insights.py on events written by Rasa's own SQLTrackerStore (no servers): the cases a short real
 conversation does not reach — a fallback the form took as an answer, a correction that re-runs the report, the
 time window, an empty store — and the report parser against the report renderer for many profiles."""
+
 from __future__ import annotations
 
 import asyncio
@@ -9,7 +10,6 @@ import io
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
-from typing import List
 
 import pytest
 
@@ -42,27 +42,39 @@ class Conversation:
         self.t += 1
         return self.t
 
-    def user(self, text: str, intent: str, confidence: float = 0.9, entities=None) -> "Conversation":
+    def user(self, text: str, intent: str, confidence: float = 0.9, entities=None) -> Conversation:
         from rasa.shared.core.events import UserUttered
+
         parse = {"intent": {"name": intent, "confidence": confidence}, "entities": entities or [], "text": text}
-        self.events.append(UserUttered(text, intent=parse["intent"], entities=entities or [], parse_data=parse,
-                                       input_channel=self.channel, timestamp=self._ts()))
+        self.events.append(
+            UserUttered(
+                text,
+                intent=parse["intent"],
+                entities=entities or [],
+                parse_data=parse,
+                input_channel=self.channel,
+                timestamp=self._ts(),
+            )
+        )
         return self
 
-    def action(self, name: str) -> "Conversation":
+    def action(self, name: str) -> Conversation:
         from rasa.shared.core.events import ActionExecuted
+
         self.events.append(ActionExecuted(name, timestamp=self._ts()))
         return self
 
-    def bot(self, utter: str, text: str = "…", **kwargs) -> "Conversation":
+    def bot(self, utter: str, text: str = "…", **kwargs) -> Conversation:
         from rasa.shared.core.events import BotUttered
+
         self.events.append(BotUttered(text, metadata={"utter_action": utter, **kwargs}, timestamp=self._ts()))
         return self
 
 
-def save(path, conversations: List[Conversation]) -> str:
+def save(path, conversations: list[Conversation]) -> str:
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.trackers import DialogueStateTracker
+
     store = SQLTrackerStore(dialect="sqlite", db=str(path))
 
     async def write() -> None:
@@ -81,34 +93,64 @@ def store(tmp_path_factory, kb):
     now = time.time()
     first = report(kb, in_talent_port=True, category="高端猎头", entry_date="2025-03-01", annual_rent=1200000)
     corrected = report(kb, in_talent_port=False)
-    wechat = (Conversation(OPENID, now - 600, channel="wechat")
-              .user("帮我看看我们能享受哪些政策", "start_eligibility_check").action("action_start_check")
-              .action("eligibility_form").bot("utter_ask_in_talent_port")
-              .user("嗯那个是的吧", "nlu_fallback", 0.4).action("eligibility_form").bot("utter_ask_category")  # taken
-              .user("啊啊啊啊", "nlu_fallback", 0.3).action("eligibility_form").bot("utter_not_understood_in_form")
-              .user("猎头，2025年3月入驻，年租金120万", "inform").action("eligibility_form")
-              .action("action_eligibility_report").bot("utter_eligibility_report", first, report=first)
-              .user("不对，我们还没入驻", "inform").action("action_start_check").action("eligibility_form")
-              .action("action_eligibility_report").bot("utter_eligibility_report", corrected, report=corrected))
-    old = (Conversation("old-visitor", now - 10 * 86400)
-           .user("明天会下雨吗", "out_of_scope", 1.0).action("utter_out_of_scope").bot("utter_out_of_scope")
-           .user("租金补贴怎么算", "ask_rent_subsidy").action("action_answer_measure").bot("utter_measure"))
-    searcher = (Conversation("searcher", now - 300)
-                .user("搜索 火星", "search_policy").action("action_search_policy").bot("utter_search_none")
-                .user("=1+2 是什么", "nlu_fallback", 0.2).action("action_fallback_search")
-                .bot("utter_fallback_results")
-                .user("支持政策第2条原文", "lookup_clause", entities=[{"entity": "citation", "value": "三、2"}])
-                .action("action_lookup_clause").bot("utter_clause")
-                .user("第五部分", "lookup_clause", entities=[{"entity": "citation", "value": "五"}])
-                .action("action_lookup_clause").bot("utter_clause"))
+    wechat = (
+        Conversation(OPENID, now - 600, channel="wechat")
+        .user("帮我看看我们能享受哪些政策", "start_eligibility_check")
+        .action("action_start_check")
+        .action("eligibility_form")
+        .bot("utter_ask_in_talent_port")
+        .user("嗯那个是的吧", "nlu_fallback", 0.4)
+        .action("eligibility_form")
+        .bot("utter_ask_category")  # taken
+        .user("啊啊啊啊", "nlu_fallback", 0.3)
+        .action("eligibility_form")
+        .bot("utter_not_understood_in_form")
+        .user("猎头，2025年3月入驻，年租金120万", "inform")
+        .action("eligibility_form")
+        .action("action_eligibility_report")
+        .bot("utter_eligibility_report", first, report=first)
+        .user("不对，我们还没入驻", "inform")
+        .action("action_start_check")
+        .action("eligibility_form")
+        .action("action_eligibility_report")
+        .bot("utter_eligibility_report", corrected, report=corrected)
+    )
+    old = (
+        Conversation("old-visitor", now - 10 * 86400)
+        .user("明天会下雨吗", "out_of_scope", 1.0)
+        .action("utter_out_of_scope")
+        .bot("utter_out_of_scope")
+        .user("租金补贴怎么算", "ask_rent_subsidy")
+        .action("action_answer_measure")
+        .bot("utter_measure")
+    )
+    searcher = (
+        Conversation("searcher", now - 300)
+        .user("搜索 火星", "search_policy")
+        .action("action_search_policy")
+        .bot("utter_search_none")
+        .user("=1+2 是什么", "nlu_fallback", 0.2)
+        .action("action_fallback_search")
+        .bot("utter_fallback_results")
+        .user("支持政策第2条原文", "lookup_clause", entities=[{"entity": "citation", "value": "三、2"}])
+        .action("action_lookup_clause")
+        .bot("utter_clause")
+        .user("第五部分", "lookup_clause", entities=[{"entity": "citation", "value": "五"}])
+        .action("action_lookup_clause")
+        .bot("utter_clause")
+    )
     return save(tmp_path_factory.mktemp("insights") / "tracker.sqlite", [wechat, old, searcher])
 
 
 def test_unanswered_list(store):
     ins = compute(store)
     got = [(u["text"], u["kind"]) for u in ins.unanswered]
-    assert got == [("=1+2 是什么", "fallback_search"), ("搜索 火星", "no_results"),
-                   ("啊啊啊啊", "not_understood"), ("明天会下雨吗", "out_of_scope")]  # newest first
+    assert got == [
+        ("=1+2 是什么", "fallback_search"),
+        ("搜索 火星", "no_results"),
+        ("啊啊啊啊", "not_understood"),
+        ("明天会下雨吗", "out_of_scope"),
+    ]  # newest first
     assert "嗯那个是的吧" not in [t for t, _ in got]  # the form took it as an answer
     wechat = next(u for u in ins.unanswered if u["text"] == "啊啊啊啊")
     assert wechat["sender"] == hash_sender(OPENID) and wechat["channel"] == "wechat"
@@ -161,8 +203,16 @@ PROFILES = [
     {},
     {"in_talent_port": False},
     {"in_talent_port": True, "category": "高端猎头", "entry_date": "2025-03-01", "annual_rent": 1200000},
-    {"name": "某某：公司，符合条件9项", "in_talent_port": True, "category": "人力资源外包", "rank_500": "global",
-     "establishment": "总部", "honour_level": "市级", "honour_year": 2026, "event_cost": 2000000},
+    {
+        "name": "某某：公司，符合条件9项",
+        "in_talent_port": True,
+        "category": "人力资源外包",
+        "rank_500": "global",
+        "establishment": "总部",
+        "honour_level": "市级",
+        "honour_year": 2026,
+        "event_cost": 2000000,
+    },
     {"in_talent_port": True, "category": "招聘", "training_base": True, "talent_recommendations": 3},
     {"in_talent_port": True, "category": "卖水果"},
 ]

@@ -1,5 +1,6 @@
 """The insights on PostgreSQL: a Rasa server whose tracker store is a fresh PostgreSQL database (created for this
 test, dropped after), a short real conversation through it, then the console's API and bot.insights read it."""
+
 from __future__ import annotations
 
 import uuid
@@ -18,15 +19,22 @@ def pg_tracker_url():
     with fresh_postgres_database("staff_test") as url:
         yield url
         from bot import insights
+
         insights._engine(url).dispose()  # close the module's pool before the database is dropped
         insights._engine.cache_clear()
 
 
 def test_insights_on_postgresql(staff_bot, pg_tracker_url, tmp_path):
     # a second Rasa server on PostgreSQL, using the package's action server (stateless)
-    pg_bot = Servers(tmp_path, env={"STAFF_TOKEN": TOKEN, "TRACKER_STORE_URL": pg_tracker_url,
-                                    "ACTION_ENDPOINT_URL": staff_bot.env["ACTION_ENDPOINT_URL"]},
-                     start_actions=False)
+    pg_bot = Servers(
+        tmp_path,
+        env={
+            "STAFF_TOKEN": TOKEN,
+            "TRACKER_STORE_URL": pg_tracker_url,
+            "ACTION_ENDPOINT_URL": staff_bot.env["ACTION_ENDPOINT_URL"],
+        },
+        start_actions=False,
+    )
     try:
         start(pg_bot)
         me = f"staff-pg-{uuid.uuid4().hex[:8]}"
@@ -36,8 +44,14 @@ def test_insights_on_postgresql(staff_bot, pg_tracker_url, tmp_path):
         assert "【政策自测】" in pg_bot.text(me, "我们还没入驻人才港")
 
         ins = api(f"{pg_bot.url}/webhooks/staff", "api/insights").json()
-        assert ins["totals"] == {"conversations": 1, "messages": 4, "checks": 1, "checks_completed": 1,
-                                 "reports": 1, "unanswered": 1}
+        assert ins["totals"] == {
+            "conversations": 1,
+            "messages": 4,
+            "checks": 1,
+            "checks_completed": 1,
+            "reports": 1,
+            "unanswered": 1,
+        }
         assert [(u["text"], u["sender"]) for u in ins["unanswered"]] == [("明天上海会下雨吗", hash_sender(me))]
         topics = {t["label"]: t["count"] for t in ins["topics"]}
         assert topics["租金补贴"] == 1 and topics["资格自测"] == 1
