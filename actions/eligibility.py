@@ -20,8 +20,7 @@ from rasa_sdk.types import DomainDict
 from policy_kb.clock import today
 from policy_kb.engine import span_label
 from policy_kb.questions import is_question
-from policy_kb.report import fact_labels, render_assessment
-from policy_kb.rules import messages
+from policy_kb.report import fact_labels, render_report, report_data
 from policy_kb.understand import DateSpan
 
 from .answers import answer_questions, near_scope_category, premise_plan
@@ -216,10 +215,9 @@ class ActionEligibilityReport(Action):
         profile, unknown = profile_from_slots(tracker)
         focus = tracker.get_slot("focus_measures") or None
         a = kb().assess(profile, today(), only=focus)
-        report = render_assessment(a)
-        if unknown:
-            report += "\n\n" + messages()["dialogue"]["undecided"].format(facts=fact_labels(unknown))
-        dispatcher.utter_message(response="utter_eligibility_report", report=report)
+        data = report_data(a, undecided=unknown)
+        # the text for every channel and, beside it, the same report as data (web badges, staff insights)
+        dispatcher.utter_message(response="utter_eligibility_report", report=render_report(data), json_message=data)
         return [SlotSet("requested_slot", None)]
 
 

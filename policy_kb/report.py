@@ -73,18 +73,38 @@ def summary_line(a: Assessment) -> str:
     t, m = messages()["report"], messages()
     counts = a.counts()
     parts = [t["summary_part"].format(label=m["verdicts"][v], n=counts[v]) for v in GROUP_ORDER if counts[v]]
-    return t["summary"].format(name=a.profile.name or t["name_default"], parts="，".join(parts))
+    return str(t["summary"].format(name=a.profile.name or t["name_default"], parts="，".join(parts)))
 
 
-def render_measure(r: MeasureResult, skip: frozenset = frozenset(), detail: bool = True) -> list[str]:
-    """One measure's lines; ``skip`` names conditions already shown once above (the support-object ones)."""
+# The report as data ---------------------------------------------------------------------------------------------
+# ``report_data`` is what travels: the bot sends it as a ``custom`` message beside the text, the web page draws its
+# badges from it, the staff insights count verdicts from it, and ``render_report`` writes the text from it (the text
+# WeChat and REST clients show). Every Chinese string in it comes from messages.yaml; nobody parses it back.
+
+REPORT_TYPE = "assessment_report"
+REPORT_SCHEMA = 1
+_STATUS_KEY = {MET: "met", FAILED: "failed", UNKNOWN: "unknown", TO_VERIFY: "to_verify"}
+
+
+def _facts(names: list[str]) -> list[dict[str, str]]:
+    labels = messages()["fact_labels"]
+    return [{"fact": f, "label": labels.get(f, f)} for f in names]
+
+
+def _measure_lines(r: MeasureResult, skip: frozenset[str], detail: bool) -> list[dict[str, str]]:
+    """The detail lines the report shows under a measure: (kind, text), kind = money / window / met / failed /
+    unknown / to_verify / remedy / ask / amount_ask. ``skip`` names conditions already shown once above (the
+    support-object ones); ``detail=False`` keeps only the amount (every measure fails for the same reason)."""
     t = messages()["report"]
-    icon = messages()["verdict_icons"][r.verdict]
-    lines = [t["measure_head"].format(icon=icon, title=r.title, citation=r.citation)]
+    lines: list[dict[str, str]] = []
+
+    def add(kind: str, template: str, **kw: Any) -> None:
+        lines.append({"kind": kind, "text": t[template].format(**kw).strip()})
+
     if r.money and r.verdict != NOT_APPLICABLE:
-        lines.append(t["money"].format(text=r.money.text))
+        add("money", "money", text=r.money.text)
         if r.money.window_text and r.verdict != NOT_ELIGIBLE:
-            lines.append(t["window"].format(text=r.money.window_text))
+            add("window", "window", text=r.money.window_text)
     if not detail:
         return lines
     shown = {
@@ -98,47 +118,112 @@ def render_measure(r: MeasureResult, skip: frozenset = frozenset(), detail: bool
         if reason.status not in shown or reason.condition in skip:
             continue
         if r.verdict == NOT_APPLICABLE:
-            lines.append(t["window"].format(text=reason.text))
+            add("window", "window", text=reason.text)
             continue
-        key = {MET: "met", FAILED: "failed", UNKNOWN: "unknown", TO_VERIFY: "to_verify"}[reason.status]
-        lines.append(t[key].format(text=reason.text, citation=reason.citation))
+        key = _STATUS_KEY[reason.status]
+        add(key, key, text=reason.text, citation=reason.citation)
     for remedy in r.remedies:
-        lines.append(t["remedy"].format(text=remedy))
+        add("remedy", "remedy", text=remedy)
     if r.missing:
-        lines.append(t["ask"].format(facts=fact_labels(r.missing)))
+        add("ask", "ask", facts=fact_labels(r.missing))
     if r.missing_for_amount:
-        lines.append(t["amount_ask"].format(facts=fact_labels(r.missing_for_amount)))
+        add("amount_ask", "amount_ask", facts=fact_labels(r.missing_for_amount))
     return lines
 
 
-def render_assessment(a: Assessment) -> str:
+def _support_lines(a: Assessment) -> list[dict[str, str]]:
     t = messages()["report"]
-    lines = [summary_line(a)]
-    support_ids = frozenset(r.condition for r in a.support)
-    failed_support = [r for r in a.support if r.status == FAILED]
-    if failed_support:
+    failed = [r for r in a.support if r.status == FAILED]
+    if failed:
         # Not a support object: every measure fails for the same reason; say it once, list the measures short.
-        lines.append(t["support_failed"].format(reasons="；".join(r.text for r in failed_support)))
+        lines = [{"kind": "failed", "text": t["support_failed"].format(reasons="；".join(r.text for r in failed))}]
         remedies = [r.remedies for r in a.results if r.remedies]
         if remedies:
-            lines.append(t["remedy"].format(text=remedies[0][0]).strip())
-    else:
-        for reason in a.support:
-            key = {MET: "met", UNKNOWN: "unknown", TO_VERIFY: "to_verify"}[reason.status]
-            lines.append(t["support_" + key].format(text=reason.text, citation=reason.citation))
-    for verdict in GROUP_ORDER:
-        group = [r for r in a.results if r.verdict == verdict]
-        if not group:
-            continue
-        lines.append(t["group"][verdict])
-        for r in group:
-            if failed_support and verdict == NOT_ELIGIBLE:
-                lines.extend(render_measure(r, detail=False))
-            else:
-                lines.extend(render_measure(r, skip=support_ids))
-    lines.append(t["next_steps"])
-    lines.extend(f"· {s}" for s in messages()["next_steps"])
-    return "\n".join(lines)
+            lines.append({"kind": "remedy", "text": t["remedy"].format(text=remedies[0][0]).strip()})
+        return lines
+    return [
+        {
+            "kind": _STATUS_KEY[r.status],
+            "text": t["support_" + _STATUS_KEY[r.status]].format(text=r.text, citation=r.citation),
+        }
+        for r in a.support
+    ]
+
+
+def report_data(a: Assessment, undecided: list[str] | None = None) -> dict[str, Any]:
+    """The assessment as the JSON the channels render: per measure the verdict, its badge, the amount, the reasons
+    with citations and the lines the report shows; the support-object check, the pending and missing facts, the
+    next steps, the profile as stated and the date it was computed for. ``undecided``: facts the user answered
+    "不清楚"."""
+    m, t = messages(), messages()["report"]
+    failed_support = any(r.status == FAILED for r in a.support)
+    support_ids = frozenset(r.condition for r in a.support)
+    measures = []
+    for r in a.results:
+        d = r.to_dict()
+        d.update(
+            icon=m["verdict_icons"][r.verdict],
+            badge=m["verdict_badges"][r.verdict],
+            head=t["measure_head"].format(icon=m["verdict_icons"][r.verdict], title=r.title, citation=r.citation),
+            missing=_facts(r.missing),
+            missing_for_amount=_facts(r.missing_for_amount),
+            lines=_measure_lines(r, support_ids, detail=not (failed_support and r.verdict == NOT_ELIGIBLE)),
+        )
+        measures.append(d)
+    groups = [
+        {
+            "verdict": v,
+            "label": m["verdicts"][v],
+            "head": t["group"][v],
+            "measures": [r.id for r in a.results if r.verdict == v],
+        }
+        for v in GROUP_ORDER
+        if any(r.verdict == v for r in a.results)
+    ]
+    undecided = list(undecided or [])
+    return {
+        "type": REPORT_TYPE,
+        "schema": REPORT_SCHEMA,
+        "computed_for": a.today.isoformat(),
+        "institution": a.profile.name,
+        "profile": a.profile.to_dict(),
+        "summary": summary_line(a),
+        "counts": a.counts(),
+        "support": {
+            "status": a.support_status,
+            "reasons": [r.to_dict() for r in a.support],
+            "lines": _support_lines(a),
+        },
+        "groups": groups,
+        "measures": measures,
+        "missing_facts": _facts(a.missing_facts()),
+        "undecided": _facts(undecided),
+        "undecided_text": m["dialogue"]["undecided"].format(facts=fact_labels(undecided)) if undecided else "",
+        "next_steps": {"head": t["next_steps"], "items": list(m["next_steps"])},
+    }
+
+
+def render_report(data: dict[str, Any]) -> str:
+    """The report's text, written from ``report_data`` (phone-readable: the one-line summary first)."""
+    lines = [data["summary"]]
+    lines.extend(line["text"] for line in data["support"]["lines"])
+    by_id = {d["id"]: d for d in data["measures"]}
+    for group in data["groups"]:
+        lines.append(group["head"])
+        for mid in group["measures"]:
+            measure = by_id[mid]
+            lines.append(measure["head"])
+            lines.extend("  " + line["text"] for line in measure["lines"])
+    lines.append(data["next_steps"]["head"])
+    lines.extend(f"· {s}" for s in data["next_steps"]["items"])
+    text = "\n".join(lines)
+    if data.get("undecided_text"):
+        text += "\n\n" + data["undecided_text"]
+    return text
+
+
+def render_assessment(a: Assessment) -> str:
+    return render_report(report_data(a))
 
 
 def render_clause(c: Clause, title: str) -> str:
