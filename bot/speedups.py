@@ -18,15 +18,27 @@ minimal schema kept per target list: about 1.8 ms less per message (A/B on the R
 
 Installed when the ``bot`` package is imported: every Rasa process of this project imports it (the tracker store,
 lock store, channels and NLU components named in endpoints.yml, credentials.yml and config.yml live in ``bot``).
+The patches replace private Rasa methods, so they are installed only on the exact Rasa release they were written
+and tested against (``RASA_VERSION``); on any other one they are skipped with one logged warning and Rasa's own
+code runs. ``RASA_SPEEDUPS=0`` (or ``false``/``no``/``off``) turns them off: nothing is patched.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 from functools import lru_cache
 from typing import Any
 
+logger = logging.getLogger(__name__)
+
+RASA_VERSION = "3.6.21"  # the Rasa release the patches below were written for (the private methods they replace)
+ENV_SWITCH = "RASA_SPEEDUPS"
+OFF_VALUES = frozenset({"0", "false", "no", "off"})
+
 _INSTALLED = False
+_SKIPPED = False  # the reason was logged once; install() does not log it again
 
 
 @lru_cache(maxsize=1)
@@ -100,10 +112,36 @@ def run_sequentially(
 DASK_RUN: Any = None  # Rasa's own DaskGraphRunner.run, kept for the equivalence tests
 
 
-def install() -> None:
-    global _INSTALLED, DASK_RUN
+def installed() -> bool:
+    return _INSTALLED
+
+
+def _skip() -> tuple[int, str] | None:
+    """Why not to patch (log level, message), or None to patch."""
+    switch = os.environ.get(ENV_SWITCH, "")
+    if switch.strip().lower() in OFF_VALUES:
+        return logging.INFO, f"bot.speedups off ({ENV_SWITCH}={switch}): Rasa's own code runs"
+    import rasa
+
+    if rasa.__version__ != RASA_VERSION:
+        return logging.WARNING, (
+            f"bot.speedups not installed: they patch private methods of Rasa {RASA_VERSION} and this is "
+            f"Rasa {rasa.__version__}; Rasa's own code runs (check the patches against it, then update RASA_VERSION)"
+        )
+    return None
+
+
+def install() -> bool:
+    """Patch Rasa (once per process); True if the speedups are installed, False if they were skipped."""
+    global _INSTALLED, _SKIPPED, DASK_RUN
     if _INSTALLED:
-        return
+        return True
+    skip = _skip()
+    if skip is not None:
+        if not _SKIPPED:
+            _SKIPPED = True
+            logger.log(*skip)
+        return False
     from rasa.core.actions.action import RemoteAction
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.runner.dask import DaskGraphRunner
@@ -113,3 +151,4 @@ def install() -> None:
     DaskGraphRunner.run = run_sequentially  # type: ignore[assignment]
     RulePolicy._rule_key_to_state = staticmethod(rule_key_to_state)  # type: ignore[assignment]
     _INSTALLED = True
+    return True

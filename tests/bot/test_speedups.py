@@ -1,7 +1,13 @@
-"""bot.speedups: the action-server reply is validated exactly as Rasa does it, with the schema checked once."""
+"""bot.speedups: installed only on the Rasa release it was written for and unless RASA_SPEEDUPS=0; the action-server
+reply is validated exactly as Rasa does it, with the schema checked once; rule keys and graph runs as before."""
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -39,6 +45,108 @@ def rasa_original(result):
     jsonschema.validate(result, RemoteAction.action_response_format_spec())
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+# Run in a fresh interpreter: whether the patches are installed is process state (the module's flags, Rasa's
+# classes), so each case gets its own process. It reports Rasa's three methods before and after `import bot`,
+# whether install() says it installed, and the records bot.speedups logged (install() is called a second time to
+# show that the reason is logged once).
+PROBE = textwrap.dedent(
+    """
+    import json, logging, sys
+
+    records = []
+    handler = logging.Handler()
+    handler.emit = lambda r: records.append([r.levelname, r.getMessage()])
+    logging.getLogger("bot.speedups").addHandler(handler)
+    logging.getLogger("bot.speedups").setLevel(logging.INFO)
+
+    import rasa
+    if len(sys.argv) > 1:
+        rasa.__version__ = sys.argv[1]  # what another Rasa release would report
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    def methods():
+        return [
+            RemoteAction.__dict__["_validate_action_result"],
+            DaskGraphRunner.__dict__["run"],
+            RulePolicy.__dict__["_rule_key_to_state"].__func__,
+        ]
+
+    before = methods()
+    import bot
+    from bot import speedups
+
+    after = methods()
+    again = speedups.install()
+    ours = [speedups.validate_action_result, speedups.run_sequentially, speedups.rule_key_to_state]
+    print(json.dumps({
+        "installed": speedups.installed(),
+        "again": again,
+        "untouched": [a is b for a, b in zip(before, after)],
+        "ours": [a is b for a, b in zip(after, ours)],
+        "dask_run_kept": speedups.DASK_RUN is before[1],
+        "log": records,
+    }))
+    """
+)
+
+
+def probe(*version: str, **env: str) -> dict:
+    environ = {k: v for k, v in os.environ.items() if k != "RASA_SPEEDUPS"}
+    environ.update(env)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, *version], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_installed_by_default():
+    result = probe()
+    assert result["installed"] and result["again"]
+    assert result["ours"] == [True, True, True]
+    assert result["dask_run_kept"]  # Rasa's own run, for the equivalence test below
+    assert result["log"] == []
+
+
+def test_other_values_of_the_switch_leave_it_on():
+    assert probe(RASA_SPEEDUPS="1")["ours"] == [True, True, True]
+
+
+@pytest.mark.parametrize("value", ["0", "off"])
+def test_rasa_speedups_0_patches_nothing(value):
+    result = probe(RASA_SPEEDUPS=value)
+    assert not result["installed"] and not result["again"]
+    assert result["untouched"] == [True, True, True]
+    assert result["log"] == [["INFO", f"bot.speedups off (RASA_SPEEDUPS={value}): Rasa's own code runs"]]
+
+
+@pytest.mark.parametrize("version", ["3.6.20", "3.7.0"])
+def test_another_rasa_version_is_not_patched_and_warned_once(version):
+    result = probe(version)
+    assert not result["installed"] and not result["again"]
+    assert result["untouched"] == [True, True, True]
+    assert not result["dask_run_kept"]  # nothing was replaced, nothing kept
+    [(level, message)] = result["log"]  # one warning, though install() ran twice
+    assert level == "WARNING"
+    assert f"Rasa {speedups.RASA_VERSION} and this is Rasa {version}" in message
+
+
+def test_written_for_the_installed_rasa():
+    """The pin in pyproject.toml and the version the patches check are the same release."""
+    import rasa
+
+    assert rasa.__version__ == speedups.RASA_VERSION
+    assert f'"rasa=={speedups.RASA_VERSION}"' in (ROOT / "pyproject.toml").read_text()
+
+
+needs_speedups = pytest.mark.skipif(not speedups.installed(), reason="bot.speedups not installed in this process")
+
+
+@needs_speedups
 def test_installed_on_import():
     assert RemoteAction._validate_action_result is speedups.validate_action_result
 
@@ -59,6 +167,7 @@ def test_invalid_replies_fail_as_before(result):
     assert "Failed to validate Action server response" in ours.value.message
 
 
+@needs_speedups
 def test_schema_is_checked_once_not_per_reply(monkeypatch):
     cls = validator_for(RemoteAction.action_response_format_spec())
     calls = []
@@ -70,6 +179,7 @@ def test_schema_is_checked_once_not_per_reply(monkeypatch):
     assert len(calls) == 1
 
 
+@needs_speedups
 def test_rule_keys_parse_as_before_and_once():
     from rasa.core.policies.rule_policy import RulePolicy
 
@@ -125,6 +235,7 @@ def _nlu_and_predictions(agent):
     return parses, predictions
 
 
+@needs_speedups
 def test_the_sequential_graph_runner_gives_dask_s_results(agent, monkeypatch):
     from rasa.engine.runner.dask import DaskGraphRunner
 
