@@ -10,24 +10,14 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from policy_kb.kb import PolicyKB
-from policy_kb.rules import Measure, messages
+from policy_kb.rules import Measure, intent_measure, messages
 from policy_kb.understand import Understanding, understand
 
 _kb: PolicyKB | None = None
 _lock = threading.Lock()
 
 # Which measure each question intent asks about (《办法》三、1 … 三、9).
-INTENT_MEASURE = {
-    "ask_settlement_reward": "三、1",
-    "ask_rent_subsidy": "三、2",
-    "ask_talent_recommendation": "三、3",
-    "ask_training_base": "三、4",
-    "ask_honour_reward": "三、5",
-    "ask_innovation_reward": "三、6",
-    "ask_event_subsidy": "三、7",
-    "ask_talent_services": "三、8",
-    "ask_credit_evaluation": "三、9",
-}
+INTENT_MEASURE = intent_measure()  # ask_rent_subsidy → 三、2 …, from policy_kb
 MEASURE_INTENT = {v: k for k, v in INTENT_MEASURE.items()}
 
 

@@ -120,6 +120,13 @@ def load_rules() -> RuleSet:
     return parse_rules(rules_raw())
 
 
+@lru_cache(maxsize=1)
+def intent_measure() -> dict[str, str]:
+    """NLU intent → measure id: the intent that asks about a measure is ``ask_<key>`` (key from measures.yaml;
+    tests/bot check that the domain declares each)."""
+    return {f"ask_{m.key}": m.id for m in load_rules().measures}
+
+
 def wan(yuan: int | float | Decimal, unit: bool = True) -> str:
     """Yuan → the 万元 form people read: 360000 → "36万元", 12345 → "1.2345万元", 5000 → "0.5万元"."""
     d = (Decimal(str(yuan)) / Decimal(10000)).normalize()

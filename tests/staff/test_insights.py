@@ -8,6 +8,7 @@ import asyncio
 import csv
 import io
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 
@@ -17,7 +18,7 @@ from bot import insights
 from bot.insights import compute, hash_sender, parse_report, topics_csv, unanswered_csv
 from policy_kb.kb import PolicyKB
 from policy_kb.profile import Profile
-from policy_kb.report import render_assessment
+from policy_kb.report import render_assessment, render_report, report_data
 
 TODAY = date(2026, 11, 25)
 OPENID = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"  # a WeChat OpenID: must never be shown
@@ -64,10 +65,12 @@ class Conversation:
         self.events.append(ActionExecuted(name, timestamp=self._ts()))
         return self
 
-    def bot(self, utter: str, text: str = "…", **kwargs) -> Conversation:
+    def bot(self, utter: str, text: str = "…", data: dict | None = None, **kwargs) -> Conversation:
         from rasa.shared.core.events import BotUttered
 
-        self.events.append(BotUttered(text, metadata={"utter_action": utter, **kwargs}, timestamp=self._ts()))
+        self.events.append(
+            BotUttered(text, data=data, metadata={"utter_action": utter, **kwargs}, timestamp=self._ts())
+        )
         return self
 
 
@@ -91,8 +94,10 @@ def save(path, conversations: list[Conversation]) -> str:
 @pytest.fixture(scope="module")
 def store(tmp_path_factory, kb):
     now = time.time()
+    # the first report as stored before reports carried their data (text only), the corrected one as today
     first = report(kb, in_talent_port=True, category="高端猎头", entry_date="2025-03-01", annual_rent=1200000)
-    corrected = report(kb, in_talent_port=False)
+    corrected_data = report_data(kb.assess(Profile.from_dict({"in_talent_port": False}, TODAY), TODAY))
+    corrected = render_report(corrected_data)
     wechat = (
         Conversation(OPENID, now - 600, channel="wechat")
         .user("帮我看看我们能享受哪些政策", "start_eligibility_check")
@@ -113,7 +118,7 @@ def store(tmp_path_factory, kb):
         .action("action_start_check")
         .action("eligibility_form")
         .action("action_eligibility_report")
-        .bot("utter_eligibility_report", corrected, report=corrected)
+        .bot("utter_eligibility_report", corrected, data={"custom": corrected_data}, report=corrected)
     )
     old = (
         Conversation("old-visitor", now - 10 * 86400)
@@ -216,6 +221,45 @@ PROFILES = [
     {"in_talent_port": True, "category": "招聘", "training_base": True, "talent_recommendations": 3},
     {"in_talent_port": True, "category": "卖水果"},
 ]
+
+
+def test_verdicts_come_from_the_report_data_and_old_text_reports_still_count(tmp_path, kb):
+    """A report event with data is counted from its data, even when its text says something else; a report
+    stored before the data existed (text only) is counted from its text."""
+    t0 = time.time() - 100
+    eligible = {"in_talent_port": True, "category": "高端猎头", "entry_date": "2025-03-01", "annual_rent": 1200000}
+    a_new = kb.assess(Profile.from_dict(eligible, TODAY), TODAY)
+    a_old = kb.assess(Profile.from_dict({"in_talent_port": False}, TODAY), TODAY)
+    misleading = render_assessment(a_old)  # the text of another report: must not be read when data is there
+    new = (
+        Conversation("new", t0)
+        .user("帮我看看", "start_eligibility_check")
+        .action("action_start_check")
+        .action("action_eligibility_report")
+        .bot("utter_eligibility_report", misleading, data={"custom": report_data(a_new)}, report=misleading)
+    )
+    old = (
+        Conversation("old", t0 + 10)
+        .user("帮我看看", "start_eligibility_check")
+        .action("action_start_check")
+        .action("action_eligibility_report")
+        .bot("utter_eligibility_report", misleading, report=misleading)
+    )
+    ins = compute(save(tmp_path / "t.sqlite", [new, old]))
+    assert ins.totals["reports"] == 2 and ins.totals["checks_completed"] == 2
+    expected = {v: a_new.counts()[v] + a_old.counts()[v] for v in a_new.counts()}
+    assert {v["verdict"]: v["count"] for v in ins.verdicts} == expected
+    assert a_new.counts() != a_old.counts()  # else the test could not tell data from text
+    for m in ins.measures:
+        want = Counter([a_new.result(m["id"]).verdict, a_old.result(m["id"]).verdict])
+        assert {k: n for k, n in m["verdicts"].items() if n} == dict(want)
+
+
+def test_a_custom_message_that_is_not_a_report_is_not_counted():
+    from bot.insights import report_of
+
+    assert report_of({"data": {"custom": {"type": "something_else"}}, "text": "【政策自测】…"}) is None
+    assert report_of({"data": {"custom": {"type": "assessment_report", "counts": "x"}}}) is None
 
 
 @pytest.mark.parametrize("profile", PROFILES)
