@@ -12,6 +12,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from policy_kb import facts as fact_registry
 from policy_kb.clock import today
 from policy_kb.engine import money_text
 from policy_kb.profile import Profile, ProfileError
@@ -21,21 +22,7 @@ from policy_kb.understand import UNKNOWN, Range, Understanding, understand
 from .common import latest_text
 
 UNKNOWN_VALUE = "不清楚"  # the value older conversations stored for "the user does not know"
-PROFILE_SLOTS = [
-    "in_talent_port",
-    "category",
-    "entry_date",
-    "annual_rent",
-    "rank_500",
-    "establishment",
-    "talent_recommendations",
-    "training_base",
-    "honour_level",
-    "honour_year",
-    "recognition_level",
-    "recognition_year",
-    "event_cost",
-]
+PROFILE_SLOTS = [fact_registry.fact(f).slot for f in fact_registry.asked()]  # the form's slots, in ask order
 MAX_FAILED_ANSWERS = 2  # after two answers that cannot be used, the fact is recorded as unknown
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from . import facts
 from .profile import Profile, category_clause
 from .rules import Condition, Measure, RuleSet, load_rules, messages, percent_of, vocabulary, wan, wan_range
 from .understand import DateSpan, Range
@@ -111,7 +112,7 @@ class Assessment:
     def missing_facts(self) -> list[str]:
         """Facts still worth asking, in the order a dialogue should ask them."""
         wanted = {f for r in self.results for f in r.missing + r.missing_for_amount}
-        return [f for f in messages()["missing_facts"] if f in wanted]
+        return [f for f in facts.asked() if f in wanted]
 
     def counts(self) -> dict[str, int]:
         return {v: sum(1 for r in self.results if r.verdict == v) for v in VERDICTS}

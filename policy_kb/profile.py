@@ -13,6 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from . import facts
 from .rules import messages, vocabulary
 from .understand import DateSpan, Range
 
@@ -65,7 +66,7 @@ class Profile:
             if k not in data or data[k] is None or data[k] == "":
                 continue
             try:
-                values[k] = _PARSERS[k](data[k], k, today)
+                values[k] = PARSERS[facts.fact(k).type](data[k], k, today)
             except ProfileError as e:
                 problems.extend(e.problems)
         if values.get("in_talent_port") is False and values.get("entry_date") is not None:
@@ -98,7 +99,7 @@ class Profile:
 
 
 def _label(field_name: str) -> str:
-    return messages()["fact_labels"].get(field_name, field_name)
+    return facts.label(field_name)
 
 
 def _err(key: str, field_name: str, value: Any, **kw: Any) -> ProfileError:
@@ -272,19 +273,16 @@ def _establishment(v: Any, k: str, today: date) -> str:
     return s  # another form (e.g. 代表处): the rule reports it as not 总部/分支机构/合资公司
 
 
-_PARSERS = {
-    "name": _text,
+# a fact's type (data/facts.yaml) → how its value is read
+PARSERS = {
+    "text": _text,
     "category": _category,
-    "in_talent_port": _bool,
-    "entry_date": _date,
+    "bool": _bool,
+    "date": _date,
     "establishment": _establishment,
     "rank_500": _rank,
-    "annual_rent": _yuan,
-    "talent_recommendations": _count,
-    "training_base": _bool,
-    "honour_level": _level,
-    "honour_year": _year,
-    "recognition_level": _level,
-    "recognition_year": _year,
-    "event_cost": _yuan,
+    "yuan": _yuan,
+    "count": _count,
+    "level": _level,
+    "year": _year,
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import facts as fact_registry
 from .engine import (
     ELIGIBLE,
     FAILED,
@@ -40,7 +41,7 @@ def _money(v: Any) -> str:
 def fact_text(f: Fact) -> str:
     """A fact said back as understood: "年租金84万元（按每月7万元×12个月计算）", "入驻日期2024年3月"."""
     t = messages()["say_back"]
-    label = messages()["fact_labels_short"].get(f.name, f.name)
+    label = fact_registry.label_short(f.name)
     v = f.value
     if f.name in ("annual_rent", "event_cost") and isinstance(v, Range):
         text = t["value"].format(label=label, value=(t["approx"] if f.approx else "") + _money(v))
@@ -65,8 +66,7 @@ def fact_text(f: Fact) -> str:
 
 
 def fact_labels(facts: list[str]) -> str:
-    labels = messages()["fact_labels"]
-    return "、".join(labels.get(f, f) for f in facts)
+    return "、".join(fact_registry.label(f) for f in facts)
 
 
 def summary_line(a: Assessment) -> str:
@@ -87,8 +87,7 @@ _STATUS_KEY = {MET: "met", FAILED: "failed", UNKNOWN: "unknown", TO_VERIFY: "to_
 
 
 def _facts(names: list[str]) -> list[dict[str, str]]:
-    labels = messages()["fact_labels"]
-    return [{"fact": f, "label": labels.get(f, f)} for f in names]
+    return [{"fact": f, "label": fact_registry.label(f)} for f in names]
 
 
 def _measure_lines(r: MeasureResult, skip: frozenset[str], detail: bool) -> list[dict[str, str]]:
