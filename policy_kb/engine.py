@@ -82,7 +82,7 @@ class MeasureResult:
 
     @property
     def verdict_label(self) -> str:
-        return messages()["verdicts"][self.verdict]
+        return str(messages()["verdicts"][self.verdict])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -140,7 +140,7 @@ def _add_years(d: date, years: int) -> date:
 
 def span_label(span: DateSpan) -> str:
     """How people read an interval: "2024-03-05", "2024年3月", "2024年", or "2024-01-01至2024-03-31"."""
-    t = messages()["dates"]
+    t: dict[str, str] = messages()["dates"]
     s, e = span.start, span.end
     if span.exact:
         return s.isoformat()
@@ -181,7 +181,7 @@ def money_text(v: int | Range) -> str:
     return wan(v)
 
 
-def _ends(v: Any) -> tuple:
+def _ends(v: Any) -> tuple[Any, Any]:
     if isinstance(v, DateSpan):
         return v.start, v.end
     if isinstance(v, Range):
@@ -220,6 +220,8 @@ def _test(cond: Condition, value: Any, today: date) -> str:
 def evaluate(cond: Condition, profile: Profile, today: date, citation: str) -> Reason:
     if cond.kind == "authority":
         return Reason(TO_VERIFY, cond.texts["pending"], citation, cond.id)
+    if cond.fact is None:  # rules.parse_rules gives every profile condition a fact
+        raise ValueError(f"condition {cond.id}: a profile condition without a fact")
     value = profile.get(cond.fact)
     params = _params(profile, today, cond)
     if value is None:

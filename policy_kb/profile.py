@@ -223,10 +223,10 @@ def canonical_category(word: str) -> str:
     voc = vocabulary()
     for canon, spec in voc["categories"].items():
         if w == canon or w in spec.get("aliases", []) or w.lower() in [a.lower() for a in spec.get("aliases", [])]:
-            return canon
+            return str(canon)
     other = voc["other_hr_service"]
     if w == other["canonical"] or w in other["aliases"]:
-        return other["canonical"]
+        return str(other["canonical"])
     return w
 
 
@@ -269,7 +269,7 @@ def _establishment(v: Any, k: str, today: date) -> str:
     s = str(v).strip()
     for canon, spec in vocabulary()["establishments"].items():
         if s == canon or s in spec["aliases"]:
-            return canon
+            return str(canon)
     return s  # another form (e.g. 代表处): the rule reports it as not 总部/分支机构/合资公司
 
 

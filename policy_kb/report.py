@@ -40,7 +40,7 @@ def _money(v: Any) -> str:
 
 def fact_text(f: Fact) -> str:
     """A fact said back as understood: "年租金84万元（按每月7万元×12个月计算）", "入驻日期2024年3月"."""
-    t = messages()["say_back"]
+    t: dict[str, str] = messages()["say_back"]
     label = fact_registry.label_short(f.name)
     v = f.value
     if f.name in ("annual_rent", "event_cost") and isinstance(v, Range):
@@ -226,6 +226,6 @@ def render_assessment(a: Assessment) -> str:
 
 
 def render_clause(c: Clause, title: str) -> str:
-    t = messages()["clause"]
+    t: dict[str, str] = messages()["clause"]
     head = t["head"].format(citation=c.citation, title=title).strip()
     return head + ("\n" + c.text_norm if c.text_norm else "")

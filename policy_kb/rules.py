@@ -13,9 +13,12 @@ import yaml
 DATA_DIR = Path(__file__).parent / "data"
 
 
-def _load(name: str) -> Any:
+def _load(name: str) -> dict[str, Any]:
     with open(DATA_DIR / name, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        data = yaml.safe_load(f)
+    if not isinstance(data, dict):
+        raise ValueError(f"{name}: expected a mapping at the top level")
+    return data
 
 
 @lru_cache(maxsize=1)
@@ -150,9 +153,9 @@ def percent_of(amount: int, percent: int | float) -> int:
 def clause_title(clause: Any) -> str:
     """A clause's short title: the part heading, the printed 四 item title, the measure title, or an editorial one."""
     if clause.heading:
-        return clause.heading
+        return str(clause.heading)
     if clause.part == "三" and clause.kind == "item":
         m = load_rules().measure(clause.ref)
         if m:
             return m.title
-    return messages()["clause_titles"].get(clause.ref, "")
+    return str(messages()["clause_titles"].get(clause.ref, ""))
