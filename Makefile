@@ -39,12 +39,14 @@ test: train browser-deps
 	@echo "==> 运行测试（单元、动作、Rasa 对话测试、端到端）"
 	$(PY) -m pytest
 
-# ruff (lint + format check) over everything, mypy --strict over policy_kb (pyproject.toml says what and how)
+# ruff (lint + format check) over everything, mypy --strict over policy_kb (pyproject.toml says what and how),
+# no function over 60 lines without a "Long:" reason (scripts/check_function_length.py)
 lint: install
 	@echo "==> 代码检查（ruff check、ruff format --check、mypy）"
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(PY) scripts/check_function_length.py
 
 fmt: install
 	$(VENV)/bin/ruff check --fix .

@@ -73,6 +73,27 @@ def test_whole_eligibility_dialogue_reports_the_amounts(bot):
     assert "《办法》三、2" in report and "区人社局" in report
 
 
+def test_the_report_travels_as_data_beside_its_text(bot):
+    """The report's REST reply: its text (with buttons), then a custom entry with the same report as data — the
+    verdicts the engine gives for the stated profile, and the text is exactly what the data renders to."""
+    from policy_kb.clock import today
+    from policy_kb.kb import PolicyKB
+    from policy_kb.profile import Profile
+    from policy_kb.report import render_report
+
+    me = sender()
+    bot.say(me, "帮我看看我们能享受哪些政策")
+    reply = bot.say(me, "我们还没入驻人才港")
+    i = next(i for i, m in enumerate(reply) if (m.get("custom") or {}).get("type") == "assessment_report")
+    data, text = reply[i]["custom"], reply[i - 1]
+    assert "【政策自测】" in text["text"] and text.get("buttons")
+    assert text["text"] == render_report(data)
+    expected = PolicyKB.from_source().assess(Profile.from_dict({"in_talent_port": False}, today()), today())
+    assert {m["id"]: m["verdict"] for m in data["measures"]} == {r.id: r.verdict for r in expected.results}
+    assert data["counts"] == expected.counts() and data["computed_for"] == today().isoformat()
+    assert data["profile"]["in_talent_port"] is False
+
+
 def test_not_in_port_gets_no_rent_question(bot):
     me = sender()
     bot.text(me, "帮我看看我们能享受哪些政策")
