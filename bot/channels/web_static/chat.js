@@ -4,6 +4,10 @@
  * so "<script>" in a message is shown as text.
  * State: the sender id and the transcript are kept in localStorage, so a reload shows the same conversation
  * (and the bot, keyed by the same sender id, remembers the same profile).
+ * Eligibility report: the bot sends its text and, right after it in the same reply, a custom JSON entry
+ * {"custom": {"type": "assessment_report", "schema": 1, …}} (policy_kb.report.report_data). The page draws the
+ * report card — the verdict badges included — from that data only, in place of the text; no verdict is ever read
+ * back from the text.
  */
 (function () {
   "use strict";
@@ -17,10 +21,17 @@
     retry: "重试",
     typing: "政策助手正在输入",
     you: "您说",
-    bot: "政策助手说",
-    badges: { "✅": ["符合", "ok"], "🟡": ["待认定", "pending"], "❌": ["不符合", "no"],
-              "❔": ["需补充", "info"], "➖": ["不适用", "na"] }
+    bot: "政策助手说"
   };
+  // a verdict of the report data → the badge's CSS class (item-ok …) and its label if the data has none
+  var VERDICTS = {
+    eligible: ["ok", "符合"], pending: ["pending", "待认定"], not_eligible: ["no", "不符合"],
+    need_info: ["info", "需补充"], not_applicable: ["na", "不适用"]
+  };
+  // a report line's kind → its mark (the reason's status, from the data, not from the text)
+  var MARKS = { met: ["✓", "ok"], failed: ["✗", "no"], unknown: ["?", "info"] };
+  var REPORT_TYPE = "assessment_report";
+  var REPORT_SCHEMA = 1;
   var STORAGE_KEY = "jd-policy-chat/v1";
   var MAX_SAVED = 200;          // transcript entries kept in the browser
   var TIMEOUT_MS = 60000;
@@ -28,7 +39,6 @@
   // 《办法》, 《办法》三, 《办法》三、2, 《办法》五（一）, 《办法》三、1至三、9
   var CLAUSE = "[一二三四五六七八九十]+(?:、[0-9０-９]+|（[一二三四五六七八九十]+）)?";
   var CITE = new RegExp("(《办法》(?:" + CLAUSE + "(?:至" + CLAUSE + ")?)?)");
-  var ICON = /^(✅|🟡|❌|❔|➖)\uFE0F?\s*/;
   var LABEL = /^([^：:“”《》（）()\s]{1,6})：([\s\S]*)$/;
 
   var endpoint = new URL(document.body.getAttribute("data-endpoint") || "../rest/webhook", location.href).href;
@@ -74,32 +84,17 @@
     return inline(parent, text);
   }
 
-  /** The bot's plain text → paragraphs, group headers, verdict items, lists. */
+  /** The bot's plain text → paragraphs, section headers, lists, 【】 titles, subheads (no verdicts: see renderReport). */
   function renderText(parent, text) {
-    var item = null, listEl = null, m;
+    var listEl = null, m;
     String(text).split("\n").forEach(function (raw) {
-      var indented = /^\s/.test(raw), line = raw.trim();
-      if (!line) { item = listEl = null; return; }
-      if ((m = line.match(/^——\s*(.*?)\s*(——)?$/))) {          // —— 初步符合，待区人社局认定 ——
+      var line = raw.trim();
+      if (!line) { listEl = null; return; }
+      if ((m = line.match(/^——\s*(.*?)\s*(——)?$/))) {          // —— 常见问题 ——
         parent.appendChild(inline(el("div", "group"), m[1]));
-        item = listEl = null;
-        return;
-      }
-      if ((m = line.match(ICON))) {                              // 🟡 租金补贴（《办法》三、2）
-        var badge = T.badges[m[1]];
-        item = el("div", "item item-" + badge[1]);
-        var title = el("div", "item-title");
-        title.appendChild(el("span", "badge", badge[0]));
-        item.appendChild(inline(title, line.slice(m[0].length)));
-        parent.appendChild(item);
         listEl = null;
         return;
       }
-      if (indented && item) {                                    //   金额：每年36万元…
-        item.appendChild(labelled(el("div", "item-line"), line));
-        return;
-      }
-      item = null;
       if ((m = line.match(/^[·•]\s*([\s\S]*)$/))) {              // · 条件
         if (!listEl || listEl.tagName !== "UL") listEl = parent.appendChild(el("ul"));
         listEl.appendChild(labelled(el("li"), m[1]));
@@ -126,6 +121,124 @@
     return parent;
   }
 
+  // ---- the eligibility report, from its data (the custom entry) ----
+  function str(v) { return typeof v === "string" ? v : (typeof v === "number" && isFinite(v) ? String(v) : null); }
+  function plain(o) { return o !== null && typeof o === "object" && !Array.isArray(o); }
+  function has(o, k) { return Object.prototype.hasOwnProperty.call(o, k); }
+
+  function reportLines(v) {
+    if (v == null) return [];
+    if (!Array.isArray(v)) throw new Error("lines");
+    return v.map(function (l) {
+      if (!plain(l) || str(l.text) == null) throw new Error("line");
+      return { kind: str(l.kind) || "", text: str(l.text) };
+    });
+  }
+
+  /** The custom entry's payload → the part of it the card shows (the same shape, so this is also how a stored one is
+   * checked after a reload), or null when it is not a report this page knows (other type or schema, malformed). */
+  function reportData(c) {
+    try {
+      if (!plain(c) || c.type !== REPORT_TYPE || c.schema !== REPORT_SCHEMA) return null;
+      if (str(c.summary) == null || !Array.isArray(c.groups) || !Array.isArray(c.measures)) return null;
+      var ids = Object.create(null);
+      var measures = c.measures.map(function (m) {
+        if (!plain(m) || str(m.id) == null || str(m.title) == null) throw new Error("measure");
+        if (typeof m.verdict !== "string" || !has(VERDICTS, m.verdict)) throw new Error("verdict");
+        ids[str(m.id)] = true;
+        return { id: str(m.id), title: str(m.title), citation: str(m.citation) || "", verdict: m.verdict,
+                 badge: str(m.badge) || VERDICTS[m.verdict][1], lines: reportLines(m.lines) };
+      });
+      var groups = c.groups.map(function (g) {
+        if (!plain(g) || !Array.isArray(g.measures)) throw new Error("group");
+        return { verdict: str(g.verdict) || "", label: str(g.label) || "", head: str(g.head) || "",
+                 measures: g.measures.map(function (id) {
+                   if (str(id) == null || !(str(id) in ids)) throw new Error("group member");
+                   return str(id);
+                 }) };
+      });
+      var support = plain(c.support) ? c.support : {};
+      var next = plain(c.next_steps) ? c.next_steps : {};
+      if (next.items != null && !Array.isArray(next.items)) return null;
+      return {
+        type: REPORT_TYPE, schema: REPORT_SCHEMA, summary: str(c.summary),
+        support: { lines: reportLines(support.lines) },
+        groups: groups, measures: measures,
+        next_steps: { head: str(next.head) || "",
+                      items: (next.items || []).map(str).filter(function (x) { return x != null; }) },
+        undecided_text: str(c.undecided_text) || ""
+      };
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /** One detail line: its mark (✓ ✗ ?) from the line's kind, a short "金额：" label, the rest with citations. */
+  function reportLine(parent, line) {
+    var text = line.text, m = text.match(LABEL), mark = has(MARKS, line.kind) ? MARKS[line.kind] : null;
+    if (m) {
+      parent.appendChild(el("strong", "label", m[1] + "："));
+      text = m[2];
+    }
+    if (mark) {
+      parent.appendChild(el("span", "mark mark-" + mark[1], mark[0]));
+      text = text.replace(/^\s+/, "");
+      if (text.indexOf(mark[0]) === 0) text = text.slice(mark[0].length).replace(/^\s+/, "");  // the glyph once
+    }
+    return inline(parent, text);
+  }
+
+  /** The report card: summary, support-object lines, per verdict group its measures with badges, next steps. */
+  function renderReport(parent, r) {
+    var m = r.summary.match(/^(【[^】]+】)([\s\S]*)$/);
+    var head = el("p", "title");
+    if (m) head.appendChild(el("strong", null, m[1]));
+    parent.appendChild(inline(head, m ? m[2] : r.summary));
+    r.support.lines.forEach(function (l) { parent.appendChild(reportLine(el("p", "support-line"), l)); });
+    var byId = Object.create(null);
+    r.measures.forEach(function (x) { byId[x.id] = x; });
+    r.groups.forEach(function (g) {
+      var label = g.head.replace(/^[—\s]+|[—\s]+$/g, "") || g.label;
+      if (label) parent.appendChild(inline(el("div", "group"), label));
+      g.measures.forEach(function (id) {
+        var x = byId[id], v = VERDICTS[x.verdict];
+        var item = el("div", "item item-" + v[0]);
+        item.setAttribute("data-verdict", x.verdict);
+        item.setAttribute("data-measure", x.id);
+        var title = el("div", "item-title");
+        title.appendChild(el("span", "badge", x.badge));
+        title.appendChild(document.createTextNode(x.title));
+        if (x.citation) {
+          title.appendChild(document.createTextNode("（"));
+          title.appendChild(el("span", "cite", x.citation));
+          title.appendChild(document.createTextNode("）"));
+        }
+        item.appendChild(title);
+        x.lines.forEach(function (l) { item.appendChild(reportLine(el("div", "item-line"), l)); });
+        parent.appendChild(item);
+      });
+    });
+    if (r.next_steps.head) parent.appendChild(inline(el("p", "subhead"), r.next_steps.head));
+    if (r.next_steps.items.length) {
+      var ul = parent.appendChild(el("ul"));
+      r.next_steps.items.forEach(function (s) { ul.appendChild(reportLine(el("li"), { kind: "", text: s })); });
+    }
+    if (r.undecided_text) parent.appendChild(reportLine(el("p", "undecided"), { kind: "", text: r.undecided_text }));
+    return parent;
+  }
+
+  /** The card into the bubble; false (the bubble as it was) should the data still hold a surprise. */
+  function card(bubbleEl, report) {
+    var box = el("div", "report");
+    try {
+      renderReport(box, report);
+    } catch (e) {
+      return false;
+    }
+    bubbleEl.appendChild(box);
+    return true;
+  }
+
   // ---- transcript ----
   function newSender() {
     var bytes = new Uint8Array(8);
@@ -148,7 +261,14 @@
       if (!Array.isArray(s.log)) return null;
       s.log = s.log.filter(function (e) {
         return e && (e.from === "user" || e.from === "bot") && typeof e.text === "string";
-      }).map(function (e) { return { from: e.from, text: e.text, buttons: cleanButtons(e.buttons) }; });
+      }).map(function (e) {
+        var entry = { from: e.from, text: e.text, buttons: cleanButtons(e.buttons) };
+        if (e.report != null) {                  // a card: drawn again if its data still is a report, else left out
+          entry.report = e.from === "bot" ? reportData(e.report) : null;
+          if (!entry.report) return null;
+        }
+        return entry;
+      }).filter(Boolean);
       return s;
     } catch (e) {
       return null;
@@ -157,7 +277,20 @@
 
   function save() {
     state.log = state.log.slice(-MAX_SAVED);
-    try { localStorage.setItem(STORAGE_KEY, JSON.stringify(state)); } catch (e) { /* private mode: history not kept */ }
+    // A report is kept as the part of its data the card shows (~3 KB, not the ~15 KB payload), without its text (the
+    // card says it all). Should the quota still be exceeded, the oldest half of the history goes; in private mode
+    // nothing is kept.
+    var all = state.log.map(function (e) {
+      return e.report ? { from: e.from, text: "", buttons: e.buttons, report: e.report } : e;
+    });
+    for (var keep = all.length; ; keep = Math.floor(keep / 2)) {
+      try {
+        localStorage.setItem(STORAGE_KEY, JSON.stringify({ sender: state.sender, log: all.slice(all.length - keep) }));
+        return;
+      } catch (e) {
+        if (!keep) return;
+      }
+    }
   }
 
   // ---- rendering ----
@@ -183,7 +316,7 @@
     var b = el("div", "bubble");
     b.appendChild(el("span", "sr-only", entry.from === "user" ? T.you + "：" : T.bot + "："));
     if (entry.from === "user") b.appendChild(document.createTextNode(entry.text));
-    else renderText(b, entry.text);
+    else if (!(entry.report && card(b, entry.report))) renderText(b, entry.text);
     row.appendChild(b);
     if (withButtons && entry.buttons && entry.buttons.length) {
       row.appendChild(quickReplies(entry.buttons, function (btn) { send(btn.payload, btn.title); }));
@@ -269,10 +402,24 @@
     post(state.sender, message, controller && controller.signal).then(function (replies) {
       if (mine !== epoch) return;
       setBusy(false);
-      var added = replies.filter(function (r) {
-        return r && (typeof r.text === "string" || Array.isArray(r.buttons));
-      }).map(function (r) {
-        return { from: "bot", text: typeof r.text === "string" ? r.text : "", buttons: cleanButtons(r.buttons) };
+      // Text (with its buttons) → a bubble. A custom entry that is a report (see reportData) turns the bubble of the
+      // entry just before it — the report's text — into the card, its buttons kept; any other custom entry (another
+      // type, a newer schema, malformed) is ignored, the text stays.
+      var added = [], prev = null;   // prev: the bubble made from the reply just before, if any
+      replies.forEach(function (r) {
+        var entry = null;
+        if (r && (typeof r.text === "string" || Array.isArray(r.buttons))) {
+          entry = { from: "bot", text: typeof r.text === "string" ? r.text : "", buttons: cleanButtons(r.buttons) };
+          added.push(entry);
+        }
+        var report = r && r.custom != null ? reportData(r.custom) : null;
+        if (report) {
+          var host = entry || (prev && !prev.report ? prev : null);
+          if (!host) added.push(host = { from: "bot", text: "", buttons: [] });
+          host.report = report;        // (its text is not stored: see save)
+          entry = host;
+        }
+        prev = entry;
       });
       if (!added.length) { showError(T.noReply); return; }
       var first = null;
