@@ -113,7 +113,7 @@ def _bare_year(u: Understanding, s: str, asked: str | None, today: date) -> None
     if y > today.year:
         u.problem(asked, "future_date", m.group(1))
     elif asked == "entry_date":
-        span, _ = _clip(DateSpan(date(y, 1, 1), date(y, 12, 31)), today)
+        span = _clip(DateSpan(date(y, 1, 1), date(y, 12, 31)), today)  # never None: y is not after today
         u.add(Fact(asked, span, VALUE, m.start(1), m.end(1), m.group(1)))
     else:
         u.add(Fact(asked, y, VALUE, m.start(1), m.end(1), m.group(1)))

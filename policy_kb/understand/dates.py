@@ -76,6 +76,8 @@ def _date_mentions(s: str, today: date) -> list[_Mention]:
             if m.group("n")
             else {"上个月": 1, "上月": 1, "这个月": 0, "本月": 0, "当月": 0, "下个月": -1, "下月": -1}.get(word, 0)
         )
+        if n is None:
+            continue  # 三四个月前: two numbers, not one
         total = today.year * 12 + today.month - 1 - n
         add(m, _span(total // 12, total % 12 + 1))
     return out
@@ -100,10 +102,11 @@ def _months_back(d: date, months: int) -> date:
     return date(y, mo + 1, min(d.day, calendar.monthrange(y, mo + 1)[1]))
 
 
-def _clip(span: DateSpan, today: date) -> tuple[DateSpan | None, str | None]:
+def _clip(span: DateSpan, today: date) -> DateSpan | None:
+    """The part of ``span`` up to today; None when it starts after today (a future date)."""
     if span.start > today:
-        return None, "future_date"
-    return DateSpan(span.start, min(span.end, today)), None
+        return None
+    return DateSpan(span.start, min(span.end, today))
 
 
 DATE_RANGE_SEP = re.compile(r"\s*(到|至|~|-|—|或者|或是|或)\s*$")
@@ -143,9 +146,9 @@ def _read_dates(u: Understanding, s: str, asked: str | None, known: dict[str, An
         if mention.bad or mention.value is None:
             u.problem(target, mention.bad or "bad_date", mention.text)
             continue
-        span, bad = _clip(mention.value, today)
-        if bad:
-            u.problem(target, bad, mention.text)
+        span = _clip(mention.value, today)
+        if span is None:
+            u.problem(target, "future_date", mention.text)
             continue
         approx = bool(
             APPROX_BEFORE.search(s[max(0, mention.start - 6) : mention.start])  # 大概是2023年
@@ -222,11 +225,7 @@ def _month_answer(u: Understanding, s: str, asked: str | None, known: dict[str, 
         span = _known_span(known)
         year = span.single_year() if span else None
         if q and year is not None:
-            clipped, bad = _clip(_span(year, q=q.group("q")), today)
-            if bad:
-                u.problem("entry_date", bad, q.group())
-            else:
-                u.add(Fact("entry_date", clipped, VALUE, q.start(), q.end(), q.group()))
+            _add_days(u, _span(year, q=q.group("q")), q, today)
         return
     month = _small(m.group("m"))
     day = _small(m.group("dn")) if m.group("dn") else None
@@ -254,8 +253,8 @@ def _add_days(u: Understanding, span: DateSpan | None, m: re.Match[str], today: 
     if span is None:
         u.problem("entry_date", "bad_date", m.group())
         return
-    clipped, bad = _clip(span, today)
-    if bad:
-        u.problem("entry_date", bad, m.group())
+    clipped = _clip(span, today)
+    if clipped is None:
+        u.problem("entry_date", "future_date", m.group())
     else:
         u.add(Fact("entry_date", clipped, VALUE, m.start(), m.end(), m.group()))

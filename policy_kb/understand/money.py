@@ -48,82 +48,106 @@ def _money_mentions(s: str) -> list[_Mention]:
     out: list[_Mention] = []
     scan = _LONE_ONE.sub("_", s)  # "100万一年": the 一 of 一年 is not part of the amount
     for m in MONEY_RE.finditer(scan):
-        a = m.group("a")
-        if not a or not re.search(rf"[\d{_CN}]", a) or a in ("点",):
+        unit_a = _first_unit(m)
+        if not _is_amount(s, m, unit_a):
             continue
-        unit_a = m.group("au") or (m.group("bu") if m.group("b") else None) or m.group("mu")
-        if m.group("many") and not m.group("b"):
-            unit_a = m.group("mu") or m.group("au")
-        after = s[m.end() : m.end() + 3]
-        if (
-            re.match(
-                r"\s*(平方米|平米|平方|㎡|m²|m2|平|年|个月|月|天|日|号|名|位|个|人|%|％|条|项|款|章|节|部分|强|倍|次|届|家|岁|层|楼|点|、)",
-                after,
-            )
-            and not unit_a
-        ):
-            continue
-        before = s[max(0, m.start() - 2) : m.start()]
-        if not unit_a and re.search(r"(第|、)$", before):
-            continue  # 第7条, 三、2: a clause number
-        if _NEAR_VAGUE.search(before):
-            continue  # 几十万 / 好几百万: vague, not 十万
-        if (
-            not unit_a
-            and not re.search(r"\d", a)
-            and not re.search(r"[万亿千百]", a)
-            and not (m.group("b") and re.search(r"[万亿千百]", m.group("b")))
-        ):
-            continue
-        lo = _num(a)
-        pair = None
-        if lo is None:
-            pair = parse_neighbours(a)  # 七八十万, 两三百万
-            if pair is None:
-                continue
-            lo = pair[0]
-        factor = _unit_factor(unit_a)
-        has_unit = (
-            factor is not None
-            or bool(re.search(r"[万亿萬億]|[千仟]$", a))
-            or bool(re.fullmatch(r"\d{1,3}(,\d{3})+", a))
-        )
-        f = factor or 1
-        if re.search(r"[万亿]$", a) and factor is None:
-            f = 1
-        jiao = m.group("jiao")
-        if jiao:
-            lo = lo + (parse_number(jiao) or 0) / 10  # 2块5 = 2.5
-        lo = lo * f
-        hi = pair[1] * f if pair else lo
-        if m.group("b"):
-            b = _num(m.group("b"))
-            if b is None:
-                continue
-            fb = _unit_factor(m.group("bu")) or f
-            hi = b * fb
-            tail = re.search(r"[万亿]+$", m.group("b"))
-            if m.group("au") is None and tail and not re.search(r"[万亿]", a):
-                bare_b = _num(m.group("b")[: tail.start()]) if tail.start() else None
-                a_val = _num(a)
-                if bare_b is not None and a_val is not None and a_val <= bare_b:
-                    lo = a_val * (_num("1" + tail.group()) or 1)  # 80到100万: the second's unit applies to the first
-        elif m.group("many"):
-            step = _step(a)
-            hi = (_num(a) + step) * f
-        mention = _Mention(m.start(), m.end(), m.group(), has_unit=has_unit)
-        if m.group("neg") and not s[max(0, m.start() - 1) : m.start()].isdigit():
-            mention.bad = "negative"
-        mention.exact = (min(lo, hi), max(lo, hi))
-        if lo != lo.to_integral_value() or hi != hi.to_integral_value():
-            lo, hi = lo.quantize(Decimal(1)), hi.quantize(Decimal(1))
-        mention.value = Range(int(min(lo, hi)), int(max(lo, hi)))
-        mention.basis = {"amount": mention.value.to_json()}
-        mention.approx = bool(
-            APPROX_BEFORE.search(s[max(0, m.start() - 6) : m.start()]) or APPROX_AFTER.match(s[m.end() : m.end() + 4])
-        )
-        out.append(mention)
+        amount = _amount(m, unit_a)
+        if amount is not None:
+            out.append(_mention(s, m, *amount))
     return out
+
+
+def _first_unit(m: re.Match[str]) -> str | None:
+    """The unit that applies to the first number: its own, else the second's, else the one after 多/几."""
+    unit_a = m.group("au") or (m.group("bu") if m.group("b") else None) or m.group("mu")
+    if m.group("many") and not m.group("b"):
+        unit_a = m.group("mu") or m.group("au")
+    return unit_a
+
+
+def _is_amount(s: str, m: re.Match[str], unit_a: str | None) -> bool:
+    """Is the match a sum of money, not a number of something else (50平米, 3年, 第7条, 几十万)?"""
+    a = m.group("a")
+    if not a or not re.search(rf"[\d{_CN}]", a) or a in ("点",):
+        return False
+    after = s[m.end() : m.end() + 3]
+    if (
+        re.match(
+            r"\s*(平方米|平米|平方|㎡|m²|m2|平|年|个月|月|天|日|号|名|位|个|人|%|％|条|项|款|章|节|部分|强|倍|次|届|家|岁|层|楼|点|、)",
+            after,
+        )
+        and not unit_a
+    ):
+        return False
+    before = s[max(0, m.start() - 2) : m.start()]
+    if not unit_a and re.search(r"(第|、)$", before):
+        return False  # 第7条, 三、2: a clause number
+    if _NEAR_VAGUE.search(before):
+        return False  # 几十万 / 好几百万: vague, not 十万
+    # not 三 / 十五 alone: a unit, an Arabic digit, or 万亿千百 in either number
+    return bool(
+        unit_a
+        or re.search(r"\d", a)
+        or re.search(r"[万亿千百]", a)
+        or (m.group("b") and re.search(r"[万亿千百]", m.group("b")))
+    )
+
+
+def _amount(m: re.Match[str], unit_a: str | None) -> tuple[Decimal, Decimal, bool] | None:
+    """The sum in yuan (lo, hi, before rounding) and whether a unit said so; None when a number does not read."""
+    a = m.group("a")
+    a_num = _num(a)
+    lo = a_num
+    pair = None
+    if lo is None:
+        pair = parse_neighbours(a)  # 七八十万, 两三百万
+        if pair is None:
+            return None
+        lo = pair[0]
+    factor = _unit_factor(unit_a)
+    has_unit = (
+        factor is not None or bool(re.search(r"[万亿萬億]|[千仟]$", a)) or bool(re.fullmatch(r"\d{1,3}(,\d{3})+", a))
+    )
+    f = factor or 1
+    if re.search(r"[万亿]$", a) and factor is None:
+        f = 1
+    jiao = m.group("jiao")
+    if jiao:
+        lo = lo + (parse_number(jiao) or Decimal(0)) / 10  # 2块5 = 2.5
+    lo = lo * f
+    hi = pair[1] * f if pair else lo
+    if m.group("b"):
+        b = _num(m.group("b"))
+        if b is None:
+            return None
+        fb = _unit_factor(m.group("bu")) or f
+        hi = b * fb
+        tail = re.search(r"[万亿]+$", m.group("b"))
+        if m.group("au") is None and tail and not re.search(r"[万亿]", a):
+            bare_b = _num(m.group("b")[: tail.start()]) if tail.start() else None
+            if bare_b is not None and a_num is not None and a_num <= bare_b:
+                lo = a_num * (_num("1" + tail.group()) or 1)  # 80到100万: the second's unit applies to the first
+    elif m.group("many"):
+        if a_num is None:
+            return None  # neighbours and 多 at once (七八十多万): too vague to read
+        hi = (a_num + _step(a)) * f
+    return lo, hi, has_unit
+
+
+def _mention(s: str, m: re.Match[str], lo: Decimal, hi: Decimal, has_unit: bool) -> _Mention:
+    """The mention of the sum lo–hi: rounded to the yuan, negative or approximate as the words around it say."""
+    mention = _Mention(m.start(), m.end(), m.group(), has_unit=has_unit)
+    if m.group("neg") and not s[max(0, m.start() - 1) : m.start()].isdigit():
+        mention.bad = "negative"
+    mention.exact = (min(lo, hi), max(lo, hi))
+    if lo != lo.to_integral_value() or hi != hi.to_integral_value():
+        lo, hi = lo.quantize(Decimal(1)), hi.quantize(Decimal(1))
+    mention.value = Range(int(min(lo, hi)), int(max(lo, hi)))
+    mention.basis = {"amount": mention.value.to_json()}
+    mention.approx = bool(
+        APPROX_BEFORE.search(s[max(0, m.start() - 6) : m.start()]) or APPROX_AFTER.match(s[m.end() : m.end() + 4])
+    )
+    return mention
 
 
 def _step(a: str) -> Decimal:
@@ -150,13 +174,13 @@ def _multi_years(before: str, after: str) -> re.Match[str] | None:
     for m in MULTI_YEARS.finditer(before):
         if not BENEFIT_WORDS.search(before[m.end() :]):
             return m
-    m = MULTI_YEARS.search(after)
+    later = MULTI_YEARS.search(after)
     if (
-        m
-        and not BENEFIT_WORDS.search(after[: m.start()])
-        and not BENEFIT_WORDS.match(after[m.end() :].lstrip("能可以会是"))
+        later
+        and not BENEFIT_WORDS.search(after[: later.start()])
+        and not BENEFIT_WORDS.match(after[later.end() :].lstrip("能可以会是"))
     ):
-        return m  # "300万是三年加起来的" — not "85万，三年一共能补多少" (the three years are the subsidy's)
+        return later  # "300万是三年加起来的" — not "85万，三年一共能补多少" (the three years are the subsidy's)
     return None
 
 
@@ -244,10 +268,14 @@ def _target(s: str, pos: int, end: int, words: dict[str, re.Pattern[str]], anywh
     return found[0] if len(found) == 1 else None
 
 
+# A reading of one mention: (the fact, said right after the fact's word, the mention, what it adds to the facts).
+_Candidate = tuple[str, bool, _Mention, Understanding]
+
+
 def _read_money(u: Understanding, s: str, asked: str | None, known: dict[str, Any]) -> None:
     mentions = _money_mentions(s)
     used_for_price: list[_Mention] = []
-    candidates: list[Any] = []
+    candidates: list[_Candidate] = []
     for mention in mentions:
         if any(mm is mention for mm in used_for_price):
             continue
@@ -300,7 +328,7 @@ def correcting_any(u: Understanding, s: str) -> bool:
     return u.correction or _contrast(s)
 
 
-def _choose(u: Understanding, candidates: list[Any], correcting: bool) -> None:
+def _choose(u: Understanding, candidates: list[_Candidate], correcting: bool) -> None:
     """One value per fact: the amounts said right after the fact's word win; of several different ones, a
     correction takes the last ("说错了，156万是含物业费的，纯租金是一年120万"), otherwise the message is ambiguous
     ("第一年100万，第二年110万") and is asked back rather than guessed."""
@@ -308,10 +336,11 @@ def _choose(u: Understanding, candidates: list[Any], correcting: bool) -> None:
         mine = [c for c in candidates if c[0] == target]
         if any(c[1] for c in mine) and not (target == "annual_rent" and len(YEAR_ORDINAL.findall(u.text)) >= 2):
             mine = [c for c in mine if c[1]]
-        values = {json.dumps(c[3].fact(target).json_value()) for c in mine if c[3].fact(target)}
+        read = [f for c in mine if (f := c[3].fact(target))]
+        values = {json.dumps(f.json_value()) for f in read}
         chosen = mine[-1] if correcting else mine[0]
         if len(values) > 1 and not correcting:
-            amounts = [c[3].fact(target).json_value() for c in mine if c[3].fact(target)]
+            amounts = [f.json_value() for f in read]
             u.problem(target, "several", chosen[2].text, amounts=amounts)
             continue
         for f in chosen[3].facts:
@@ -368,8 +397,8 @@ def _yuan(d: Decimal) -> int:
     return int(d.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
 
 
-def _dec_json(lo: Decimal, hi: Decimal) -> Any:
-    def one(d: Decimal) -> Any:
+def _dec_json(lo: Decimal, hi: Decimal) -> int | float | list[int | float]:
+    def one(d: Decimal) -> int | float:
         return int(d) if d == d.to_integral_value() else float(d)
 
     return one(lo) if lo == hi else [one(lo), one(hi)]

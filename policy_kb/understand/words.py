@@ -205,14 +205,14 @@ def _read_count(u: Understanding, s: str, asked: str | None, known: dict[str, An
             s,
         )
         rng = _count_value(bare.group("n"), bare.group("many")) if bare else None
-        if rng is not None:
+        if bare and rng is not None:
             u.add(Fact("talent_recommendations", rng, VALUE, 0, len(s), s, bool(bare.group("ap") or bare.group("aa"))))
     if (
         u.fact("talent_recommendations") is None
-        and VAGUE_COUNT.search(s)
+        and (vague := VAGUE_COUNT.search(s))
         and (asked == "talent_recommendations" or COUNT_CONTEXT.search(s))
     ):
-        u.problem("talent_recommendations", "vague", VAGUE_COUNT.search(s).group())
+        u.problem("talent_recommendations", "vague", vague.group())
 
 
 def _approx_at(s: str, m: re.Match[str]) -> bool:
