@@ -63,6 +63,8 @@ def parse_number(text: str) -> Decimal | None:
 
 
 def _parse(s: str) -> Decimal | None:
+    """One pass over the characters: digits wait for their unit, 十百千 add to the section below 万, 万亿 close it.
+    None when the characters do not make one number."""
     if re.fullmatch(r"\d+(\.\d+)?", s):
         return Decimal(s)
     if all(c in DIGITS for c in s) and (len(s) >= 3 or any(DIGITS[c] == 0 for c in s)):  # 二〇二四
@@ -83,15 +85,10 @@ def _parse(s: str) -> Decimal | None:
             continue
         c = s[i]
         if c == "点":
-            j = i + 1
-            frac = ""
-            while j < len(s) and (s[j] in DIGITS or s[j].isdigit()):
-                frac += str(DIGITS.get(s[j], s[j]))
-                j += 1
+            frac, i = _fraction(s, i + 1)
             if not frac or number is None:
                 return None
             number = Decimal(f"{int(number)}.{frac}")
-            i = j
             continue
         if c in DIGITS:
             d = DIGITS[c]
@@ -111,24 +108,44 @@ def _parse(s: str) -> Decimal | None:
             continue
         if c in BIG_UNITS:
             unit = BIG_UNITS[c]
-            if number is not None:
-                section += number
-            if section == 0 and total == 0:
+            closed = _close_section(total, section, number, unit)
+            if closed is None:
                 return None
-            if unit == 100_000_000:
-                total = (total + section) * unit
-            else:
-                total += section * unit
-            section, number, last_unit, zero_seen = Decimal(0), None, unit, False
+            total, section, number, last_unit, zero_seen = closed, Decimal(0), None, unit, False
             i += 1
             continue
         return None
     if number is not None:
-        if last_unit >= 10 and not zero_seen and number < 10 and number == number.to_integral():
-            number *= Decimal(last_unit) / 10  # colloquial: 1万2 = 12000, 两百六 = 260, 3万4 = 34000
+        section += _after_last_unit(number, last_unit, zero_seen)
+    return total + section
+
+
+def _fraction(s: str, i: int) -> tuple[str, int]:
+    """The digits after a 点 that starts at ``i`` ("三点五" → "5", "1点25" → "25") and where they end."""
+    frac = ""
+    while i < len(s) and (s[i] in DIGITS or s[i].isdigit()):
+        frac += str(DIGITS.get(s[i], s[i]))
+        i += 1
+    return frac, i
+
+
+def _close_section(total: Decimal, section: Decimal, number: Decimal | None, unit: int) -> Decimal | None:
+    """The total once 万 or 亿 closes the section (with its pending digits); None when nothing comes before it."""
+    if number is not None:
         section += number
-    value = total + section
-    return value
+    if section == 0 and total == 0:
+        return None
+    if unit == 100_000_000:
+        return (total + section) * unit
+    return total + section * unit
+
+
+def _after_last_unit(number: Decimal, last_unit: int, zero_seen: bool) -> Decimal:
+    """A digit after the last unit is one step below it when no zero came between (colloquial: 1万2 = 12000,
+    两百六 = 260, 3万4 = 34000; but 一百零六 = 106); anything else counts as it stands."""
+    if last_unit >= 10 and not zero_seen and number < 10 and number == number.to_integral():
+        number *= Decimal(last_unit) / 10
+    return number
 
 
 def to_int(value: Decimal | None) -> int | None:
@@ -142,7 +159,7 @@ def to_int(value: Decimal | None) -> int | None:
 _NEIGHBOURS = re.compile(r"^(?P<a>[一二两三四五六七八九])(?P<b>[二三四五六七八九])(?P<rest>[十百千万亿拾佰仟萬億]*.*)$")
 
 
-def parse_neighbours(text: str) -> tuple | None:
+def parse_neighbours(text: str) -> tuple[Decimal, Decimal] | None:
     """Two neighbouring digits, "three or four": "七八十万" → (700000, 800000), "两三百" → (200, 300),
     "五六" → (5, 6). None unless the second digit is the first plus one. Never raises."""
     s = (text or "").translate(FULLWIDTH).strip().replace(" ", "")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .models import Base, ClauseRow, DocumentRow, MeasureRow
 from .rules import DATA_DIR, clause_title, rules_raw
-from .text import content_hash, parse, source_text
+from .text import Document, content_hash, parse, source_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = f"sqlite:///{ROOT / 'var' / 'policy_kb.sqlite'}"
@@ -68,53 +68,59 @@ def build(engine: Engine | None = None, text: str | None = None) -> BuildResult:
         for row in old:
             s.delete(row)
         s.flush()
-        row = DocumentRow(
-            source_hash=doc.source_hash,
-            rules_hash=rhash,
-            title=doc.title,
-            doc_number=doc.doc_number,
-            issuer=doc.issuer,
-            notice_title=doc.notice_title,
-            issued_on=doc.issued_on,
-            printed_on=doc.printed_on,
-            effective_on=doc.effective_on,
-            interpreter=doc.interpreter,
-            implementer=doc.implementer,
-            basis=[{"title": t, "number": n} for t, n in doc.basis],
-            source_text=text,
-            built_at=dt.datetime.utcnow(),
-        )
-        for c in doc.clauses:
-            row.clauses.append(
-                ClauseRow(
-                    ref=c.ref,
-                    citation=c.citation,
-                    kind=c.kind,
-                    part=c.part,
-                    item=c.item,
-                    parent_ref=c.parent_ref,
-                    heading=c.heading,
-                    title=clause_title(c),
-                    text=c.text,
-                    text_norm=c.text_norm,
-                    position=c.order,
-                )
-            )
-        for i, m in enumerate(rules_raw()["measures"]):
-            row.measures.append(
-                MeasureRow(
-                    ref=m["id"],
-                    key=m["key"],
-                    title=m["title"],
-                    summary=m["summary"],
-                    benefit=m["benefit"],
-                    conditions=m["conditions"],
-                    position=i,
-                )
-            )
+        row = _document_row(doc, text, rhash)
         s.add(row)
         s.flush()
         return BuildResult(True, row.id, doc.source_hash, len(doc.clauses), len(row.measures), len(old))
+
+
+def _document_row(doc: Document, text: str, rhash: str) -> DocumentRow:
+    """The document as a new row, with its clauses and the measures of the rules data."""
+    row = DocumentRow(
+        source_hash=doc.source_hash,
+        rules_hash=rhash,
+        title=doc.title,
+        doc_number=doc.doc_number,
+        issuer=doc.issuer,
+        notice_title=doc.notice_title,
+        issued_on=doc.issued_on,
+        printed_on=doc.printed_on,
+        effective_on=doc.effective_on,
+        interpreter=doc.interpreter,
+        implementer=doc.implementer,
+        basis=[{"title": t, "number": n} for t, n in doc.basis],
+        source_text=text,
+        built_at=dt.datetime.utcnow(),
+    )
+    for c in doc.clauses:
+        row.clauses.append(
+            ClauseRow(
+                ref=c.ref,
+                citation=c.citation,
+                kind=c.kind,
+                part=c.part,
+                item=c.item,
+                parent_ref=c.parent_ref,
+                heading=c.heading,
+                title=clause_title(c),
+                text=c.text,
+                text_norm=c.text_norm,
+                position=c.order,
+            )
+        )
+    for i, m in enumerate(rules_raw()["measures"]):
+        row.measures.append(
+            MeasureRow(
+                ref=m["id"],
+                key=m["key"],
+                title=m["title"],
+                summary=m["summary"],
+                benefit=m["benefit"],
+                conditions=m["conditions"],
+                position=i,
+            )
+        )
+    return row
 
 
 def session_factory(engine: Engine | None = None) -> sessionmaker:
@@ -122,4 +128,5 @@ def session_factory(engine: Engine | None = None) -> sessionmaker:
 
 
 def current_document(s: Session) -> DocumentRow | None:
-    return s.query(DocumentRow).order_by(DocumentRow.id.desc()).first()
+    row: DocumentRow | None = s.query(DocumentRow).order_by(DocumentRow.id.desc()).first()  # untyped SQLAlchemy 1.4
+    return row

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from opencc_purepy import OpenCC
 
 SOURCE_PATH = Path(__file__).parent / "source" / "jiading-hr-services-2022.txt"
 
@@ -40,7 +44,7 @@ def normalise(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _t2s():
+def _t2s() -> OpenCC:
     from opencc_purepy import OpenCC
 
     return OpenCC("t2s")
@@ -130,81 +134,20 @@ def _parse_date(s: str) -> date:
 def parse(text: str) -> Document:
     """Parse the notice. Raises ValueError when the text does not have the expected structure."""
     paras = _paragraphs(text)
-    # The body of the 办法 starts at its own title line (second occurrence of the name, with 试行 and no 关于).
-    body_start = next(
-        i for i, p in enumerate(paras) if p.startswith("嘉定区促进人力资源服务业集聚支持办法") and "试行" in p
-    )
-    header = paras[:body_start]
-    issuer = header[0].removesuffix("文件")
-    doc_number = next(p for p in header if "〔" in p and p.endswith("号"))
-    notice_title = normalise(next(p for p in header if p.startswith(issuer) and "关于" in p))
-    recipients = next(p for p in header if p.endswith("：")).rstrip("：")
-    issued_on = _parse_date(next(p for p in header if _DATE_RE.search(p)))
+    body_start = _body_start(paras)
+    header = _read_header(paras[:body_start])
     title_line = normalise(paras[body_start])
-
-    clauses: list[Clause] = []
-    joins: list[str] = []
-    order = 0
     preamble = paras[body_start + 1]
-    clauses.append(Clause("序言", "preamble", None, None, "", preamble, order))
-
-    cur_part: str | None = None
-    footer: list[str] = []
-    i = body_start + 2
-    while i < len(paras):
-        p = paras[i]
-        i += 1
-        if p.startswith("抄送"):
-            footer = paras[i - 1 :]
-            break
-        m = _PART_RE.match(p)
-        if m and not p.endswith(_TERMINAL):
-            cur_part = m.group(1)
-            order += 1
-            clauses.append(Clause(cur_part, "part", cur_part, None, m.group(2).strip(), "", order))
-            continue
-        if cur_part is None:
-            raise ValueError(f"text before the first part: {p[:20]}")
-        m_item = _ITEM_RE.match(p)
-        m_sub = _SUB_RE.match(p)
-        if m_item or m_sub:
-            item = m_item.group(1) if m_item else m_sub.group(1)
-            body = (m_item or m_sub).group(2).strip()
-            ref = f"{cur_part}、{item}" if m_item else f"{cur_part}（{item}）"
-            heading = ""
-            if m_sub:
-                mt = _SUB_TITLE_RE.match(body)
-                if mt and cur_part == "四":  # 四 items open with a printed title ("加强组织领导。")
-                    heading = mt.group(1)
-            order += 1
-            clauses.append(Clause(ref, "item", cur_part, item, heading, body, order))
-            continue
-        last = clauses[-1]
-        if last.kind == "item" and not last.text.endswith(_TERMINAL):
-            # A page break split this item mid-sentence: rejoin without a separator.
-            clauses[-1] = Clause(last.ref, last.kind, last.part, last.item, last.heading, last.text + p, last.order)
-            joins.append(last.ref)
-            continue
-        if last.kind == "part":  # the part's own body text (一 总体要求, 二's lead sentence)
-            clauses[-1] = Clause(
-                last.ref, last.kind, last.part, None, last.heading, (last.text + "\n" + p).strip(), last.order
-            )
-            continue
-        raise ValueError(f"unplaced paragraph after {last.ref}: {p[:20]}")
-
-    if not footer:
-        raise ValueError("no 抄送 footer found")
-    cc = footer[0].split("：", 1)[1].rstrip("。")
-    printed_on = _parse_date(next(p for p in footer if "印发" in p))
-
+    clauses, joins, footer = _read_clauses(preamble, paras[body_start + 2 :])
+    cc, printed_on = _read_footer(footer)
     doc = Document(
         title=title_line,
         short_title="《办法》",
-        doc_number=doc_number,
-        issuer=issuer,
-        notice_title=notice_title,
-        recipients=recipients,
-        issued_on=issued_on,
+        doc_number=header.doc_number,
+        issuer=header.issuer,
+        notice_title=header.notice_title,
+        recipients=header.recipients,
+        issued_on=header.issued_on,
         printed_on=printed_on,
         effective_on=date(1, 1, 1),
         basis=[(f"《{t}》", n) for t, n in _BASIS_RE.findall(preamble)],
@@ -217,6 +160,94 @@ def parse(text: str) -> Document:
     )
     _fill_from_clauses(doc)
     return doc
+
+
+def _body_start(paras: list[str]) -> int:
+    """The body of the 办法 starts at its own title line (second occurrence of the name, with 试行 and no 关于)."""
+    return next(i for i, p in enumerate(paras) if p.startswith("嘉定区促进人力资源服务业集聚支持办法") and "试行" in p)
+
+
+@dataclass(frozen=True)
+class _Header:
+    """The notice's head, before the 办法's own title."""
+
+    issuer: str
+    doc_number: str
+    notice_title: str
+    recipients: str
+    issued_on: date
+
+
+def _read_header(header: list[str]) -> _Header:
+    issuer = header[0].removesuffix("文件")
+    return _Header(
+        issuer=issuer,
+        doc_number=next(p for p in header if "〔" in p and p.endswith("号")),
+        notice_title=normalise(next(p for p in header if p.startswith(issuer) and "关于" in p)),
+        recipients=next(p for p in header if p.endswith("：")).rstrip("："),
+        issued_on=_parse_date(next(p for p in header if _DATE_RE.search(p))),
+    )
+
+
+def _read_clauses(preamble: str, body: list[str]) -> tuple[list[Clause], list[str], list[str]]:
+    """The preamble and the clauses of the parts, the refs rejoined across a page break, and the footer (the
+    paragraphs from 抄送 on; empty when there is none). ``body``: the paragraphs after the preamble."""
+    clauses = [Clause("序言", "preamble", None, None, "", preamble, 0)]
+    joins: list[str] = []
+    cur_part: str | None = None
+    for i, p in enumerate(body):
+        if p.startswith("抄送"):
+            return clauses, joins, body[i:]
+        order = len(clauses)  # the preamble is 0, then one more for each clause
+        m = _PART_RE.match(p)
+        if m and not p.endswith(_TERMINAL):
+            cur_part = m.group(1)
+            clauses.append(Clause(cur_part, "part", cur_part, None, m.group(2).strip(), "", order))
+            continue
+        if cur_part is None:
+            raise ValueError(f"text before the first part: {p[:20]}")
+        item = _item_clause(p, cur_part, order)
+        if item is not None:
+            clauses.append(item)
+        else:
+            _continue_last(clauses, joins, p)
+    return clauses, joins, []
+
+
+def _item_clause(p: str, part: str, order: int) -> Clause | None:
+    """The item ``p`` opens ("2. …" → 三、2, "（二）…" → 四（二）), or None when it opens none."""
+    m_item = _ITEM_RE.match(p)
+    if m_item:
+        item = m_item.group(1)
+        return Clause(f"{part}、{item}", "item", part, item, "", m_item.group(2).strip(), order)
+    m_sub = _SUB_RE.match(p)
+    if m_sub is None:
+        return None
+    item, body = m_sub.group(1), m_sub.group(2).strip()
+    mt = _SUB_TITLE_RE.match(body)
+    heading = mt.group(1) if mt and part == "四" else ""  # 四 items open with a printed title ("加强组织领导。")
+    return Clause(f"{part}（{item}）", "item", part, item, heading, body, order)
+
+
+def _continue_last(clauses: list[Clause], joins: list[str], p: str) -> None:
+    """A paragraph that opens no clause continues the last one (replaced in ``clauses``)."""
+    last = clauses[-1]
+    if last.kind == "item" and not last.text.endswith(_TERMINAL):
+        # A page break split this item mid-sentence: rejoin without a separator.
+        clauses[-1] = replace(last, text=last.text + p)
+        joins.append(last.ref)
+    elif last.kind == "part":  # the part's own body text (一 总体要求, 二's lead sentence)
+        clauses[-1] = replace(last, item=None, text=(last.text + "\n" + p).strip())
+    else:
+        raise ValueError(f"unplaced paragraph after {last.ref}: {p[:20]}")
+
+
+def _read_footer(footer: list[str]) -> tuple[str, date]:
+    """The 抄送 line's recipients and the 印发 date."""
+    if not footer:
+        raise ValueError("no 抄送 footer found")
+    cc = footer[0].split("：", 1)[1].rstrip("。")
+    return cc, _parse_date(next(p for p in footer if "印发" in p))
 
 
 def _fill_from_clauses(doc: Document) -> None:
