@@ -21,8 +21,9 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cn2an
 import yaml
@@ -30,6 +31,9 @@ import yaml
 from .citations import resolve_all
 from .rules import DATA_DIR, Measure, messages, silences, wan, wan_range
 from .text import Document, to_simplified
+
+if TYPE_CHECKING:
+    from .kb import PolicyKB
 
 DOCUMENT = "文件"
 SUMMARY = "summary"
@@ -39,7 +43,8 @@ SUMMARY = "summary"
 def lexicon() -> dict[str, Any]:
     """data/aspects.yaml, parsed (cached)."""
     with open(DATA_DIR / "aspects.yaml", encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        data: dict[str, Any] = yaml.safe_load(f)
+    return data
 
 
 def aspect_ids() -> list[str]:
@@ -88,7 +93,7 @@ def primary_aspects(aspects: Sequence[str]) -> list[str]:
 def detect_topics(text: str, doc: Document | None = None) -> list[str]:
     """Clauses the question names, by words or by citation, in order; general ones dropped beside specific."""
     s = to_simplified(text or "")
-    cited = [(r.start, r.start + len(r.matched), r.ref) for r in resolve_all(text or "", doc) if r.ok]
+    cited = [(r.start, r.start + len(r.matched), r.ref) for r in resolve_all(text or "", doc) if r.ok and r.ref]
     words = [h for h in find_words(s, lexicon()["topics"]) if not any(h[0] < e and b < h[1] for b, e, _ in cited)]
     topics = _ordered_unique(words + cited)
     rank = lexicon()["topic_rank"]
@@ -123,7 +128,7 @@ class Answer:
         }
 
 
-def answer(kb: Any, ref: str, aspect: str, text: str | None = None) -> Answer:
+def answer(kb: PolicyKB, ref: str, aspect: str, text: str | None = None) -> Answer:
     """Answer ``aspect`` of clause ``ref`` (``text``: the question, for answers that use its words)."""
     _check(kb, ref, aspect)
     if aspect == "text":
@@ -143,7 +148,7 @@ def answer(kb: Any, ref: str, aspect: str, text: str | None = None) -> Answer:
     )
 
 
-def _check(kb: Any, ref: str, aspect: str) -> None:
+def _check(kb: PolicyKB, ref: str, aspect: str) -> None:
     if aspect not in lexicon()["aspects"]:
         raise KeyError(f"unknown aspect {aspect!r}; known: {', '.join(aspect_ids())}")
     if ref != DOCUMENT and kb.document.clause(ref) is None:
@@ -192,7 +197,8 @@ def _variant(entry: dict[str, Any], text: str | None) -> str | None:
     s = to_simplified(text)
     for v in entry.get("variants") or []:
         if any(w in s for w in v["when"]) and not any(w in s for w in v.get("unless") or []):
-            return v["first"]
+            first: str = v["first"]
+            return first
     return None
 
 
@@ -201,11 +207,11 @@ def render(template: str, ctx: Mapping[str, Any]) -> str:
     return template.format_map(ctx)
 
 
-def _citation(kb: Any, ref: str) -> str:
+def _citation(kb: PolicyKB, ref: str) -> str:
     return kb.document.doc_number if ref == DOCUMENT else f"《办法》{ref}"
 
 
-def _body(kb: Any, ref: str) -> str:
+def _body(kb: PolicyKB, ref: str) -> str:
     c = kb.document.clause(ref)
     return c.text_norm.rstrip("。；;") if c else ""
 
@@ -233,11 +239,11 @@ def measure_values(m: Measure) -> dict[str, Any]:
     return v
 
 
-def _date(d: Any) -> str:
+def _date(d: date) -> str:
     return render(lexicon()["date"], {"y": d.year, "m": d.month, "d": d.day})
 
 
-def _document_values(kb: Any) -> dict[str, Any]:
+def _document_values(kb: PolicyKB) -> dict[str, Any]:
     lex, doc = lexicon(), kb.document
     j = lex["joiners"]
     return {
@@ -267,7 +273,7 @@ def _document_values(kb: Any) -> dict[str, Any]:
     }
 
 
-def context(kb: Any, ref: str, aspect: str, text: str | None = None) -> dict[str, Any]:
+def context(kb: PolicyKB, ref: str, aspect: str, text: str | None = None) -> dict[str, Any]:
     """Every value a template for (ref, aspect) may use; the `common` sentences rendered last."""
     lex = lexicon()
     ctx = _document_values(kb)
@@ -289,13 +295,14 @@ def context(kb: Any, ref: str, aspect: str, text: str | None = None) -> dict[str
     return ctx
 
 
-def _combine_names(kb: Any, ref: str, text: str | None) -> str:
+def _combine_names(kb: PolicyKB, ref: str, text: str | None) -> str:
     """The measures a combine question names: "租金补贴（《办法》三、2）与落户奖励（《办法》三、1）"."""
-    lex, j = lexicon()["combine"], lexicon()["joiners"]
-    refs = [t for t in detect_topics(text or "", kb.document) if kb.rules.measure(t)]
-    if not refs and kb.rules.measure(ref):
-        refs = [ref]
-    names = [render(lex["name"], {"title": kb.rules.measure(r).title, "citation": _citation(kb, r)}) for r in refs]
+    lex: dict[str, str] = lexicon()["combine"]
+    j: dict[str, str] = lexicon()["joiners"]
+    named = [(t, m) for t in detect_topics(text or "", kb.document) if (m := kb.rules.measure(t)) is not None]
+    if not named and (own := kb.rules.measure(ref)) is not None:
+        named = [(ref, own)]
+    names = [render(lex["name"], {"title": m.title, "citation": _citation(kb, r)}) for r, m in named]
     if not names:
         return lex["none"]
     if len(names) == 1:
@@ -304,7 +311,7 @@ def _combine_names(kb: Any, ref: str, text: str | None) -> str:
 
 
 # the text aspect and the buttons --------------------------------------------------------------------------------
-def _text_answer(kb: Any, ref: str) -> Answer:
+def _text_answer(kb: PolicyKB, ref: str) -> Answer:
     """The clause verbatim; a part with its items (or, for 三, the list of its nine measures)."""
     lex = lexicon()
     t, ctx, doc = lex["text"], context(kb, ref, "text"), kb.document
@@ -312,6 +319,8 @@ def _text_answer(kb: Any, ref: str) -> Answer:
         first, details = render(t["document"], ctx), [t["hint"]]
     else:
         c = doc.clause(ref)
+        if c is None:
+            raise KeyError(f"unknown clause {ref!r}")
         items = doc.items_of(ref) if c.kind == "part" else []
         lines = [render(t["item"], {"body": i.text_norm, "citation": i.citation}) for i in items]
         if c.text:
@@ -331,7 +340,7 @@ def payload(intent: str, entities: dict[str, str] | None = None) -> str:
     return "/" + intent + (json.dumps(entities, ensure_ascii=False, separators=(",", ":")) if entities else "")
 
 
-def buttons(kb: Any, ref: str, aspect: str) -> list[dict[str, str]]:
+def buttons(kb: PolicyKB, ref: str, aspect: str) -> list[dict[str, str]]:
     """完整条件 / 原文 / 看看我们能否申请, as far as they make sense for the clause and the aspect just answered."""
     spec = lexicon()["buttons"]
     m = kb.rules.measure(ref)
@@ -365,7 +374,7 @@ class Silence:
     refs: tuple[str, ...]
 
 
-def silence(kb: Any, ref: str, aspect: str) -> Silence | None:
+def silence(kb: PolicyKB, ref: str, aspect: str) -> Silence | None:
     """The silence an answer claims, or None when it claims none."""
     if aspect == "text":
         return None
@@ -385,7 +394,7 @@ def silence(kb: Any, ref: str, aspect: str) -> Silence | None:
     return Silence(tuple(spec["terms"]), tuple(r for r in refs if r not in (spec.get("except") or [])))
 
 
-def refs(kb: Any) -> list[str]:
+def refs(kb: PolicyKB) -> list[str]:
     """Every ref ``answer`` accepts: the clauses in document order, then 文件."""
     return [c.ref for c in kb.document.clauses] + [DOCUMENT]
 
@@ -397,7 +406,7 @@ def applicable(ref: str) -> list[str]:
     return [a for a in aspect_ids() if a in own or a == "text"]
 
 
-def cases(kb: Any) -> list[tuple[str, str, str | None]]:
+def cases(kb: PolicyKB) -> list[tuple[str, str, str | None]]:
     """Every (ref, aspect, question) the data can answer: each ref × aspect, plus one question per variant."""
     out: list[tuple[str, str, str | None]] = []
     for ref in refs(kb):
@@ -410,8 +419,9 @@ def cases(kb: Any) -> list[tuple[str, str, str | None]]:
 
 def _reaching(entry: dict[str, Any], variant: dict[str, Any]) -> str:
     """A question that selects ``variant`` (its own word, with an earlier variant's `unless` word if needed)."""
-    earlier = [u for v in entry["variants"] for u in v.get("unless") or []]
-    for q in [*variant["when"], *(w + u for w in variant["when"] for u in earlier)]:
+    when: list[str] = variant["when"]
+    earlier: list[str] = [u for v in entry["variants"] for u in v.get("unless") or []]
+    for q in [*when, *(w + u for w in when for u in earlier)]:
         if _variant(entry, q) == variant["first"]:
             return q
     raise ValueError(f"variant never reached: {variant['first']}")

@@ -11,6 +11,7 @@ position.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .rules import messages
@@ -101,7 +102,7 @@ def _prepare(text: str) -> str:
     return _DOC_PREFIX.sub(lambda m: " " * len(m.group(0)), s)
 
 
-def _read(doc: Document, kind: str, m: re.Match[str], msgs) -> Resolution | None:
+def _read(doc: Document, kind: str, m: re.Match[str], msgs: Mapping[str, str]) -> Resolution | None:
     """One pattern match → a resolution (None when the numbers are not numbers)."""
     if kind == "preamble":
         res = Resolution("序言", doc.clause("序言"))
@@ -159,7 +160,7 @@ def resolve_all(text: str, doc: Document | None = None) -> list[Resolution]:
     return sorted(found, key=lambda r: r.start)
 
 
-def _lookup(doc: Document, part: str, item: str | None, msgs) -> Resolution:
+def _lookup(doc: Document, part: str, item: str | None, msgs: Mapping[str, str]) -> Resolution:
     part_clause = doc.clause(part)
     if part_clause is None or part_clause.kind != "part":
         return Resolution(None, None, msgs["no_such_part"].format(part=part))

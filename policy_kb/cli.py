@@ -9,7 +9,9 @@ import argparse
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -53,12 +55,12 @@ def cmd_show(args: argparse.Namespace) -> int:
     kb = _load_kb()
     ref = " ".join(args.ref)
     res = kb.resolve(ref)
-    if not res.ok:
+    c = res.clause
+    if c is None:
         _err(res.message)
         return 1
-    c = res.clause
     _out(render_clause(c, kb.title(c.ref)))
-    if c.kind == "part":
+    if c.kind == "part" and c.part is not None:
         for child in kb.children(c.part):
             _out(messages()["clause"]["part_item_line"].format(citation=child.citation, title=kb.title(child.ref)))
             _out("    " + child.text_norm)
@@ -115,13 +117,14 @@ def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        shown: str = make_url(url).render_as_string(hide_password=True)  # untyped SQLAlchemy 1.4
+        return shown
     except Exception:
         return "(无效的数据库地址)"
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # Chinese usage errors, exit 2
+    def error(self, message: str) -> NoReturn:  # Chinese usage errors, exit 2
         self.print_usage(sys.stderr)
         _err(f"参数错误：{message}")
         sys.exit(2)
@@ -149,8 +152,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    fn: Callable[[argparse.Namespace], int] = args.fn  # set by each subcommand's set_defaults
     try:
-        return args.fn(args)
+        return fn(args)
     except SQLAlchemyError as e:
         _err(messages()["cli"]["db_error"].format(url=_safe_url(database_url()), detail=type(e).__name__))
         return 3

@@ -13,9 +13,13 @@ from typing import Any
 from .extract import extract
 from .text import Document
 
+# The figures of one kind, each as a tuple: (min, max) for MONEY_RANGE; (percent,), (years,) or (yuan,) for the others.
+# None where the extractor could not read a number.
+Figures = dict[str, set[tuple[int | float | None, ...]]]
 
-def _found(text: str) -> dict[str, set[tuple]]:
-    out: dict[str, set[tuple]] = {"MONEY_RANGE": set(), "PERCENT": set(), "DURATION": set(), "MONEY": set()}
+
+def _found(text: str) -> Figures:
+    out: Figures = {"MONEY_RANGE": set(), "PERCENT": set(), "DURATION": set(), "MONEY": set()}
     for q in extract(text):
         if q.label == "MONEY_RANGE":
             out["MONEY_RANGE"].add((q.value["min"], q.value["max"]))
@@ -28,9 +32,9 @@ def _found(text: str) -> dict[str, set[tuple]]:
     return out
 
 
-def _claims(benefit: dict[str, Any]) -> dict[str, set[tuple]]:
+def _claims(benefit: dict[str, Any]) -> Figures:
     kind = benefit["kind"]
-    c: dict[str, set[tuple]] = {"MONEY_RANGE": set(), "PERCENT": set(), "DURATION": set(), "MONEY": set()}
+    c: Figures = {"MONEY_RANGE": set(), "PERCENT": set(), "DURATION": set(), "MONEY": set()}
     if kind == "tier_range":
         c["MONEY_RANGE"].add((benefit["min"], benefit["max"]))
     elif kind == "percent_of_base":

@@ -20,19 +20,25 @@ from typing import Any
 import cn2an
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc, Span
 
 from . import jieba_setup
 
+# One token of an EntityRuler pattern: {"TEXT": "万"}, {"TEXT": {"REGEX": …}}, {"TEXT": {"IN": […]}}.
+TokenPattern = dict[str, str | dict[str, str | list[str]]]
+# One pattern: {"label": "MONEY", "pattern": [token, …]} (spaCy's PatternType, with the tokens spelled out).
+RulerPattern = dict[str, str | list[TokenPattern]]
+
 CN_DIGITS = "零〇一二两三四五六七八九十百千"
-_NUM = {"TEXT": {"REGEX": rf"^(\d+(\.\d+)?|[{CN_DIGITS}]+)$"}}
-_NUM_UNIT = {"TEXT": {"REGEX": rf"^(\d+(\.\d+)?|[{CN_DIGITS}]+)(万|亿|千)元?$"}}
-_UNIT = {"TEXT": {"IN": ["万", "万元", "亿", "亿元", "千", "千元", "元", "块", "块钱"]}}
-_YUAN = {"TEXT": {"IN": ["元", "块", "块钱"]}}
-_SEP = {"TEXT": {"IN": ["—", "-", "－", "~", "～", "至", "到", "—"]}}
-_SMALL = {"TEXT": {"REGEX": r"^([一二三四五六七八九十两]+|\d{1,2})$"}}
-_YEAR4 = {"TEXT": {"REGEX": r"^(19|20)\d{2}$"}}
-_MD = {"TEXT": {"REGEX": r"^\d{1,2}$"}}
+_NUM: TokenPattern = {"TEXT": {"REGEX": rf"^(\d+(\.\d+)?|[{CN_DIGITS}]+)$"}}
+_NUM_UNIT: TokenPattern = {"TEXT": {"REGEX": rf"^(\d+(\.\d+)?|[{CN_DIGITS}]+)(万|亿|千)元?$"}}
+_UNIT: TokenPattern = {"TEXT": {"IN": ["万", "万元", "亿", "亿元", "千", "千元", "元", "块", "块钱"]}}
+_YUAN: TokenPattern = {"TEXT": {"IN": ["元", "块", "块钱"]}}
+_SEP: TokenPattern = {"TEXT": {"IN": ["—", "-", "－", "~", "～", "至", "到", "—"]}}
+_SMALL: TokenPattern = {"TEXT": {"REGEX": r"^([一二三四五六七八九十两]+|\d{1,2})$"}}
+_YEAR4: TokenPattern = {"TEXT": {"REGEX": r"^(19|20)\d{2}$"}}
+_MD: TokenPattern = {"TEXT": {"REGEX": r"^\d{1,2}$"}}
 
 RELATIVE_YEARS = {
     "今年": 0,
@@ -49,18 +55,23 @@ MONTH_MARKERS = {"每月", "月租", "月租金", "每个月", "一个月", "月
 YEAR_MARKERS = {"每年", "年租金", "年租", "一年", "每年度", "全年", "年均", "按年"}
 
 
-def _patterns() -> list[dict[str, Any]]:
-    money_left = [[_NUM], [_NUM, _UNIT], [_NUM_UNIT]]
-    money_right = [[_NUM, _UNIT], [_NUM_UNIT], [_NUM_UNIT, _YUAN], [_NUM, {"TEXT": "万"}, _YUAN]]
-    pats: list[dict[str, Any]] = []
+def _patterns() -> list[RulerPattern]:
+    money_left: list[list[TokenPattern]] = [[_NUM], [_NUM, _UNIT], [_NUM_UNIT]]
+    money_right: list[list[TokenPattern]] = [
+        [_NUM, _UNIT],
+        [_NUM_UNIT],
+        [_NUM_UNIT, _YUAN],
+        [_NUM, {"TEXT": "万"}, _YUAN],
+    ]
+    pats: list[RulerPattern] = []
     for left in money_left:
         for right in money_right:
             pats.append({"label": "MONEY_RANGE", "pattern": left + [_SEP] + right})
-    for p in money_right[:-1] + [[_NUM, {"TEXT": "万"}, _YUAN], [_NUM, _YUAN]]:
-        pats.append({"label": "MONEY", "pattern": p})
+    for money in money_right[:-1] + [[_NUM, {"TEXT": "万"}, _YUAN], [_NUM, _YUAN]]:
+        pats.append({"label": "MONEY", "pattern": money})
     # 1,200,000 (jieba splits at the commas), with or without 元
     for groups in (1, 2, 3):
-        p = [{"TEXT": {"REGEX": r"^\d{1,3}$"}}]
+        p: list[TokenPattern] = [{"TEXT": {"REGEX": r"^\d{1,3}$"}}]
         for _ in range(groups):
             p += [{"TEXT": {"IN": [",", "，"]}}, {"TEXT": {"REGEX": r"^\d{3}$"}}]
         pats.append({"label": "MONEY", "pattern": p + [_YUAN]})
@@ -110,6 +121,8 @@ def pipeline() -> Language:
     jieba_setup.load_policy_dictionary()
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
+    if not isinstance(ruler, EntityRuler):  # add_pipe is typed as returning any pipe
+        raise TypeError(f"entity_ruler made a {type(ruler).__name__}")
     ruler.add_patterns(_patterns())
     nlp.add_pipe("policy_quantities")
     return nlp

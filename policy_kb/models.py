@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base, relationship
 
-Base = declarative_base()
+if TYPE_CHECKING:
+    # SQLAlchemy 1.4 ships no type information (``sqlalchemy.*`` is ignore_missing_imports in pyproject.toml), so to
+    # mypy declarative_base() returns Any, and a class cannot derive from a value. This is the class it makes, as far
+    # as this package uses it: the tables' metadata and the keyword constructor.
+    class Base:
+        metadata: Any  # sqlalchemy.MetaData
+
+        def __init__(self, **kwargs: Any) -> None: ...
+
+else:
+    Base = declarative_base()
 
 
 class DocumentRow(Base):

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .aspects import context, detect_topics, find_words, lexicon, render
 from .extract import Quantity, extract, parse_number
 from .rules import Measure, vocabulary, wan, wan_range
 from .text import to_simplified
+
+if TYPE_CHECKING:
+    from .kb import PolicyKB
 
 WRONG, RIGHT, UNCONFIRMED = "wrong", "right", "unconfirmed"
 
@@ -44,7 +47,7 @@ class Correction:
         }
 
 
-def check_premises(kb: Any, text: str, ref: str | None = None) -> list[Correction]:
+def check_premises(kb: PolicyKB, text: str, ref: str | None = None) -> list[Correction]:
     """Corrections (and confirmations) for what ``text`` states about clause ``ref`` (default: its first topic)."""
     s = to_simplified(text or "")
     if ref is None:
@@ -62,7 +65,8 @@ def check_premises(kb: Any, text: str, ref: str | None = None) -> list[Correctio
 
 
 def _spec() -> dict[str, Any]:
-    return lexicon()["premises"]
+    spec: dict[str, Any] = lexicon()["premises"]
+    return spec
 
 
 def _make(
@@ -214,7 +218,7 @@ def _levels(m: Measure, s: str, ctx: dict[str, Any]) -> list[Correction]:
     return out
 
 
-def _claims(kb: Any, ref: str, s: str, ctx: dict[str, Any]) -> list[Correction]:
+def _claims(kb: PolicyKB, ref: str, s: str, ctx: dict[str, Any]) -> list[Correction]:
     """Stated conditions from the `claims` table ("外资不能申请吧", "只有总部才行吧")."""
     out: list[Correction] = []
     for claim in _spec()["claims"]:

@@ -8,10 +8,13 @@ the previous part's aspect; a first part that asks none gets "summary". Words li
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .aspects import SUMMARY, detect_aspects, detect_topics, lexicon, primary_aspects
 from .text import to_simplified
+
+if TYPE_CHECKING:
+    from .kb import PolicyKB
 
 PlanItem = tuple[str | None, str, str]  # (ref or None when no topic is known, aspect, the part's text)
 
@@ -20,7 +23,8 @@ _SOFT = "，,"
 
 
 def _spec() -> dict[str, Any]:
-    return lexicon()["questions"]
+    spec: dict[str, Any] = lexicon()["questions"]
+    return spec
 
 
 def is_question(text: str) -> bool:
@@ -81,7 +85,7 @@ def _clean(part: str, opens: bool = False) -> str:
     return part
 
 
-def plan(kb: Any, text: str, topic: str | None = None) -> list[PlanItem]:
+def plan(kb: PolicyKB, text: str, topic: str | None = None) -> list[PlanItem]:
     """(ref, aspect, part) for each question; ref None when neither the text nor ``topic`` names a clause."""
     items: list[PlanItem] = []
     topics: list[str] = [topic] if topic else []

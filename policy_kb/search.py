@@ -89,10 +89,10 @@ class SearchIndex:
     def __init__(self, docs: Sequence[Doc], k1: float = 1.5, b: float = 0.75):
         self.docs = list(docs)
         self.k1, self.b = k1, b
-        self.tf: list[Counter] = [Counter(tokens(d.title + "。" + d.text)) for d in self.docs]
+        self.tf: list[Counter[str]] = [Counter(tokens(d.title + "。" + d.text)) for d in self.docs]
         self.len = [sum(tf.values()) for tf in self.tf]
         self.avg = (sum(self.len) / len(self.len)) if self.len else 1.0
-        df: Counter = Counter()
+        df: Counter[str] = Counter()
         for tf in self.tf:
             df.update(tf.keys())
         n = len(self.docs)
