@@ -78,3 +78,19 @@ def test_corpus_case(case, today):
         "corrections"
     )
     assert sorted(f.name for f in u.facts if f.approx) == sorted(case.get("approx") or []), "approximations"
+
+
+@pytest.mark.parametrize(
+    "text, asked", [("年租金七八十多万", "annual_rent"), ("七八十来万", "annual_rent"), ("两三百多万", "event_cost")]
+)
+def test_neighbouring_digits_with_duo_are_vague_not_a_crash(text, asked):
+    """七八十多万 once raised TypeError (found by mypy): two neighbouring digits and 多 at once are asked again."""
+    u = understand(text, asked=asked, known={}, today=dt.date(2026, 12, 1))
+    assert u.facts == [] and [(p.fact, p.code) for p in u.problems] == [(asked, "vague")]
+
+
+@pytest.mark.parametrize("text", ["三四个月前入驻的", "五六个月前"])
+def test_neighbouring_digits_of_months_ago_give_no_date(text):
+    """三四个月前 once raised TypeError: no date is read from it (as from 几个月前), so the form asks again."""
+    u = understand(text, asked="entry_date", known={}, today=dt.date(2026, 12, 1))
+    assert u.fact("entry_date") is None
