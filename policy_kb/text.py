@@ -133,6 +133,15 @@ def _parse_date(s: str) -> date:
 
 def parse(text: str) -> Document:
     """Parse the notice. Raises ValueError when the text does not have the expected structure."""
+    try:
+        return _parse(text)
+    except (StopIteration, IndexError) as e:  # a header, footer or title line that is not there
+        raise ValueError(
+            f"the text does not have the structure of the notice: a required line is missing ({e!r})"
+        ) from None
+
+
+def _parse(text: str) -> Document:
     paras = _paragraphs(text)
     body_start = _body_start(paras)
     header = _read_header(paras[:body_start])

@@ -98,3 +98,12 @@ def test_content_hash_changes_with_text():
 def test_broken_text_is_rejected_clearly():
     with pytest.raises((ValueError, StopIteration)):
         parse("这不是政策文本")
+
+
+@pytest.mark.parametrize("drop", ["印发", "〔2022〕", "嘉定区促进人力资源服务业集聚支持办法"])
+def test_a_text_missing_a_required_line_is_a_value_error(drop):
+    """A revised or mistyped file without a line the parser needs (the printing date, the document number, the
+    title) is refused with ValueError — not StopIteration leaking out of a generator."""
+    text = "\n".join(line for line in source_text().splitlines() if drop not in line)
+    with pytest.raises(ValueError, match="required line is missing"):
+        parse(text)
