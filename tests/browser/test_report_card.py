@@ -311,3 +311,29 @@ def test_a_tampered_stored_report_is_dropped_not_drawn(chat, report_reply):
     assert chat.page.locator(".bubble .report, .badge").count() == 0
     assert payload["summary"] not in chat.page.locator("#messages").inner_text()
     assert not chat.errors
+
+
+def test_every_verdict_has_its_badge_class(chat, report_reply):
+    """A real conversation never reaches "eligible" (the support object is always to be verified by the district):
+    the same payload with its verdicts spread over all five shows each one's class."""
+    text_entry, payload = report_of(report_reply)
+    spread = copy.deepcopy(payload)
+    verdicts = list(CLASS)
+    for i, m in enumerate(spread["measures"]):
+        m["verdict"] = verdicts[i % len(verdicts)]
+    spread["groups"] = [
+        {
+            "verdict": v,
+            "label": v,
+            "head": f"—— {v} ——",
+            "measures": [m["id"] for m in spread["measures"] if m["verdict"] == v],
+        }
+        for v in verdicts
+    ]
+    serve(chat.page, [text_entry, {"recipient_id": "x", "custom": spread}])
+    chat.ask("报告")
+    card = chat.page.locator(".bubble .report")
+    assert shown_items(card) == expected_items(spread)
+    assert {c for _, c, _, _ in shown_items(card)} == {"item-" + c for c in CLASS.values()}
+    assert card.locator(".group").all_inner_texts() == verdicts
+    assert not chat.errors
