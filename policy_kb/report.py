@@ -135,7 +135,7 @@ def _support_lines(a: Assessment) -> list[dict[str, str]]:
     failed = [r for r in a.support if r.status == FAILED]
     if failed:
         # Not a support object: every measure fails for the same reason; say it once, list the measures short.
-        lines = [{"kind": "failed", "text": t["support_failed"].format(reasons="；".join(r.text for r in failed))}]
+        lines = [{"kind": "note", "text": t["support_failed"].format(reasons="；".join(r.text for r in failed))}]
         remedies = [r.remedies for r in a.results if r.remedies]
         if remedies:
             lines.append({"kind": "remedy", "text": t["remedy"].format(text=remedies[0][0]).strip()})
