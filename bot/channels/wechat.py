@@ -10,9 +10,10 @@ How a message travels:
 1. The signature (and, in safe mode, ``msg_signature`` over ``<Encrypt>``) is checked, the body is capped
    (64 KB → 413) and parsed with defusedxml (DTDs/entities → 400); encrypted messages are decrypted and their AppID
    checked.
-2. Retries (same MsgId, or FromUserName + CreateTime for events) are recognised for ``dedup_ttl`` seconds: the bot
-   sees each message once; a retry gets the same passive reply, or ``success`` while the first is still running or
-   when the reply went through the customer-service API. With ``LOCK_STORE_URL`` (or ``WECHAT_STATE_URL``) this
+2. Retries (same MsgId) are recognised for ``dedup_ttl`` seconds: the bot sees each message once; a retry gets the
+   same passive reply, or ``success`` while the first is still running or when the reply went through the
+   customer-service API. Events never reach the bot and are answered the same way each time (the welcome, or
+   ``success``), so their retries are not tracked. With ``LOCK_STORE_URL`` (or ``WECHAT_STATE_URL``) this
    state and the numbered options below live in Redis, so every Rasa process sees them (bot/channels/wechat_state.py).
 3. Text goes to the bot with the OpenID as sender id; a bare "1" after a reply with buttons becomes that button's
    payload.
@@ -21,6 +22,10 @@ How a message travels:
    once and the whole reply goes through the customer-service API when the bot is done. Without AppID/AppSecret
    there is no customer-service API: replies are trimmed to one message, and a slow reply is announced as busy.
 5. Any unexpected error is logged and answered with ``success``: WeChat never sees a 500 or a stack trace.
+
+Time comes from one injectable ``Clock`` (``WeChatInput(config, clock=…)``, default ``SystemClock``): CreateTime
+and the safe-mode TimeStamp, the reply budget and the follow-up delay, the in-process dedup/options expiry and the
+access token's lifetime. Tests pass a fake clock and move time by hand.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, fields
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -102,6 +107,30 @@ class WeChatConfig:
         return cls(**converted)
 
 
+class Clock(Protocol):
+    """Where the channel gets its time from."""
+
+    def time(self) -> float: ...
+    def monotonic(self) -> float: ...
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    """Real time (the default ``Clock``)."""
+
+    def time(self) -> float:
+        """Seconds since the epoch: CreateTime of a passive reply, TimeStamp of the safe-mode envelope."""
+        return time.time()
+
+    def monotonic(self) -> float:
+        """For durations: the in-process state's expiry, the access token's lifetime."""
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        """The reply budget's timer and the delay before follow-up parts."""
+        await asyncio.sleep(seconds)
+
+
 class Reject(Exception):
     """Answer the request with this status and an empty body."""
 
@@ -121,17 +150,22 @@ class WeChatInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WeChatInput:
         return cls(WeChatConfig.from_credentials(credentials))
 
-    def __init__(self, config: WeChatConfig | None = None, texts: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self, config: WeChatConfig | None = None, texts: Mapping[str, Any] | None = None, clock: Clock | None = None
+    ) -> None:
         self.config = config or WeChatConfig()
         self.texts = texts or load_messages()
+        self.clock: Clock = clock or SystemClock()
         self.crypto = (
             WeChatCrypto(self.config.token, self.config.aes_key, self.config.app_id) if self.config.aes_key else None
         )
-        self.api = CustomerServiceClient(self.config.api_base, self.config.app_id, self.config.app_secret)
+        self.api = CustomerServiceClient(
+            self.config.api_base, self.config.app_id, self.config.app_secret, clock=self.clock.monotonic
+        )
         state_url = self.config.state_url or lock_store_url()
         # message key → {"passive": reply or None}; OpenID → the last reply's Options as a dict
-        self.deliveries = state_store(state_url, "delivery", self.config.dedup_ttl)
-        self.options = state_store(state_url, "options", self.config.options_ttl)
+        self.deliveries = state_store(state_url, "delivery", self.config.dedup_ttl, self.clock.monotonic)
+        self.options = state_store(state_url, "options", self.config.options_ttl, self.clock.monotonic)
         self._background: set[asyncio.Future[Any]] = set()
         if not self.config.token:
             logger.info("WeChat channel disabled: no token (WECHAT_TOKEN), /webhooks/wechat/webhook answers 403")
@@ -204,7 +238,7 @@ class WeChatInput(InputChannel):
         reply = await self.handle(message, on_new_message)
         if reply is None:
             return response.text("success")
-        xml = text_reply(message.from_user, message.to_user, reply, int(time.time()))
+        xml = text_reply(message.from_user, message.to_user, reply, int(self.clock.time()))
         return response.text(self._seal(xml) if encrypted else xml, content_type=XML_TYPE)
 
     def _message(self, body: bytes, request: Request, encrypted: bool) -> IncomingMessage:
@@ -237,7 +271,7 @@ class WeChatInput(InputChannel):
         """The safe-mode envelope: encrypted reply, its signature, a fresh timestamp and nonce."""
         assert self.crypto is not None
         encrypt = self.crypto.encrypt(xml)
-        timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**10))
+        timestamp, nonce = str(int(self.clock.time())), str(secrets.randbelow(10**10))
         return encrypted_reply(encrypt, self.crypto.msg_signature(timestamp, nonce, encrypt), timestamp, nonce)
 
     # -------------------------------------------------------------------------------------------- message layer
@@ -273,13 +307,17 @@ class WeChatInput(InputChannel):
         remembered = self.options.get(openid)
         payload = Options(**remembered).resolve(text) if remembered else None
         task = self._spawn(self._ask_bot(on_new_message, openid, payload or text))
+        budget = asyncio.ensure_future(self.clock.sleep(self.config.reply_budget))
         try:
-            parts = await asyncio.wait_for(asyncio.shield(task), self.config.reply_budget)
-        except asyncio.TimeoutError:
-            return self._too_slow(task, openid, key)
+            await asyncio.wait((task, budget), return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:  # WeChat hung up: the bot keeps going, the reply goes out later
             self._too_slow(task, openid, key)
             raise
+        finally:
+            budget.cancel()
+        if not task.done():
+            return self._too_slow(task, openid, key)
+        parts = task.result()
         self.deliveries.set(key, {"passive": parts[0]})
         if len(parts) > 1:
             self._spawn(self._send_later(openid, parts[1:], self.config.followup_delay))
@@ -321,11 +359,16 @@ class WeChatInput(InputChannel):
     async def _send_later(self, openid: str, parts: list[str], delay: float = 0.0) -> None:
         """Deliver through the customer-service API; failures are logged, never raised."""
         if delay:
-            await asyncio.sleep(delay)
+            await self.clock.sleep(delay)
         try:
             await self.api.send_texts(openid, parts)
         except WeChatApiError as exc:
             logger.warning("WeChat customer-service message failed: %s", exc)
+
+    async def join_background(self) -> None:
+        """Wait until the background work (slow replies, follow-up parts) is done, including work it starts."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
 
     def _spawn(self, coro: Awaitable[V]) -> asyncio.Future[V]:
         """A task that is kept referenced until it is done, and whose failure is logged."""

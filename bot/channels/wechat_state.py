@@ -1,58 +1,66 @@
 """Short-lived WeChat channel state: which messages were already received (WeChat retries) and what "1" means
-after a reply with buttons. In one process a dictionary is enough; with several Rasa processes (SANIC_WORKERS, or
-servers behind a balancer) a retry or the "1" can reach another process, so the state lives in Redis — the one
-that ``LOCK_STORE_URL`` already names for Rasa's lock store (or ``WECHAT_STATE_URL``).
+after a reply with buttons. In one process an in-memory cache is enough; with several Rasa processes
+(SANIC_WORKERS, or servers behind a balancer) a retry or the "1" can reach another process, so the state lives in
+Redis — the one that ``LOCK_STORE_URL`` already names for Rasa's lock store (or ``WECHAT_STATE_URL``).
 
-Values are small JSON objects; every entry expires ``ttl`` seconds after it was written.
+Values are small JSON objects; every entry expires ``ttl`` seconds after it was (last) written. Both stores offer
+the same four operations: ``get``, ``set``, ``add`` (set only if absent: the claim on a message) and ``pop``.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
+
+from cachetools import TTLCache
 
 V = TypeVar("V")
 Json = dict[str, Any]
 
+MAX_ITEMS = 10_000  # in-process entries; beyond it the least recently used go first
 
-class TTLCache(Generic[V]):
-    """A small in-process dictionary whose entries expire ``ttl`` seconds after they were set."""
 
-    def __init__(self, ttl: float, max_items: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
-        self.ttl, self.max_items, self._clock = ttl, max_items, clock
-        self._items: OrderedDict[str, tuple[float, V]] = OrderedDict()
+class MemoryTTLStore(Generic[V]):
+    """The state in this process: a ``cachetools.TTLCache`` (expiry, size bound, injectable ``clock``).
 
-    def _purge(self) -> None:
-        now = self._clock()
-        while self._items and (next(iter(self._items.values()))[0] <= now or len(self._items) > self.max_items):
-            self._items.popitem(last=False)
+    cachetools gives everything but the store interface: ``add`` (set if absent) and a ``pop`` that ignores a
+    missing key are the two thin methods below, so the channel treats this and ``RedisTTLStore`` alike.
+    """
+
+    def __init__(self, ttl: float, max_items: int = MAX_ITEMS, clock: Callable[[], float] = time.monotonic) -> None:
+        self._cache: TTLCache[str, V, float] = TTLCache(maxsize=max_items, ttl=ttl, timer=clock)
+
+    @property
+    def ttl(self) -> float:
+        return float(self._cache.ttl)
+
+    @property
+    def max_items(self) -> int:
+        return int(self._cache.maxsize)
 
     def get(self, key: str) -> V | None:
-        self._purge()
-        item = self._items.get(key)
-        return item[1] if item else None
+        return self._cache.get(key)
 
     def set(self, key: str, value: V) -> None:
-        self._items.pop(key, None)
-        self._items[key] = (self._clock() + self.ttl, value)
-        self._purge()
+        self._cache[key] = value  # a new write restarts the entry's ttl
 
     def add(self, key: str, value: V) -> bool:
-        """Set ``key`` only if it is absent (or expired); True if this call set it."""
-        if self.get(key) is not None:
+        """Set ``key`` only if it is absent (or expired); True if this call set it. No await between the check
+        and the write, so on one event loop it is atomic."""
+        if key in self._cache:
             return False
-        self.set(key, value)
+        self._cache[key] = value
         return True
 
     def pop(self, key: str) -> None:
-        self._items.pop(key, None)
+        self._cache.pop(key, None)
 
 
 class RedisTTLStore:
-    """The same operations on Redis, shared by every process: ``SET … PX`` (and ``NX`` for ``add``), JSON values."""
+    """The same operations on Redis, shared by every process: ``SET … PX`` (and ``NX`` for ``add``), JSON values.
+    Expiry runs on Redis's clock, not the channel's."""
 
     def __init__(self, url: str, name: str, ttl: float, client: Any = None) -> None:
         import redis
@@ -75,13 +83,13 @@ class RedisTTLStore:
         self.client.delete(self.prefix + key)
 
 
-StateStore = TTLCache[Json] | RedisTTLStore
+StateStore = MemoryTTLStore[Json] | RedisTTLStore
 
 
-def state_store(url: str, name: str, ttl: float) -> StateStore:
-    """Redis when ``url`` is a redis:// or rediss:// URL, else an in-process cache."""
+def state_store(url: str, name: str, ttl: float, clock: Callable[[], float] = time.monotonic) -> StateStore:
+    """Redis when ``url`` is a redis:// or rediss:// URL, else an in-process cache timed by ``clock``."""
     if url.startswith(("redis://", "rediss://")):
         return RedisTTLStore(url, name, ttl)
     if url:
         raise ValueError(f"WeChat channel state must be in Redis (redis://…), got {url.split('://')[0]}://")
-    return TTLCache(ttl)
+    return MemoryTTLStore(ttl, clock=clock)

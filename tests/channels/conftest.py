@@ -1,11 +1,16 @@
 """WeChat fixtures: a simulator of WeChat's server (signatures, safe-mode encryption, message XML — written from the
-published protocol, independently of bot/channels), a fake customer-service API on 127.0.0.1, a fake bot, and the
-channel's blueprint served by a real Sanic server in a background thread."""
+published protocol, independently of bot/channels), a fake customer-service API on 127.0.0.1, a fake bot, a fake
+clock, and the channel's blueprint served by a real Sanic server in a background thread.
+
+No test waits for real time to pass: the channel's clock is a FakeClock that stands still until a test advances
+it, a slow bot is slow in that clock's time, and background work is awaited (``Harness.drain``), not slept on.
+Timeouts below only bound a hang."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import hashlib
 import json
 import os
@@ -32,6 +37,8 @@ from sanic import Sanic
 
 from bot.channels.wechat import WeChatConfig, WeChatInput
 
+HANG = 10.0  # seconds: the safety net for anything that should happen at once (a hang fails, it never waits)
+
 TOKEN = "test-token-2024"
 APP_ID = "wx0123456789abcdef"
 APP_SECRET = "test-app-secret"
@@ -46,10 +53,16 @@ class WeChatSim:
     """What WeChat's server does: signs the URL, encrypts in safe mode, posts the XML, reads the reply."""
 
     def __init__(
-        self, base_url: str, token: str = TOKEN, app_id: str = APP_ID, encoding_aes_key: str = ENCODING_AES_KEY
+        self,
+        base_url: str,
+        token: str = TOKEN,
+        app_id: str = APP_ID,
+        encoding_aes_key: str = ENCODING_AES_KEY,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.url = base_url.rstrip("/") + "/webhooks/wechat/webhook"
         self.token, self.app_id = token, app_id
+        self.clock = clock  # timestamps and CreateTime; the harness's fake clock, so both sides agree
         self.key = base64.b64decode(encoding_aes_key + "=")
         assert len(self.key) == 32
 
@@ -59,7 +72,7 @@ class WeChatSim:
         return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
 
     def query(self, encrypt: str | None = None, **overrides: str) -> dict[str, str]:
-        timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**9))
+        timestamp, nonce = str(int(self.clock())), str(secrets.randbelow(10**9))
         q = {
             "signature": self.sha1(self.token, timestamp, nonce),
             "timestamp": timestamp,
@@ -90,35 +103,32 @@ class WeChatSim:
         return plain[20 : 20 + length].decode()
 
     # messages -----------------------------------------------------------------------------------------------
-    @staticmethod
-    def text_xml(openid: str, content: str, msg_id: str | None = None) -> str:
+    def text_xml(self, openid: str, content: str, msg_id: str | None = None) -> str:
         return (
             f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
-            f"</FromUserName><CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"</FromUserName><CreateTime>{int(self.clock())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
             f"<Content><![CDATA[{content}]]></Content>"
             f"<MsgId>{msg_id or secrets.randbelow(10**18)}</MsgId></xml>"
         )
 
-    @staticmethod
-    def event_xml(openid: str, event: str, create_time: int | None = None) -> str:
+    def event_xml(self, openid: str, event: str, create_time: int | None = None) -> str:
         return (
             f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
-            f"</FromUserName><CreateTime>{create_time or int(time.time())}</CreateTime>"
+            f"</FromUserName><CreateTime>{create_time or int(self.clock())}</CreateTime>"
             f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[{event}]]></Event></xml>"
         )
 
-    @staticmethod
-    def media_xml(openid: str, msg_type: str, extra: str = "") -> str:
+    def media_xml(self, openid: str, msg_type: str, extra: str = "") -> str:
         return (
             f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
-            f"</FromUserName><CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]>"
+            f"</FromUserName><CreateTime>{int(self.clock())}</CreateTime><MsgType><![CDATA[{msg_type}]]>"
             f"</MsgType><MediaId><![CDATA[media123]]></MediaId>{extra}"
             f"<MsgId>{secrets.randbelow(10**18)}</MsgId></xml>"
         )
 
     # HTTP ---------------------------------------------------------------------------------------------------
     def request(
-        self, method: str, query: dict[str, str], body: bytes | None = None, timeout: float = 30
+        self, method: str, query: dict[str, str], body: bytes | None = None, timeout: float = HANG
     ) -> tuple[int, str]:
         req = urllib.request.Request(
             self.url + "?" + urllib.parse.urlencode(query),
@@ -192,12 +202,9 @@ class FakeWeChatApi:
             return {"errcode": 0, "errmsg": "ok"}
         return {"errcode": 404, "errmsg": "not found"}
 
-    def wait_sent(self, count: int, timeout: float = 10) -> list[dict[str, Any]]:
-        got = []
-        deadline = time.time() + timeout
-        while len(got) < count:
-            got.append(self.sent.get(timeout=max(0.01, deadline - time.time())))
-        return got
+    def wait_sent(self, count: int) -> list[dict[str, Any]]:
+        """The next ``count`` messages sent, in order (each expected at once: the timeout only bounds a hang)."""
+        return [self.sent.get(timeout=HANG) for _ in range(count)]
 
 
 def _serve_api(api: FakeWeChatApi) -> ThreadingHTTPServer:
@@ -231,6 +238,73 @@ def wechat_api() -> Iterator[tuple[FakeWeChatApi, str]]:
     server.server_close()
 
 
+# ------------------------------------------------------------------------------------------ fake clock
+
+
+class FakeClock:
+    """The channel's clock (bot.channels.wechat.Clock) under the test's control: time stands still until
+    ``advance``; a ``sleep`` ends when the clock passes its deadline. The channel's event loop runs in the server's
+    thread and the test advances from its own, so sleepers are woken with ``call_soon_threadsafe``."""
+
+    def __init__(self, start: float = 1_700_000_000.0) -> None:
+        self.now = start
+        self._changed = threading.Condition()
+        self._sleepers: list[tuple[float, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        wake: asyncio.Future[None] = loop.create_future()
+        entry = (self.now + seconds, loop, wake)
+        with self._changed:
+            self._sleepers.append(entry)
+            self._changed.notify_all()
+        if seconds <= 0:
+            _wake(wake)
+        try:
+            await wake
+        finally:
+            with self._changed:
+                if entry in self._sleepers:
+                    self._sleepers.remove(entry)
+
+    def sleeping(self) -> list[float]:
+        """How long each pending sleep has still to go (a cancelled one no longer counts)."""
+        with self._changed:
+            return sorted(due - self.now for due, _, wake in self._sleepers if not wake.done())
+
+    def wait_for_sleepers(self, count: int) -> list[float]:
+        """Block until ``count`` sleeps are pending (e.g. the reply budget and a slow bot); their remaining times."""
+        with self._changed:
+            ok = self._changed.wait_for(lambda: len(self.sleeping()) >= count, timeout=HANG)
+        assert ok, f"expected {count} pending sleeps, have {self.sleeping()}"
+        return self.sleeping()
+
+    def advance(self, seconds: float) -> None:
+        with self._changed:
+            self.now += seconds
+            due = [entry for entry in self._sleepers if entry[0] <= self.now]
+            for entry in due:
+                self._sleepers.remove(entry)
+        for _, loop, wake in due:
+            loop.call_soon_threadsafe(_wake, wake)
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
 # ------------------------------------------------------------------------------------ fake bot and server
 
 Reply = list[dict[str, Any]]
@@ -239,18 +313,28 @@ Reply = list[dict[str, Any]]
 @dataclass
 class FakeBot:
     """Stands in for Rasa's on_new_message: records each message, answers through the output channel the way
-    Rasa does (send_response), optionally after a delay."""
+    Rasa does (send_response), optionally after ``delay`` seconds of the harness's fake clock."""
 
     answer: Callable[[str], Reply] = lambda text: [{"text": f"收到：{text}"}]
     delay: float = 0.0
     calls: list[tuple[str, str, str]] = field(default_factory=list)
+    clock: FakeClock | None = None  # set by make_harness
+    _called: threading.Condition = field(default_factory=threading.Condition)
 
     async def __call__(self, message: Any) -> None:
-        self.calls.append((message.sender_id, message.text, message.input_channel))
+        with self._called:
+            self.calls.append((message.sender_id, message.text, message.input_channel))
+            self._called.notify_all()
         if self.delay:
-            await asyncio.sleep(self.delay)
+            assert self.clock is not None, "a slow FakeBot sleeps on the harness's clock"
+            await self.clock.sleep(self.delay)
         for reply in self.answer(message.text):
             await message.output_channel.send_response(message.sender_id, reply)
+
+    def wait_called(self, count: int) -> None:
+        """Block until the bot has received ``count`` messages."""
+        with self._called:
+            assert self._called.wait_for(lambda: len(self.calls) >= count, timeout=HANG), self.calls
 
 
 def free_port() -> int:
@@ -299,14 +383,23 @@ class ChannelServer:
         )
         await self._server.startup()
 
+    def run(self, coro: Any) -> Any:
+        """Run a coroutine on the server's loop and return its result."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(HANG)
+
     def stop(self) -> None:
         async def close() -> None:
             self._server.close()
             await self._server.wait_closed()
+            # whatever a test left sleeping on the fake clock is cancelled, not destroyed pending
+            rest = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in rest:
+                task.cancel()
+            await asyncio.gather(*rest, return_exceptions=True)
 
-        asyncio.run_coroutine_threadsafe(close(), self.loop).result(10)
+        self.run(close())
         self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(10)
+        self._thread.join(HANG)
 
 
 def channel_config(api_base: str, **overrides: Any) -> WeChatConfig:
@@ -316,7 +409,7 @@ def channel_config(api_base: str, **overrides: Any) -> WeChatConfig:
         app_secret=APP_SECRET,
         aes_key=ENCODING_AES_KEY,
         api_base=api_base,
-        reply_budget=2.0,
+        reply_budget=4.0,  # the default; on the fake clock it only runs out when a test advances past it
         followup_delay=0.0,
     )
     return replace(base, **overrides)
@@ -328,21 +421,37 @@ class Harness:
     bot: FakeBot
     api: FakeWeChatApi
     channel: WeChatInput
+    clock: FakeClock
+    server: ChannelServer
+    _pool: concurrent.futures.ThreadPoolExecutor
+
+    def post_soon(self, xml: str, encrypted: bool = False) -> concurrent.futures.Future[tuple[int, str]]:
+        """Post in a thread and return at once: for requests that wait on the (fake) clock."""
+        return self._pool.submit(self.sim.post, xml, encrypted)
+
+    def drain(self) -> None:
+        """Wait until the channel's background work (slow replies, follow-up parts) is done."""
+        self.server.run(self.channel.join_background())
 
 
 @pytest.fixture
-def make_harness(wechat_api) -> Iterator[Callable[..., Harness]]:
-    """Start a channel server with config overrides (``make_harness(reply_budget=0.2)``)."""
+def make_harness(wechat_api, clock) -> Iterator[Callable[..., Harness]]:
+    """Start a channel server with config overrides (``make_harness(reply_budget=1.0)``); every harness of a test
+    shares the test's FakeClock (and a bot passed to several shares its calls)."""
     api, api_base = wechat_api
     servers: list[ChannelServer] = []
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=4)
 
     def make(bot: FakeBot | None = None, **overrides: Any) -> Harness:
-        channel = WeChatInput(channel_config(**{"api_base": api_base, **overrides}))
-        server = ChannelServer(channel, bot or FakeBot())
+        bot = bot or FakeBot()
+        bot.clock = clock
+        channel = WeChatInput(channel_config(**{"api_base": api_base, **overrides}), clock=clock)
+        server = ChannelServer(channel, bot)
         servers.append(server)
-        return Harness(WeChatSim(server.url), server.bot, api, channel)
+        return Harness(WeChatSim(server.url, clock=clock.time), bot, api, channel, clock, server, pool)
 
     yield make
+    pool.shutdown(wait=False, cancel_futures=True)
     for server in servers:
         server.stop()
 

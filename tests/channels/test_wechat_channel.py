@@ -1,10 +1,9 @@
 """The channel over HTTP, as WeChat's server talks to it: a real Sanic server with the channel's blueprint, a fake
-bot (fast or deliberately slow) and a fake customer-service API, all on 127.0.0.1."""
+bot (fast, or slow on the fake clock) and a fake customer-service API, all on 127.0.0.1. Time is the harness's
+FakeClock: it moves only when a test advances it."""
 
 import http.client
 import logging
-import threading
-import time
 import urllib.parse
 
 import pytest
@@ -62,8 +61,11 @@ def test_text_goes_to_the_bot_and_comes_back_as_a_passive_reply(wechat: Harness)
     reply = wechat.sim.reply(body)
     assert reply["ToUserName"] == "oUserA" and reply["FromUserName"] == ACCOUNT
     assert reply["MsgType"] == "text" and reply["Content"] == "收到：租金补贴怎么算"
-    assert abs(int(reply["CreateTime"]) - time.time()) < 60
+    assert reply["CreateTime"] == str(int(wechat.clock.time()))  # the channel's clock
     assert wechat.bot.calls == [("oUserA", "租金补贴怎么算", "wechat")]
+    wechat.clock.advance(90)
+    later = wechat.sim.reply(wechat.sim.post(wechat.sim.text_xml("oUserA", "还有吗"))[1])
+    assert later["CreateTime"] == str(int(wechat.clock.time()))
 
 
 def test_bad_signature_is_403_and_the_bot_never_sees_it(wechat: Harness):
@@ -76,8 +78,11 @@ def test_bad_signature_is_403_and_the_bot_never_sees_it(wechat: Harness):
 def test_safe_mode_round_trip(wechat: Harness):
     status, body = wechat.sim.post(wechat.sim.text_xml("oUserB", "支持政策第7条原文"), encrypted=True)
     assert status == 200
+    envelope = wechat.sim.reply(body)  # the outer fields, not decrypted
+    assert envelope["TimeStamp"] == str(int(wechat.clock.time()))
     reply = wechat.sim.reply(body, encrypted=True)  # signature checked and decrypted by the simulator
     assert reply["ToUserName"] == "oUserB" and reply["Content"] == "收到：支持政策第7条原文"
+    assert reply["CreateTime"] == str(int(wechat.clock.time()))
     assert wechat.bot.calls == [("oUserB", "支持政策第7条原文", "wechat")]
 
 
@@ -271,16 +276,15 @@ def test_the_same_msgid_three_times_reaches_the_bot_once(wechat: Harness):
 
 
 def test_a_retry_while_the_first_is_running_gets_success(make_harness):
-    h = make_harness(FakeBot(delay=0.8), reply_budget=3.0)
+    h = make_harness(FakeBot(delay=3.0), reply_budget=4.0)
     xml = h.sim.text_xml("oUser", "慢问题", msg_id="777")
-    first = {}
-    thread = threading.Thread(target=lambda: first.update(result=h.sim.post(xml)))
-    thread.start()
-    time.sleep(0.3)
+    first = h.post_soon(xml)
+    assert h.clock.wait_for_sleepers(2) == [3.0, 4.0]  # the bot is busy, the reply budget is running
     assert h.sim.post(xml) == (200, "success")  # the retry: the bot is still busy with the first
     assert h.sim.post(xml) == (200, "success")
-    thread.join(10)
-    status, body = first["result"]
+    assert not first.done() and len(h.bot.calls) == 1
+    h.clock.advance(3.0)  # the bot answers within the budget
+    status, body = first.result(timeout=10)
     assert status == 200 and h.sim.reply(body)["Content"] == "收到：慢问题"  # the first still answers passively
     assert h.sim.reply(h.sim.post(xml)[1])["Content"] == "收到：慢问题"  # and a late retry gets the same reply
     assert len(h.bot.calls) == 1
@@ -288,62 +292,87 @@ def test_a_retry_while_the_first_is_running_gets_success(make_harness):
 
 
 def test_dedup_forgets_after_its_ttl(make_harness):
-    h = make_harness(dedup_ttl=0.3)
+    h = make_harness(dedup_ttl=60.0)
     xml = h.sim.text_xml("oUser", "你好", msg_id="888")
     h.sim.post(xml)
     h.sim.post(xml)
     assert len(h.bot.calls) == 1
-    time.sleep(0.4)
+    h.clock.advance(59.5)  # WeChat's retries come within ~15 s: still recognised
+    assert h.sim.reply(h.sim.post(xml)[1])["Content"] == "收到：你好" and len(h.bot.calls) == 1
+    h.clock.advance(0.5)  # ttl seconds after the reply was stored: forgotten, the same MsgId is new again
     h.sim.post(xml)
     assert len(h.bot.calls) == 2
 
 
-def test_repeated_subscribe_events_are_recognised_by_sender_and_time(wechat: Harness):
+def test_repeated_subscribe_events_each_get_the_welcome_without_the_bot(wechat: Harness):
+    """Events are not deduplicated (handle() answers them before the claim): a retried subscribe gets the same
+    welcome again, which is all WeChat needs."""
     xml = wechat.sim.event_xml("oU", "subscribe", create_time=1700000000)
     assert [wechat.sim.reply(wechat.sim.post(xml)[1])["Content"] for _ in range(3)] == [TEXTS["welcome"]] * 3
+    assert wechat.bot.calls == []
 
 
 # ------------------------------------------------------------------------------------------- the 5-second rule
 
 
+def answer_late(h: Harness, xml: str) -> tuple[int, str]:
+    """Post to a bot slower than the reply budget and let the budget run out: the channel's answer."""
+    already = len(h.clock.sleeping())  # another harness's bot may be asleep on the same clock
+    pending = h.post_soon(xml)
+    h.clock.wait_for_sleepers(already + 2)  # this bot at work, its reply budget running
+    h.clock.advance(h.channel.config.reply_budget)
+    return pending.result(timeout=10)
+
+
 def test_slow_bot_gets_success_then_a_customer_service_message(make_harness):
-    h = make_harness(FakeBot(delay=1.0), reply_budget=0.2)
+    h = make_harness(FakeBot(delay=6.0), reply_budget=4.0)
     xml = h.sim.text_xml("oSlow", "帮我看看我们能享受哪些政策", msg_id="999")
-    started = time.monotonic()
-    assert h.sim.post(xml) == (200, "success")
-    assert time.monotonic() - started < 0.9  # answered at the budget, not when the bot finished
+    pending = h.post_soon(xml)
+    assert h.clock.wait_for_sleepers(2) == [4.0, 6.0]  # the reply budget and the bot, both running
+    h.clock.advance(3.5)
+    assert h.clock.sleeping() == [0.5, 2.5] and not pending.done()  # within the budget: no answer yet
+    h.clock.advance(0.5)  # the budget runs out; the bot has 2 s to go
+    assert pending.result(timeout=10) == (200, "success")  # answered at the budget, not when the bot finished
+    assert h.clock.sleeping() == [2.0] and h.api.requests == []  # the bot is still at it
     assert h.sim.post(xml) == (200, "success")  # WeChat's retry while the bot is still working
+    h.clock.advance(2.0)  # the bot answers: through the customer-service API
     [sent] = h.api.wait_sent(1)
     assert sent == {"touser": "oSlow", "msgtype": "text", "text": {"content": "收到：帮我看看我们能享受哪些政策"}}
     assert h.api.requests == ["GET /cgi-bin/token", "POST /cgi-bin/message/custom/send"]
     assert h.sim.post(xml) == (200, "success")  # a late retry: the reply went out already, not twice
-    time.sleep(0.2)
+    h.drain()
     assert h.api.sent.empty() and len(h.bot.calls) == 1
 
 
 def test_access_token_is_cached_and_refreshed_when_revoked(make_harness):
-    h = make_harness(FakeBot(delay=0.3), reply_budget=0.05)
-    h.sim.post(h.sim.text_xml("oA", "一"))
+    h = make_harness(FakeBot(delay=5.0), reply_budget=4.0)
+
+    def slow_exchange(text):
+        assert answer_late(h, h.sim.text_xml("oA", text)) == (200, "success")
+        h.clock.advance(1.0)  # the bot answers
+
+    slow_exchange("一")
     h.api.wait_sent(1)
-    h.sim.post(h.sim.text_xml("oA", "二"))
+    slow_exchange("二")
     h.api.wait_sent(1)
     assert h.api.tokens_issued == 1  # cached
     h.api.revoke()  # e.g. fetched elsewhere: WeChat answers 40001
-    h.sim.post(h.sim.text_xml("oA", "三"))
+    slow_exchange("三")
     [sent] = h.api.wait_sent(1)
     assert sent["text"]["content"] == "收到：三" and h.api.tokens_issued == 2
 
 
 def test_customer_service_failures_are_logged_and_nothing_breaks(make_harness, caplog):
     caplog.set_level(logging.WARNING, logger="bot.channels.wechat")
-    h = make_harness(FakeBot(delay=0.3), reply_budget=0.05)
+    h = make_harness(FakeBot(delay=5.0))
     h.api.fail_sends = 1
-    assert h.sim.post(h.sim.text_xml("oF", "一")) == (200, "success")
-    unreachable = make_harness(FakeBot(delay=0.3), reply_budget=0.05, api_base="http://127.0.0.1:9")
-    assert unreachable.sim.post(unreachable.sim.text_xml("oF", "二")) == (200, "success")
-    deadline = time.time() + 10
-    while time.time() < deadline and len([r for r in caplog.records if "customer-service" in r.message]) < 2:
-        time.sleep(0.05)
+    assert answer_late(h, h.sim.text_xml("oF", "一")) == (200, "success")
+    h.clock.advance(1.0)  # the bot answers; WeChat refuses the message (45047)
+    h.drain()
+    unreachable = make_harness(FakeBot(delay=5.0), api_base="http://127.0.0.1:9")
+    assert answer_late(unreachable, unreachable.sim.text_xml("oF", "二")) == (200, "success")
+    unreachable.clock.advance(1.0)  # the bot answers; the API cannot be reached
+    unreachable.drain()
     messages = [r.getMessage() for r in caplog.records if "customer-service" in r.getMessage()]
     assert any("45047" in m for m in messages) and len(messages) == 2
     assert all("ACCESS_TOKEN" not in m and "secret" not in m for m in messages)
@@ -353,10 +382,14 @@ def test_customer_service_failures_are_logged_and_nothing_breaks(make_harness, c
 
 
 def test_slow_bot_without_customer_service_api_says_busy(make_harness):
-    h = make_harness(FakeBot(delay=0.5), reply_budget=0.05, app_secret="")
-    status, body = h.sim.post(h.sim.text_xml("oB", "你好"))
+    h = make_harness(FakeBot(delay=5.0), app_secret="")
+    xml = h.sim.text_xml("oB", "你好")
+    status, body = answer_late(h, xml)
     assert status == 200 and h.sim.reply(body)["Content"] == TEXTS["busy"]
-    assert h.api.requests == []
+    assert h.sim.reply(h.sim.post(xml)[1])["Content"] == TEXTS["busy"]  # a retry: the same answer
+    h.clock.advance(1.0)  # the bot finishes; its reply has nowhere to go
+    h.drain()
+    assert h.api.requests == [] and len(h.bot.calls) == 1
 
 
 # ------------------------------------------------------------------------------------------ numbered options
@@ -386,11 +419,15 @@ def test_an_out_of_range_number_is_plain_text(make_harness):
 
 
 def test_options_expire(make_harness):
-    h = make_harness(FakeBot(answer=buttons_bot), options_ttl=0.3)
+    h = make_harness(FakeBot(answer=buttons_bot), options_ttl=1800.0)
     h.sim.post(h.sim.text_xml("oOpt", "你好"))
-    time.sleep(0.4)
+    h.clock.advance(1799)
     h.sim.post(h.sim.text_xml("oOpt", "1"))
-    assert h.bot.calls[-1][1] == "1"
+    assert h.bot.calls[-1][1] == "/ask_overview"  # still the menu's first button
+    h.sim.post(h.sim.text_xml("oOpt", "你好"))  # a new menu
+    h.clock.advance(1800)
+    h.sim.post(h.sim.text_xml("oOpt", "1"))
+    assert h.bot.calls[-1][1] == "1"  # expired: a bare number
 
 
 def test_a_count_question_keeps_bare_numbers_as_answers(make_harness):
@@ -430,8 +467,19 @@ def test_long_reply_first_part_passive_rest_through_customer_service(make_harnes
     rest = [m["text"]["content"] for m in sent]
     assert all(utf8_len(p) <= 2048 for p in rest)
     assert "\n".join([first, *rest]) == full  # in order, nothing lost, cut between lines
-    time.sleep(0.2)
+    h.drain()
     assert h.api.sent.empty() and len(h.bot.calls) == 1
+
+
+def test_follow_up_parts_wait_for_the_followup_delay(make_harness):
+    h = make_harness(FakeBot(answer=long_answer), followup_delay=0.5)
+    full = long_answer("")[0]["text"]
+    first = h.sim.reply(h.sim.post(h.sim.text_xml("oLong", "全部条款"))[1])["Content"]
+    assert full.startswith(first + "\n")
+    assert h.clock.wait_for_sleepers(1) == [0.5] and h.api.requests == []  # the passive reply goes first
+    h.clock.advance(0.5)
+    h.drain()
+    assert h.api.sent.qsize() == len(split_text(full)) - 1
 
 
 def test_long_reply_in_safe_mode_is_encrypted_and_within_the_limit(make_harness):

@@ -1,15 +1,14 @@
 """Several Rasa processes behind one WeChat account: a retry or a bare "1" can reach another process than the
 first message did. With Redis (LOCK_STORE_URL or WECHAT_STATE_URL) every process sees the same state. Two channel
-servers with their own event loops stand for two workers; one fake bot counts what reaches Rasa."""
+servers with their own event loops stand for two workers; one fake bot counts what reaches Rasa, one fake clock
+times both."""
 
-import threading
-import time
 import uuid
 
 import pytest
 
 from bot.channels.wechat import WeChatConfig, WeChatInput
-from bot.channels.wechat_state import RedisTTLStore, TTLCache, state_store
+from bot.channels.wechat_state import MemoryTTLStore, RedisTTLStore, state_store
 from tests.channels.conftest import FakeBot
 from tests.channels.test_wechat_channel import buttons_bot
 from tests.services import require_redis
@@ -45,15 +44,14 @@ def test_a_retry_at_another_worker_gets_the_same_reply_and_is_not_a_second_messa
 
 
 def test_a_retry_at_another_worker_while_the_first_runs_gets_success(two_workers):
-    a, b = two_workers(FakeBot(delay=0.8), reply_budget=3.0)
+    a, b = two_workers(FakeBot(delay=3.0), reply_budget=4.0)
     xml = a.sim.text_xml(unique("oUser"), "慢问题", msg_id=msg_id())
-    first = {}
-    thread = threading.Thread(target=lambda: first.update(result=a.sim.post(xml)))
-    thread.start()
-    time.sleep(0.3)
+    first = a.post_soon(xml)
+    assert a.clock.wait_for_sleepers(2) == [3.0, 4.0]  # worker a: the bot busy, the reply budget running
     assert b.sim.post(xml) == (200, "success")
-    thread.join(10)
-    assert a.sim.reply(first["result"][1])["Content"] == "收到：慢问题"
+    assert not first.done() and len(a.bot.calls) == 1
+    a.clock.advance(3.0)  # the bot answers within the budget
+    assert a.sim.reply(first.result(timeout=10)[1])["Content"] == "收到：慢问题"
     assert b.sim.reply(b.sim.post(xml)[1])["Content"] == "收到：慢问题"  # a late retry, anywhere, gets the reply
     assert len(a.bot.calls) == 1
 
@@ -75,18 +73,25 @@ def test_lock_store_url_is_the_default_and_without_it_the_state_is_in_process(mo
     assert isinstance(WeChatInput(WeChatConfig(token="t")).deliveries, RedisTTLStore)
     monkeypatch.delenv("LOCK_STORE_URL")
     channel = WeChatInput(WeChatConfig(token="t"))
-    assert isinstance(channel.deliveries, TTLCache) and isinstance(channel.options, TTLCache)
+    assert isinstance(channel.deliveries, MemoryTTLStore) and isinstance(channel.options, MemoryTTLStore)
 
 
 def test_redis_entries_expire_and_add_claims_once():
+    """Expiry is Redis's own (its clock, not the channel's): checked as the TTL Redis holds for each write."""
     require_redis()
-    store = state_store(REDIS, unique("t"), ttl=0.3)
+    store = state_store(REDIS, unique("t"), ttl=60)
+    assert isinstance(store, RedisTTLStore)
     key = unique("k")
     assert store.add(key, {"passive": None}) is True
+    assert 0 < store.client.pttl(store.prefix + key) <= 60_000  # the claim expires too
     assert store.add(key, {"passive": "x"}) is False  # the second claimant loses
+    store.client.pexpire(store.prefix + key, 5_000)
     store.set(key, {"passive": "答复"})
     assert store.get(key) == {"passive": "答复"}
-    time.sleep(0.4)
+    assert 5_000 < store.client.pttl(store.prefix + key) <= 60_000  # a write restarts the ttl
+    store.client.delete(store.prefix + key)  # what expiry does: gone, and the key can be claimed again
+    assert store.get(key) is None and store.add(key, {"passive": None}) is True
+    store.pop(key)
     assert store.get(key) is None
 
 

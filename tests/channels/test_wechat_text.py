@@ -3,7 +3,7 @@
 import pytest
 
 from bot.channels.wechat import WeChatConfig, WeChatInput
-from bot.channels.wechat_state import TTLCache
+from bot.channels.wechat_state import MemoryTTLStore
 from bot.channels.wechat_text import (
     MAX_TEXT_BYTES,
     fit_parts,
@@ -120,15 +120,33 @@ def test_welcome_says_what_the_assistant_does_without_policy_figures():
 
 def test_ttl_cache_expires_entries():
     now = [100.0]
-    cache = TTLCache(ttl=60, max_items=3, clock=lambda: now[0])
+    cache = MemoryTTLStore(ttl=60, max_items=3, clock=lambda: now[0])
+    assert (cache.ttl, cache.max_items) == (60, 3)
     cache.set("a", 1)
     now[0] += 59
     assert cache.get("a") == 1
-    now[0] += 2
-    assert cache.get("a") is None
+    now[0] += 1
+    assert cache.get("a") is None  # ttl seconds after the write
     for key in "bcde":
         cache.set(key, key)
     assert cache.get("b") is None and cache.get("e") == "e"  # the oldest goes first when full
+    assert MemoryTTLStore(ttl=60).max_items == 10_000
+
+
+def test_ttl_cache_add_claims_once_and_pop_forgets():
+    now = [0.0]
+    cache = MemoryTTLStore(ttl=60, clock=lambda: now[0])
+    assert cache.add("m", {"passive": None}) is True
+    assert cache.add("m", {"passive": "x"}) is False  # a retry finds it claimed
+    now[0] += 30
+    cache.set("m", {"passive": "答复"})  # a write restarts the ttl
+    now[0] += 59
+    assert cache.get("m") == {"passive": "答复"}
+    now[0] += 1
+    assert cache.add("m", {"passive": None}) is True  # expired: claimable again
+    cache.pop("m")
+    cache.pop("never-set")  # no KeyError
+    assert cache.get("m") is None
 
 
 def test_config_from_credentials_and_environment():
