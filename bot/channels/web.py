@@ -9,13 +9,12 @@ The page talks to the bot over the REST channel on the same origin (POST /webhoo
 checks of ``SafeRestInput`` apply and no socket.io client has to be shipped. This channel only serves files: it
 receives no messages itself, converts no formats and holds no policy logic.
 
-Every file is read once at start-up from ``web_static/`` and served from memory with an ETag; only the names in
-``FILES`` exist (no path from the request reaches the file system).
+Every file is read once at start-up from ``web_static/`` and served from memory with an ETag
+(``static_files.StaticFiles``); only the names in ``FILES`` exist (no path from the request reaches the file system).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,8 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot.channels.static_files import StaticFiles
 
 STATIC_DIR = Path(__file__).parent / "web_static"
 MESSAGES: dict[str, str] = yaml.safe_load((Path(__file__).parent / "web_messages.yml").read_text(encoding="utf-8"))
@@ -47,21 +48,15 @@ PAGE_CSP = (
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors *"
 )
 
-
-def load_files(directory: Path = STATIC_DIR) -> dict[str, tuple[bytes, str]]:
-    """name → (body, etag) for every file in ``FILES``."""
-    out = {}
-    for name in FILES:
-        body = (directory / name).read_bytes()
-        out[name] = (body, '"' + hashlib.sha256(body).hexdigest()[:20] + '"')
-    return out
+# on every file; revalidated with its ETag
+HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
 
 
 class WebChatInput(InputChannel):
     """Serves the chat page; credentials (all optional): ``{}``. Messages go through the REST channel."""
 
     def __init__(self, directory: Path = STATIC_DIR) -> None:
-        self.files = load_files(directory)
+        self.files = StaticFiles(directory, FILES, HEADERS)
 
     @classmethod
     def name(cls) -> str:
@@ -74,11 +69,7 @@ class WebChatInput(InputChannel):
     def _serve(self, request: Request, name: str, extra: dict[str, str] | None = None) -> HTTPResponse:
         if name not in self.files:
             return response.text(MESSAGES["not_found"], status=404)
-        body, etag = self.files[name]
-        headers = {"ETag": etag, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff", **(extra or {})}
-        if request.headers.get("if-none-match") == etag:
-            return response.empty(status=304, headers=headers)
-        return response.raw(body, content_type=FILES[name], headers=headers)
+        return self.files.response(request, name, extra)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("web_chat_page", __name__)

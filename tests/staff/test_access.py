@@ -11,7 +11,7 @@ import urllib.parse
 
 import pytest
 
-from bot.channels.staff import COOKIE, SESSION_SECONDS, Access
+from bot.channels.staff_access import COOKIE, SESSION_SECONDS, Access
 from tests.e2e.servers import ROOT, free_port
 from tests.staff.conftest import TOKEN, cookie_value, http
 
