@@ -76,7 +76,8 @@ def test_whole_eligibility_dialogue_reports_the_amounts(bot):
 def test_the_report_travels_as_data_beside_its_text(bot):
     """The report's REST reply: its text (with buttons), then a custom entry with the same report as data — the
     verdicts the engine gives for the stated profile, and the text is exactly what the data renders to."""
-    from policy_kb.clock import today
+    import datetime as dt
+
     from policy_kb.kb import PolicyKB
     from policy_kb.profile import Profile
     from policy_kb.report import render_report
@@ -88,9 +89,10 @@ def test_the_report_travels_as_data_beside_its_text(bot):
     data, text = reply[i]["custom"], reply[i - 1]
     assert "【政策自测】" in text["text"] and text.get("buttons")
     assert text["text"] == render_report(data)
-    expected = PolicyKB.from_source().assess(Profile.from_dict({"in_talent_port": False}, today()), today())
+    today = dt.date.fromisoformat(bot.env["POLICY_TODAY"])  # the servers' pinned date
+    expected = PolicyKB.from_source().assess(Profile.from_dict({"in_talent_port": False}, today), today)
     assert {m["id"]: m["verdict"] for m in data["measures"]} == {r.id: r.verdict for r in expected.results}
-    assert data["counts"] == expected.counts() and data["computed_for"] == today().isoformat()
+    assert data["counts"] == expected.counts() and data["computed_for"] == today.isoformat()
     assert data["profile"]["in_talent_port"] is False
 
 
