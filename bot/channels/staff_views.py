@@ -90,12 +90,13 @@ def clauses_view(kb: Any) -> dict[str, Any]:
 
 def _rule_text(cond: Any) -> str:
     """A profile condition's test in words ("年租金（元）：大于0"), for checking it against the quote."""
-    from policy_kb.rules import messages, vocabulary
+    from policy_kb import facts
+    from policy_kb.rules import vocabulary
 
     tmpl = MESSAGES["rule_tests"].get(cond.test or "", "")
     if not tmpl:
         return ""
-    fact = messages()["fact_labels"].get(cond.fact or "", cond.fact or "")
+    fact = facts.label(cond.fact or "")
     params = dict(cond.params)
     if "values" in params:
         labels = vocabulary().get(cond.fact or "", {})
