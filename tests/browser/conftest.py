@@ -12,18 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.servers import ROOT, Servers, free_port
+from tests.e2e.servers import CHROMIUM, CHROMIUM_ARGS, ROOT, Servers, free_port
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 SCREENSHOTS = ROOT / "var" / "screenshots"
 PHONE = {
     "viewport": {"width": 390, "height": 844},

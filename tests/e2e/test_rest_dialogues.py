@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from tests.e2e.servers import post_json
+from tests.scale.dialogue import finish_dialogue
 
 
 def sender():
@@ -52,23 +53,7 @@ def test_whole_eligibility_dialogue_reports_the_amounts(bot):
     assert "入驻" in first  # first question: in the talent port?
     bot.text(me, "我们是猎头公司，2025年3月入驻人才港，年租金120万")
     # answer the remaining questions the engine still needs, whatever their order
-    answers = {
-        "500强": "都不是",
-        "总部": "总部",
-        "推荐": "没有",
-        "实训基地": "没有",
-        "荣誉": "没有",
-        "资质": "没有",
-        "论坛": "没有举办过",
-    }
-    text, report = bot.text(me, "不是500强"), ""
-    for _ in range(12):
-        if "【政策自测】" in text:
-            report = text
-            break
-        reply = next((a for k, a in answers.items() if k in text), "不清楚")
-        text = bot.text(me, reply)
-    assert report, text
+    report = finish_dialogue(lambda _turn, message: bot.text(me, message), bot.text(me, "不是500强"))
     assert "每年36万元" in report and "三年合计最多108万元" in report
     assert "《办法》三、2" in report and "区人社局" in report
 

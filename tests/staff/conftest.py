@@ -17,19 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.servers import ROOT, Servers
+from tests.e2e.servers import CHROMIUM, CHROMIUM_ARGS, ROOT, Servers
+from tests.scale.dialogue import finish_dialogue
 
 TOKEN = "staff-test-" + secrets.token_hex(12)
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 SCREENSHOTS = ROOT / "var" / "screenshots"
 
 
@@ -121,21 +112,7 @@ def run_conversations(bot: Servers) -> Conversations:
     checker = sender("checker")  # the whole self-check: a hunter in the talent port (e2e dialogue)
     say(checker, "帮我看看我们能享受哪些政策")
     say(checker, "我们是猎头公司，2025年3月入驻人才港，年租金120万")
-    answers = {
-        "500强": "都不是",
-        "总部": "总部",
-        "推荐": "没有",
-        "实训基地": "没有",
-        "荣誉": "没有",
-        "资质": "没有",
-        "论坛": "没有举办过",
-    }
-    text = say(checker, "不是500强")
-    for _ in range(12):
-        if "【政策自测】" in text:
-            break
-        text = say(checker, next((a for k, a in answers.items() if k in text), "不清楚"))
-    assert "【政策自测】" in text, text
+    text = finish_dialogue(lambda _turn, message: say(checker, message), say(checker, "不是500强"))
     conv.reports["checker"] = text
 
     outsider = sender("outsider")  # not in the talent port: a report at once, nothing applies
