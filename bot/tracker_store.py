@@ -14,18 +14,21 @@ Long conversations (bench/PROFILE.md, issue #14): Rasa's ``retrieve`` reads and 
 current session, and its ``save`` counts them, for every message — a WeChat user keeps one sender id for ever, so
 the 600th message of a conversation cost 6× the first. This store keeps the full history in Rasa's ``events``
 table (staff console, insights, exports and ``retrieve_full_tracker`` read it all, unchanged) and beside it, in
-``tracker_snapshots``, the conversation state every ``TRACKER_SNAPSHOT_EVERY`` events (default 100) at the end of
+``tracker_snapshots``, the conversation state every ``TRACKER_SNAPSHOT_EVERY`` events (default 40) at the end of
 a turn: every slot's value in the order slots were last set, the active form with its flags, paused or not. A
 ``retrieve`` then reads the latest snapshot that lies at least ``TRACKER_SNAPSHOT_EVERY`` events back and only the
 events after it: the tracker is the snapshot's state, written as the events that set it (SlotSet …, ActiveLoop,
-action_listen), followed by 100–200 real events. ``save`` appends what came after the events it loaded instead of
-counting the stored ones. ``TRACKER_SNAPSHOT_EVERY=0`` turns this off (Rasa's own behaviour).
+action_listen), followed by 40–80 real events (plus the turn in progress). ``save`` appends what came after the
+events it loaded instead of counting the stored ones. ``TRACKER_SNAPSHOT_EVERY=0`` turns this off (Rasa's own
+behaviour).
 
-Why it is safe here: the only policy is RulePolicy, whose rules look back a few turns (the longest rule is far
-shorter than the 100 events kept); forms read slots and the active loop, both in the snapshot; the session-expiry
+Why it is safe here: the only policy is RulePolicy, whose rules look back a few turns (the longest rule has 4
+steps, a tenth of the events kept); forms read slots and the active loop, both in the snapshot; the session-expiry
 check reads the last user message, always in the kept events; the actions read slots, the latest message and the
-order slots were set in (kept by the snapshot's order). tests/bot/test_tracker_snapshots.py replays conversations
-through both stores and compares slots, active loop and predictions.
+order slots were set in (kept by the snapshot's order); the action server is sent the kept events only, and none
+of its code looks further back. tests/bot/test_tracker_snapshots.py compares the store with Rasa's full read
+(slots, their order, active loop, the last states RulePolicy matches); tests/e2e/test_long_conversations.py runs a
+real server cutting every 8 events against one reading in full.
 """
 
 from __future__ import annotations
@@ -60,12 +63,17 @@ def tracker_store_url() -> str:
     return os.environ.get("TRACKER_STORE_URL") or DEFAULT_URL
 
 
+# 40 events ≈ 4 self-check turns or 8 questions: ten times the longest rule (4 steps; a test checks the ratio) and
+# few enough that the kept events cost no more than a new conversation's (bench/conversation_curve.py)
+DEFAULT_EVERY = 40
+
+
 def snapshot_every() -> int:
     """Events between two snapshots (and the fewest events a retrieve replays after one); 0 = no snapshots."""
     try:
-        return max(0, int(os.environ.get("TRACKER_SNAPSHOT_EVERY", "100")))
+        return max(0, int(os.environ.get("TRACKER_SNAPSHOT_EVERY", str(DEFAULT_EVERY))))
     except ValueError:
-        return 100
+        return DEFAULT_EVERY
 
 
 SNAPSHOTS = sa.Table(

@@ -151,3 +151,18 @@ def test_a_form_started_long_ago_is_still_active_and_early_slots_kept(tmp_path, 
     assert t.get_slot("category") == "高端猎头" and t.get_slot("annual_rent") == 840000
     keys = [e.key for e in t.events if isinstance(e, SlotSet)]
     assert keys.index("category") < keys.index("annual_rent")  # the order they were told in
+
+
+def test_the_default_keeps_ten_times_the_longest_rule():
+    """RulePolicy matches a rule against the last turns; the events kept after a snapshot must cover the longest
+    rule many times over (a rule step is one event or fewer)."""
+    import yaml
+
+    from bot.tracker_store import DEFAULT_EVERY
+
+    longest = max(
+        len(rule.get("steps") or [])
+        for f in (ROOT / "data").rglob("*.yml")
+        for rule in (yaml.safe_load(f.read_text(encoding="utf-8")) or {}).get("rules") or []
+    )
+    assert longest and 10 * longest <= DEFAULT_EVERY
