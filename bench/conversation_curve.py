@@ -13,39 +13,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import statistics
 import sys
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import aiohttp
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.run_bench import FAQ, FORM, _post  # noqa: E402
+from bench.run_bench import blocks, conversation_curve  # noqa: E402
 from tests.e2e.servers import Servers  # noqa: E402
 from tests.services import fresh_postgres_database  # noqa: E402
-
-
-def message(kind: str, i: int) -> str:
-    """FAQ: the FAQ questions in turn; form: the self-check over and over in the same conversation (each report
-    ends the check; the next message starts a new one), as staff testing through one browser tab do."""
-    pool = FAQ if kind == "faq" else FORM
-    return pool[i % len(pool)]
-
-
-async def curve(url: str, kind: str, n: int) -> list[float]:
-    sender = f"curve-{kind}-{uuid.uuid4().hex[:6]}"
-    out = []
-    async with aiohttp.ClientSession() as session:
-        for i in range(n):
-            ms, ok = await _post(session, url, sender, message(kind, i))
-            if not ok:
-                raise RuntimeError(f"message {i} failed")
-            out.append(ms)
-    return out
 
 
 @contextlib.contextmanager
@@ -57,10 +34,6 @@ def store_env(store: str) -> Iterator[dict[str, str]]:
         yield {}
 
 
-def blocks(latencies: list[float], size: int = 100) -> list[float]:
-    return [statistics.median(latencies[i : i + size]) for i in range(0, len(latencies), size)]
-
-
 def run(kind: str, n: int, snapshots: int, store: str, workers: int = 1) -> list[float]:
     work = Path(tempfile.mkdtemp(prefix="curve-"))
     with store_env(store) as env:
@@ -70,8 +43,8 @@ def run(kind: str, n: int, snapshots: int, store: str, workers: int = 1) -> list
         bot = Servers(work, env=env).start()
         try:
             url = f"{bot.url}/webhooks/rest/webhook"
-            asyncio.run(curve(url, kind, 20))  # warm-up, another conversation
-            return blocks(asyncio.run(curve(url, kind, n)))
+            asyncio.run(conversation_curve(url, kind, 20))  # warm-up, another conversation
+            return blocks(asyncio.run(conversation_curve(url, kind, n)))
         finally:
             bot.stop()
 
