@@ -505,7 +505,8 @@ def _head_lines(info, quick) -> list[str]:
         "## Latency and throughput (REST channel, ms)",
         "",
         "`stock Rasa`: the reference — Rasa 3.6 as installed, `rasa run --connector rest` in an empty folder (no "
-        "project code, no speedups, in-memory tracker and lock stores) serving a trivial three-intent keyword model, "
+        "project code, no speedups, in-memory tracker and lock stores) serving a trivial three-intent model with "
+        "Rasa's default configuration (DIET, TED, memoization, rules; English, as its tokenizer needs), "
         "measured in the same run. `single`: what `make run` starts (one Rasa process, SQLite tracker store, "
         "in-memory lock). `2 workers`: the README's multi-process deployment on one machine (SANIC_WORKERS=2, "
         "PostgreSQL tracker store and knowledge base, Redis lock store; a new connection per message, as a balancer "
