@@ -182,20 +182,19 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         if not self.every or not self.domain:
             return await super().retrieve(sender_id)
         with self.session_scope() as session:
-            events, last_id = self._tail(session, sender_id)
+            events = self._tail(session, sender_id)
         if events is None:
             tracker = await super().retrieve(sender_id)
-            if tracker is not None:
-                tracker._jd_loaded = (len(tracker.events), None)  # type: ignore[attr-defined]
-            return tracker
-        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-        tracker._jd_loaded = (len(tracker.events), last_id)  # type: ignore[attr-defined]
+        else:
+            tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        if tracker is not None:
+            tracker._jd_loaded = len(tracker.events)  # type: ignore[attr-defined]  # what save need not store
         return tracker
 
-    def _tail(self, session: Any, sender_id: str) -> tuple[list[dict[str, Any]] | None, int | None]:
+    def _tail(self, session: Any, sender_id: str) -> list[dict[str, Any]] | None:
         """The snapshot's state events and the events after it, from the latest snapshot with at least ``every``
         of this conversation's events after it (event ids are shared by all conversations, so they are counted);
-        (None, None) when there is none."""
+        None when there is none."""
         e = self.SQLEvent
         snaps = session.execute(
             sa.select(SNAPSHOTS.c.event_id, SNAPSHOTS.c.state)
@@ -207,14 +206,14 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             after = self._count_after(session, sender_id, snap.event_id)
             if after >= self.every:
                 rows = (
-                    session.query(e.id, e.data, e.timestamp)
+                    session.query(e.data, e.timestamp)
                     .filter(e.sender_id == sender_id, e.id > snap.event_id)
                     .order_by(e.id)
                     .all()
                 )
                 state = state_events(json.loads(snap.state), rows[0].timestamp)
-                return state + [json.loads(r.data) for r in rows], rows[-1].id
-        return None, None
+                return state + [json.loads(r.data) for r in rows]
+        return None
 
     def _count_after(self, session: Any, sender_id: str, event_id: int) -> int:
         e = self.SQLEvent
@@ -227,24 +226,18 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         if not self.every or loaded is None:
             await super().save(tracker)  # a new tracker: Rasa's count of stored events is small and exact
             if self.every:
-                tracker._jd_loaded = (len(tracker.events), None)  # type: ignore[attr-defined]
+                tracker._jd_loaded = len(tracker.events)  # type: ignore[attr-defined]
             return
         await self.stream_events(tracker)
-        count, _ = loaded
-        new = list(tracker.events)[count:]
+        new = list(tracker.events)[loaded:]
         with self.session_scope() as session:
             for event in new:
                 session.add(self._row(tracker.sender_id, event))
-            session.flush()
-            last_id = (
-                session.query(sa.func.max(self.SQLEvent.id))
-                .filter(self.SQLEvent.sender_id == tracker.sender_id)
-                .scalar()
-            )
             if new and tracker.latest_action_name == ACTION_LISTEN_NAME:
-                self._maybe_snapshot(session, tracker, last_id)
+                session.flush()
+                self._maybe_snapshot(session, tracker)
             session.commit()
-        tracker._jd_loaded = (len(tracker.events), last_id)  # type: ignore[attr-defined]
+        tracker._jd_loaded = len(tracker.events)  # type: ignore[attr-defined]
 
     def _row(self, sender_id: str, event: Event) -> Any:
         data = event.as_dict()
@@ -257,15 +250,16 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             data=json.dumps(data),
         )
 
-    def _maybe_snapshot(self, session: Any, tracker: DialogueStateTracker, last_id: int | None) -> None:
-        """A snapshot when ``every`` of this conversation's events were stored since the last one."""
-        if last_id is None:
-            return
+    def _maybe_snapshot(self, session: Any, tracker: DialogueStateTracker) -> None:
+        """A snapshot when ``every`` of this conversation's events were stored since the last one (after the
+        turn's events were flushed: the snapshot is the state after the last of them)."""
         previous = session.execute(
             sa.select(sa.func.max(SNAPSHOTS.c.event_id)).where(SNAPSHOTS.c.sender_id == tracker.sender_id)
         ).scalar()
         if self._count_after(session, tracker.sender_id, previous or 0) < self.every:
             return
+        e = self.SQLEvent
+        last_id = session.query(sa.func.max(e.id)).filter(e.sender_id == tracker.sender_id).scalar()
         session.execute(
             SNAPSHOTS.insert().values(
                 sender_id=tracker.sender_id, event_id=last_id, state=json.dumps(state_of(tracker), ensure_ascii=False)
