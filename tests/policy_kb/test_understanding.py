@@ -94,3 +94,17 @@ def test_neighbouring_digits_of_months_ago_give_no_date(text):
     """三四个月前 once raised TypeError: no date is read from it (as from 几个月前), so the form asks again."""
     u = understand(text, asked="entry_date", known={}, today=dt.date(2026, 12, 1))
     assert u.fact("entry_date") is None
+
+
+@pytest.mark.parametrize("text", ["退出", "离开"])
+def test_a_bare_quit_word_is_not_an_answer_about_the_talent_port(text):
+    """Asked whether it is in the talent port, a user typing 退出 wants to leave the check: it was recorded as
+    "not in the port" and a report of ❌ followed (found by talking to the bot)."""
+    u = understand(text, asked="in_talent_port", known={}, today=dt.date(2026, 12, 1))
+    assert u.fact("in_talent_port") is None
+
+
+@pytest.mark.parametrize("text", ["已经退出了", "退出人才港了", "我们离开了"])
+def test_moving_out_of_the_talent_port_is_still_read(text):
+    u = understand(text, asked="in_talent_port", known={}, today=dt.date(2026, 12, 1))
+    assert u.fact("in_talent_port") is not None and u.fact("in_talent_port").value is False
