@@ -33,27 +33,23 @@ real server cutting every 8 events against one reading in full.
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from cachetools import LRUCache
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (
-    ActionExecuted,
-    ActionExecutionRejected,
-    ActiveLoop,
-    ConversationPaused,
-    Event,
-    LoopInterrupted,
-    SlotSet,
-)
+from rasa.shared.core.events import Event, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
+
+from bot.tracker_window import Snapshot, Window, state_of
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = f"sqlite:///{ROOT / 'var' / 'tracker.sqlite'}"
@@ -76,6 +72,18 @@ def snapshot_every() -> int:
         return DEFAULT_EVERY
 
 
+# conversations whose window this process keeps in memory (least recently used dropped first); 0 = none, every
+# message reads the tables
+DEFAULT_CACHE = 1000
+
+
+def window_cache_size() -> int:
+    try:
+        return max(0, int(os.environ.get("TRACKER_CACHE_SIZE", str(DEFAULT_CACHE))))
+    except ValueError:
+        return DEFAULT_CACHE
+
+
 SNAPSHOTS = sa.Table(
     "tracker_snapshots",
     sa.MetaData(),
@@ -85,46 +93,6 @@ SNAPSHOTS = sa.Table(
     sa.Column("state", sa.Text, nullable=False),
     sa.Index("ix_tracker_snapshots_sender_event", "sender_id", "event_id"),
 )
-
-
-def state_of(tracker: DialogueStateTracker) -> dict[str, Any]:
-    """What a snapshot keeps: the slots that differ from their initial value, in the order they were last set,
-    the active loop with its flags, and whether the conversation is paused."""
-    order: list[str] = []
-    for e in tracker.events:
-        if isinstance(e, SlotSet):
-            if e.key in order:
-                order.remove(e.key)
-            order.append(e.key)
-    order += [name for name in tracker.slots if name not in order]
-    slots = [
-        [name, tracker.slots[name].value]
-        for name in order
-        if name in tracker.slots and tracker.slots[name].value != tracker.slots[name].initial_value
-    ]
-    loop = tracker.active_loop
-    active = (
-        {"name": loop.name, "interrupted": loop.is_interrupted, "rejected": loop.rejected}
-        if loop is not None and loop.name
-        else {}
-    )
-    return {"slots": slots, "active_loop": active, "paused": tracker.is_paused()}
-
-
-def state_events(state: dict[str, Any], timestamp: float) -> list[dict[str, Any]]:
-    """The snapshot as the events that set it (what a replay of the history up to it would leave)."""
-    events: list[Event] = [SlotSet(name, value, timestamp=timestamp) for name, value in state["slots"]]
-    loop = state.get("active_loop") or {}
-    if loop.get("name"):
-        events.append(ActiveLoop(loop["name"], timestamp=timestamp))
-        if loop.get("interrupted"):
-            events.append(LoopInterrupted(True, timestamp=timestamp))
-        if loop.get("rejected"):
-            events.append(ActionExecutionRejected(loop["name"], timestamp=timestamp))
-    if state.get("paused"):
-        events.append(ConversationPaused(timestamp=timestamp))
-    events.append(ActionExecuted(ACTION_LISTEN_NAME, timestamp=timestamp))
-    return [e.as_dict() for e in events]
 
 
 def sqlite_engine(url: str) -> sa.engine.Engine:
@@ -167,6 +135,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             self.engine = sqlite_engine(url)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.every = snapshot_every()
+        self.windows: LRUCache[str, Window] = LRUCache(maxsize=window_cache_size())  # maxsize 0: none kept
         if self.every:
             SNAPSHOTS.create(self.engine, checkfirst=True)
             # the tail of one conversation is read by (sender_id, id); Rasa indexes sender_id alone
@@ -177,91 +146,123 @@ class UrlSQLTrackerStore(SQLTrackerStore):
     # reading -------------------------------------------------------------------------------------------------
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        """The current session's tracker: from the latest snapshot at least ``every`` events back, else (a short
-        conversation, snapshots off) Rasa's own full read."""
+        """The current session's tracker, by the rule of ``bot.tracker_window``: from this process's window of the
+        conversation when no event was stored since (one indexed query tells), else from the tables."""
         if not self.every or not self.domain:
             return await super().retrieve(sender_id)
         with self.session_scope() as session:
-            events = self._tail(session, sender_id)
-        if events is None:
-            tracker = await super().retrieve(sender_id)
-        else:
-            tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-        if tracker is not None:
-            tracker._jd_loaded = len(tracker.events)  # type: ignore[attr-defined]  # what save need not store
+            last_id = self._last_id(session, sender_id)
+            window = self.windows.get(sender_id)
+            if last_id is None:
+                self.windows.pop(sender_id, None)
+                return None
+            if window is None or window.last_id != last_id:
+                window = self._load(session, sender_id, last_id)
+                if self.windows.maxsize:
+                    self.windows[sender_id] = window
+        tracker = DialogueStateTracker.from_events(sender_id, window.events(self.every), self.domain.slots)
+        tracker._jd_loaded = (len(tracker.events), last_id)  # type: ignore[attr-defined]  # what save need not store
         return tracker
 
-    def _tail(self, session: Any, sender_id: str) -> list[dict[str, Any]] | None:
-        """The snapshot's state events and the events after it, from the latest snapshot with at least ``every``
-        of this conversation's events after it (event ids are shared by all conversations, so they are counted);
-        None when there is none."""
-        e = self.SQLEvent
-        snaps = session.execute(
-            sa.select(SNAPSHOTS.c.event_id, SNAPSHOTS.c.state)
-            .where(SNAPSHOTS.c.sender_id == sender_id)
-            .order_by(SNAPSHOTS.c.event_id.desc())
-            .limit(2)
-        ).all()
-        for snap in snaps:
-            after = self._count_after(session, sender_id, snap.event_id)
-            if after >= self.every:
-                rows = (
-                    session.query(e.data, e.timestamp)
-                    .filter(e.sender_id == sender_id, e.id > snap.event_id)
-                    .order_by(e.id)
-                    .all()
-                )
-                state = state_events(json.loads(snap.state), rows[0].timestamp)
-                return state + [json.loads(r.data) for r in rows]
-        return None
+    def _last_id(self, session: Any, sender_id: str) -> int | None:
+        return session.execute(LAST_ID, {"s": sender_id}).scalar()
 
-    def _count_after(self, session: Any, sender_id: str, event_id: int) -> int:
-        e = self.SQLEvent
-        return int(session.query(sa.func.count(e.id)).filter(e.sender_id == sender_id, e.id > event_id).scalar())
+    def _load(self, session: Any, sender_id: str, last_id: int) -> Window:
+        """The conversation's window read from the tables: the newest two snapshots and the stored events from
+        the oldest point the rule can pick (after the older snapshot when one of them has ``every`` events after
+        it, else also the current session, which a read without snapshot returns)."""
+        snaps = session.execute(SNAPSHOTS_QUERY, {"s": sender_id}).all()[::-1]  # oldest first
+        after = [self._count_after(session, sender_id, s.event_id) for s in snaps]
+        session_start = session.execute(SESSION_START, {"s": sender_id}).scalar()
+        start = snaps[0].event_id + 1 if snaps else 0
+        if not any(n >= self.every for n in after):  # Rasa's read: the events from the latest session start
+            first = session.execute(FIRST_OF_SESSION, {"s": sender_id, "ts": session_start or 0.0}).scalar()
+            start = min(start, first) if snaps else (first or 0)
+        rows = session.execute(EVENTS_FROM, {"s": sender_id, "id": start}).all()
+        ids = [r.id for r in rows]
+        window = Window(
+            last_id=last_id,
+            stored=deserialise_events([json.loads(r.data) for r in rows]),
+            snapshots=[Snapshot(s.event_id, bisect.bisect_right(ids, s.event_id), json.loads(s.state)) for s in snaps],
+            since_snapshot=after[-1] if snaps else self._count_after(session, sender_id, 0),
+            session_start=session_start,
+        )
+        window.trim(self.every)
+        return window
 
     # writing -------------------------------------------------------------------------------------------------
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         loaded = getattr(tracker, "_jd_loaded", None)
+        sender = tracker.sender_id
         if not self.every or loaded is None:
             await super().save(tracker)  # a new tracker: Rasa's count of stored events is small and exact
+            self.windows.pop(sender, None)
             if self.every:
-                tracker._jd_loaded = len(tracker.events)  # type: ignore[attr-defined]
+                tracker._jd_loaded = (len(tracker.events), None)  # type: ignore[attr-defined]
             return
         await self.stream_events(tracker)
-        new = list(tracker.events)[loaded:]
+        count, seen_id = loaded
+        new = list(tracker.events)[count:]
+        window = self.windows.get(sender)
+        if window is not None and (seen_id is None or window.last_id != seen_id):
+            window = None  # not the window this tracker was read from
+        state = None
+        last_id = seen_id
         with self.session_scope() as session:
-            for event in new:
-                session.add(self._row(tracker.sender_id, event))
-            if new and tracker.latest_action_name == ACTION_LISTEN_NAME:
-                session.flush()
-                self._maybe_snapshot(session, tracker)
+            if new:
+                session.execute(self.SQLEvent.__table__.insert(), [_row(sender, e) for e in new])
+                last_id = self._last_id(session, sender)
+                if tracker.latest_action_name == ACTION_LISTEN_NAME and self._snapshot_due(
+                    session, window, sender, new
+                ):
+                    state = state_of(tracker)
+                    session.execute(
+                        SNAPSHOTS.insert().values(
+                            sender_id=sender, event_id=last_id, state=json.dumps(state, ensure_ascii=False)
+                        )
+                    )
             session.commit()
-        tracker._jd_loaded = len(tracker.events)  # type: ignore[attr-defined]
+        if window is None:
+            self.windows.pop(sender, None)
+        elif new:
+            window.append(new, last_id, self.every)
+            if state is not None:
+                window.snapshot(last_id, state, self.every)
+        tracker._jd_loaded = (len(tracker.events), last_id if window is not None else None)  # type: ignore[attr-defined]
 
-    def _row(self, sender_id: str, event: Event) -> Any:
-        data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+    def _snapshot_due(self, session: Any, window: Window | None, sender: str, new: list[Event]) -> bool:
+        """``every`` of this conversation's events were stored since its newest snapshot (counted in the window,
+        else in the tables; the turn's events are already inserted)."""
+        if window is not None:
+            return window.since_snapshot + len(new) >= self.every
+        previous = session.execute(NEWEST_SNAPSHOT, {"s": sender}).scalar()
+        return self._count_after(session, sender, previous or 0) >= self.every
 
-    def _maybe_snapshot(self, session: Any, tracker: DialogueStateTracker) -> None:
-        """A snapshot when ``every`` of this conversation's events were stored since the last one (after the
-        turn's events were flushed: the snapshot is the state after the last of them)."""
-        previous = session.execute(
-            sa.select(sa.func.max(SNAPSHOTS.c.event_id)).where(SNAPSHOTS.c.sender_id == tracker.sender_id)
-        ).scalar()
-        if self._count_after(session, tracker.sender_id, previous or 0) < self.every:
-            return
-        e = self.SQLEvent
-        last_id = session.query(sa.func.max(e.id)).filter(e.sender_id == tracker.sender_id).scalar()
-        session.execute(
-            SNAPSHOTS.insert().values(
-                sender_id=tracker.sender_id, event_id=last_id, state=json.dumps(state_of(tracker), ensure_ascii=False)
-            )
-        )
+    def _count_after(self, session: Any, sender_id: str, event_id: int) -> int:
+        return int(session.execute(COUNT_AFTER, {"s": sender_id, "id": event_id}).scalar())
+
+
+def _row(sender_id: str, event: Event) -> dict[str, Any]:
+    """The ``events`` row Rasa's ``SQLTrackerStore.save`` writes for an event."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
+
+
+# the queries of a message, written out (an ORM query costs more to build than to run here)
+LAST_ID = sa.text("SELECT max(id) FROM events WHERE sender_id = :s")
+COUNT_AFTER = sa.text("SELECT count(*) FROM events WHERE sender_id = :s AND id > :id")
+EVENTS_FROM = sa.text("SELECT id, data FROM events WHERE sender_id = :s AND id >= :id ORDER BY id")
+SESSION_START = sa.text("SELECT max(timestamp) FROM events WHERE sender_id = :s AND type_name = 'session_started'")
+FIRST_OF_SESSION = sa.text("SELECT min(id) FROM events WHERE sender_id = :s AND timestamp >= :ts")
+SNAPSHOTS_QUERY = sa.text(
+    "SELECT event_id, state FROM tracker_snapshots WHERE sender_id = :s ORDER BY event_id DESC LIMIT 2"
+)
+NEWEST_SNAPSHOT = sa.text("SELECT max(event_id) FROM tracker_snapshots WHERE sender_id = :s")

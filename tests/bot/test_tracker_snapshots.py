@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.tracker_store import UrlSQLTrackerStore
@@ -166,3 +166,96 @@ def test_the_default_keeps_ten_times_the_longest_rule():
         for rule in (yaml.safe_load(f.read_text(encoding="utf-8")) or {}).get("rules") or []
     )
     assert longest and 10 * longest <= DEFAULT_EVERY
+
+
+def _timed_turn(rng: random.Random, i: int) -> list:
+    """A turn as _turn, every event with its own increasing timestamp, and now and then a new session first (as
+    Rasa starts one after the session expired: action_session_start, session_started, action_listen)."""
+    events = []
+    if rng.random() < 0.08:
+        events += [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    events += _turn(rng, i)
+    for k, e in enumerate(events):
+        e.timestamp = 1000.0 + i + k / 100
+    return events
+
+
+async def _talk(stores: list[UrlSQLTrackerStore], tables: UrlSQLTrackerStore, sender: str, turns: int, seed: int):
+    """Turns served by the stores in turn (as Rasa processes sharing one database); before and after each, what
+    the serving store reads equals what a store without memory reads from the tables."""
+    rng = random.Random(seed)
+    for i in range(turns):
+        store = stores[i % len(stores)]
+        tracker, theirs = await store.retrieve(sender), await tables.retrieve(sender)
+        if tracker is not None:
+            assert [e.as_dict() for e in tracker.events] == [e.as_dict() for e in theirs.events], i
+        else:
+            tracker = DialogueStateTracker(sender, store.domain.slots)
+            tracker.update(ActionExecuted("action_listen", timestamp=999.0))
+        for e in _timed_turn(rng, i):
+            tracker.update(e)
+        await store.save(tracker)
+        mine, theirs = await store.retrieve(sender), await tables.retrieve(sender)
+        assert [e.as_dict() for e in mine.events] == [e.as_dict() for e in theirs.events], i
+
+
+def _counting_loads(store: UrlSQLTrackerStore) -> list[str]:
+    loads: list[str] = []
+    real = store._load
+
+    def counted(session, sender_id, last_id):
+        loads.append(sender_id)
+        return real(session, sender_id, last_id)
+
+    store._load = counted  # type: ignore[method-assign]
+    return loads
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_window_kept_in_memory_reads_as_the_tables(tmp_path, domain, monkeypatch, backend):
+    """One process: after every turn of a 150-turn conversation with session restarts, the tracker built from the
+    window kept in memory equals, event by event, the one read from the tables, and the tables are read only for
+    the conversation's first turns (not once per message)."""
+
+    def run(url: str) -> None:
+        monkeypatch.setenv("TRACKER_SNAPSHOT_EVERY", str(EVERY))
+        store = UrlSQLTrackerStore(domain, host=url)
+        monkeypatch.setenv("TRACKER_CACHE_SIZE", "0")
+        tables = UrlSQLTrackerStore(domain, host=url)
+        loads = _counting_loads(store)
+        asyncio.run(_talk([store], tables, "other", 20, seed=6))
+        asyncio.run(_talk([store], tables, "long", 150, seed=5))
+        assert loads.count("long") == 1 and loads.count("other") == 1
+        assert len(store.windows["long"].stored) <= 2 * EVERY + 12  # bounded, though 150 turns were kept
+
+    if backend == "sqlite":
+        run(f"sqlite:///{tmp_path / 't.sqlite'}")
+    else:
+        with fresh_postgres_database("windows") as url:
+            run(url)
+
+
+def test_two_processes_sharing_the_tables_never_serve_a_stale_window(tmp_path, domain, monkeypatch):
+    """Two Rasa processes (two stores with their own memory) serving one conversation turn about: each notices the
+    other's turn (the newest event id moved) and reads the tables again; what each serves equals the tables."""
+    monkeypatch.setenv("TRACKER_SNAPSHOT_EVERY", str(EVERY))
+    url = f"sqlite:///{tmp_path / 't.sqlite'}"
+    a, b = UrlSQLTrackerStore(domain, host=url), UrlSQLTrackerStore(domain, host=url)
+    monkeypatch.setenv("TRACKER_CACHE_SIZE", "0")
+    tables = UrlSQLTrackerStore(domain, host=url)
+    loads_a, loads_b = _counting_loads(a), _counting_loads(b)
+    asyncio.run(_talk([a, b], tables, "shared", 60, seed=7))
+    assert len(loads_a) >= 29 and len(loads_b) >= 29  # every turn after the other's was read from the tables
+
+
+def test_a_turn_that_failed_before_saving_leaves_the_window_as_stored(tmp_path, domain, monkeypatch):
+    """Rasa builds a tracker, a message fails half-way and the tracker is never saved: the next read has none of
+    that turn's events."""
+    monkeypatch.setenv("TRACKER_SNAPSHOT_EVERY", str(EVERY))
+    store = UrlSQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 't.sqlite'}")
+    asyncio.run(_converse(store, "c", 10, seed=8))
+    before = [e.as_dict() for e in asyncio.run(store.retrieve("c")).events]
+    half = asyncio.run(store.retrieve("c"))
+    half.update(UserUttered("半路失败", {"name": "greet", "confidence": 1.0}))
+    half.update(SlotSet("annual_rent", 1))
+    assert [e.as_dict() for e in asyncio.run(store.retrieve("c")).events] == before
