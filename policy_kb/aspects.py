@@ -58,7 +58,7 @@ def find_words(text: str, table: Mapping[str, Sequence[str]]) -> list[tuple[int,
         (m.start(), m.start() + len(w), k)
         for k, ws in table.items()
         for w in ws
-        if w
+        if w and w in text
         for m in re.finditer(re.escape(w), text)
     ]
     hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))

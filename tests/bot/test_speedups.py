@@ -11,6 +11,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 
@@ -65,14 +67,14 @@ PROBE = textwrap.dedent(
     if len(sys.argv) > 1:
         rasa.__version__ = sys.argv[1]  # what another Rasa release would report
     from rasa.core.actions.action import RemoteAction
-    from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.utils.endpoints import EndpointConfig
 
     def methods():
         return [
             RemoteAction.__dict__["_validate_action_result"],
             DaskGraphRunner.__dict__["run"],
-            RulePolicy.__dict__["_rule_key_to_state"].__func__,
+            EndpointConfig.__dict__["session"],
         ]
 
     before = methods()
@@ -81,7 +83,7 @@ PROBE = textwrap.dedent(
 
     after = methods()
     again = speedups.install()
-    ours = [speedups.validate_action_result, speedups.run_sequentially, speedups.rule_key_to_state]
+    ours = [speedups.validate_action_result, speedups.run_sequentially, speedups.kept_session]
     print(json.dumps({
         "installed": speedups.installed(),
         "again": again,
@@ -175,25 +177,85 @@ def test_schema_is_checked_once_not_per_reply(monkeypatch):
     monkeypatch.setattr(cls, "check_schema", classmethod(lambda c, s, *a, **k: (calls.append(1), real(s))[1]))
     speedups.action_result_validator.cache_clear()
     for _ in range(5):
-        RemoteAction("action_x", None)._validate_action_result(VALID[1])
+        with pytest.raises(jsonschema.ValidationError):  # a rejected reply goes on to jsonschema for its error
+            RemoteAction("action_x", None)._validate_action_result(INVALID[1])
     assert len(calls) == 1
 
 
-@needs_speedups
-def test_rule_keys_parse_as_before_and_once():
-    from rasa.core.policies.rule_policy import RulePolicy
+# replies of every event type and shape, valid or not: the fast check agrees with jsonschema on each
+EVENT_TYPES = [
+    "user",
+    "bot",
+    "action",
+    "slot",
+    "active_loop",
+    "reset_slots",
+    "followup",
+    "pause",
+    "resume",
+    "restart",
+    "session_started",
+    "user_featurization",
+    "loop_interrupted",
+    "action_execution_rejected",
+    "reminder",
+    "cancel_reminder",
+    "export",
+    "rewind",
+    "undo",
+    "agent",
+    "entities",
+    "no_such_type",
+]
 
-    key = json.dumps(
-        [
-            {"prev_action": {"action_name": "action_listen"}, "user": {"intent": "ask_rent_subsidy"}},
-            {"prev_action": {"action_name": "action_answer_measure"}},
-        ]
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["events", "responses", "other"]),
+        st.one_of(
+            st.lists(
+                st.dictionaries(
+                    st.sampled_from(
+                        [
+                            "event",
+                            "name",
+                            "value",
+                            "timestamp",
+                            "text",
+                            "policy",
+                            "intent",
+                            "entities",
+                            "parse_data",
+                            "metadata",
+                            "data",
+                            "kwargs",
+                            "date_time",
+                            "confidence",
+                        ]
+                    ),
+                    st.one_of(
+                        st.sampled_from(EVENT_TYPES),
+                        st.none(),
+                        st.integers(),
+                        st.floats(allow_nan=False),
+                        st.text(max_size=3),
+                        st.lists(st.integers(), max_size=2),
+                        st.dictionaries(st.sampled_from(["name", "text", "intent"]), st.text(max_size=2)),
+                    ),
+                    max_size=5,
+                ),
+                max_size=3,
+            ),
+            st.text(max_size=3),
+            st.none(),
+        ),
+        max_size=3,
     )
-    assert RulePolicy._rule_key_to_state(key) == json.loads(key)
-    speedups.rule_key_to_state.cache_clear()
-    for _ in range(3):
-        RulePolicy._rule_key_to_state(key)
-    assert speedups.rule_key_to_state.cache_info().misses == 1
+)
+def test_the_fast_check_agrees_with_jsonschema(result):
+    expected = not any(True for _ in speedups.action_result_validator().iter_errors(result))
+    assert speedups.fast_action_result_validator().is_valid(result) == expected
 
 
 # ------------------------------------------------------------------------------ the graph runner, on the model
@@ -244,3 +306,34 @@ def test_the_sequential_graph_runner_gives_dask_s_results(agent, monkeypatch):
     monkeypatch.setattr(DaskGraphRunner, "run", speedups.DASK_RUN)
     assert _nlu_and_predictions(agent) == ours
     assert {p["intent"]["name"] for p in ours[0]} >= {"ask_rent_subsidy", "out_of_scope"}  # a real model ran
+
+
+async def _kept_session_calls(n: int) -> tuple[set, int]:
+    """n requests through one endpoint to a real local HTTP server: the client ports the server saw."""
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    ports: set = set()
+
+    async def handle(request):
+        ports.add(request.transport.get_extra_info("peername")[1])
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_post("/webhook", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+    answers = [await endpoint.request(json={"i": i}, method="post") for i in range(n)]
+    await (endpoint.__dict__["_jd_session"][1]).close()
+    await runner.cleanup()
+    return ports, sum(1 for a in answers if a == {"ok": True})
+
+
+@needs_speedups
+def test_the_action_endpoint_keeps_one_connection():
+    ports, ok = asyncio.run(_kept_session_calls(5))
+    assert ok == 5 and len(ports) == 1  # Rasa's own session() opened one connection per request
