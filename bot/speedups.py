@@ -14,7 +14,9 @@ Rust, ~5 µs); only a reply it rejects goes through jsonschema, so that the erro
 ``EndpointConfig.request`` opens a new aiohttp session, and so a new TCP connection, for every call to the
 action server. Here each endpoint keeps one session per event loop (its connections kept alive for 2 s, less
 than the 5 s after which the action server's Sanic closes an idle one, so a kept connection is never one the
-server is closing).
+server is closing). Its requests are serialised with orjson (a form turn sends the 21 KB domain with the
+tracker: json.dumps took 1.5 ms of it); whatever orjson refuses (not a str key, an unknown type) goes through
+``json.dumps`` as before.
 
 ``DaskGraphRunner.run`` hands every graph run (the NLU pipeline, then each next-action prediction) to
 ``dask.get`` after recomputing the graph's minimal schema. Dask's local scheduler runs the nodes one after the
@@ -31,6 +33,7 @@ code runs. ``RASA_SPEEDUPS=0`` (or ``false``/``no``/``off``) turns them off: not
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from functools import lru_cache
@@ -88,6 +91,16 @@ def validate_action_result(self: Any, result: dict[str, Any]) -> bool:
 KEEP_ALIVE_S = 2.0  # below Sanic's 5 s keep-alive timeout on the action server
 
 
+def dumps(obj: Any) -> str:
+    """``json.dumps(obj)`` for a request body, made by orjson where it can (same JSON, non-ASCII not escaped)."""
+    import orjson
+
+    try:
+        return orjson.dumps(obj, option=orjson.OPT_SERIALIZE_NUMPY).decode()
+    except TypeError:
+        return json.dumps(obj)
+
+
 class _KeptSession:
     """``async with`` on it gives the endpoint's kept session and leaves it open."""
 
@@ -119,6 +132,7 @@ def kept_session(self: Any) -> Any:
             auth=auth,
             timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
             connector=aiohttp.TCPConnector(keepalive_timeout=KEEP_ALIVE_S),
+            json_serialize=dumps,
         )
         kept = (loop, session)
         self.__dict__["_jd_session"] = kept

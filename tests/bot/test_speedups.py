@@ -337,3 +337,28 @@ async def _kept_session_calls(n: int) -> tuple[set, int]:
 def test_the_action_endpoint_keeps_one_connection():
     ports, ok = asyncio.run(_kept_session_calls(5))
     assert ok == 5 and len(ports) == 1  # Rasa's own session() opened one connection per request
+
+
+def test_request_bodies_are_the_json_rasa_would_send():
+    """What the action server receives parses to what json.dumps would have sent: a real domain and tracker state,
+    Chinese text, and a key orjson refuses (an int), which goes through json.dumps."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.load(str(ROOT / "bot" / "domain"))
+    tracker = DialogueStateTracker.from_events(
+        "s",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("每月房租7万", {"name": "inform", "confidence": 0.98}, [{"entity": "money", "value": 70000}]),
+            SlotSet("annual_rent", 840000),
+        ],
+        slots=domain.slots,
+    )
+    bodies = [
+        {"next_action": "validate_eligibility_form", "tracker": tracker.current_state(), "domain": domain.as_dict()},
+        {1: "一", "nested": {2: [1.5, None]}},
+    ]
+    for body in bodies:
+        assert json.loads(speedups.dumps(body)) == json.loads(json.dumps(body))
