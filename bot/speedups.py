@@ -18,6 +18,13 @@ server is closing). Its requests are serialised with orjson (a form turn sends t
 tracker: json.dumps took 1.5 ms of it); whatever orjson refuses (not a str key, an unknown type) goes through
 ``json.dumps`` as before.
 
+``RasaModel._rasa_predict`` (DIET's inference) calls the traced ``tf.function`` with the batch's arrays; before
+the graph runs, TensorFlow canonicalises and casts every input and looks the call's type up in its function
+cache: 2.6 ms per message, more than the graph itself (2.1 ms). The function has a fixed input signature (Rasa
+gives it one: any length, fixed last dimension and dtypes), so once Rasa has traced it the concrete function is
+kept and called directly with the arrays as tensors; a batch whose arity or dtypes differ from the signature goes
+through Rasa's own call. Tests: the same intents, confidences and rankings as Rasa's path on the trained model.
+
 ``DaskGraphRunner.run`` hands every graph run (the NLU pipeline, then each next-action prediction) to
 ``dask.get`` after recomputing the graph's minimal schema. Dask's local scheduler runs the nodes one after the
 other anyway; ``run_sequentially`` does the same walk directly (each node once, its inputs first) with the
@@ -176,6 +183,35 @@ def run_sequentially(
         raise GraphRunError("Error running runner.") from e
 
 
+def rasa_predict(self: Any, batch_in: Any) -> Any:
+    """Rasa's ``RasaModel._rasa_predict``: once Rasa has traced its prediction graph, the graph is called
+    directly with the batch's tensors (when they match its signature), else Rasa's own path runs."""
+    graph = self.__dict__.get("_jd_graph")
+    step = self._tf_predict_step
+    if graph is None or graph[0] is not step or self._run_eagerly or len(batch_in) != len(graph[2]):
+        outputs = RASA_PREDICT(self, batch_in)
+        step = self._tf_predict_step
+        if step is not None and not self._run_eagerly:
+            concrete = step.get_concrete_function()
+            dtypes = tuple(spec.dtype for spec in concrete.structured_input_signature[0][0])
+            self.__dict__["_jd_graph"] = (step, concrete, dtypes)
+        return outputs
+    import tensorflow as tf
+    from keras.utils import tf_utils
+    from rasa.shared.constants import DIAGNOSTIC_DATA
+
+    _, concrete, dtypes = graph
+    tensors = [tf.convert_to_tensor(x) for x in batch_in]
+    if any(t.dtype != d for t, d in zip(tensors, dtypes, strict=True)):
+        return RASA_PREDICT(self, batch_in)
+    self._training = False
+    outputs = tf_utils.sync_to_numpy_or_python_type(concrete._call_flat(tensors, concrete.captured_inputs))
+    if DIAGNOSTIC_DATA in outputs:
+        outputs[DIAGNOSTIC_DATA] = self._empty_lists_to_none_in_dict(outputs[DIAGNOSTIC_DATA])
+    return outputs
+
+
+RASA_PREDICT: Any = None  # Rasa's own RasaModel._rasa_predict
 DASK_RUN: Any = None  # Rasa's own DaskGraphRunner.run, kept for the equivalence tests
 
 
@@ -200,7 +236,7 @@ def _skip() -> tuple[int, str] | None:
 
 def install() -> bool:
     """Patch Rasa (once per process); True if the speedups are installed, False if they were skipped."""
-    global _INSTALLED, _SKIPPED, DASK_RUN, ENDPOINT_SESSION
+    global _INSTALLED, _SKIPPED, DASK_RUN, ENDPOINT_SESSION, RASA_PREDICT
     if _INSTALLED:
         return True
     skip = _skip()
@@ -212,11 +248,14 @@ def install() -> bool:
     from rasa.core.actions.action import RemoteAction
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.utils.endpoints import EndpointConfig
+    from rasa.utils.tensorflow.models import RasaModel
 
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[assignment]
     DASK_RUN = DaskGraphRunner.run
     DaskGraphRunner.run = run_sequentially  # type: ignore[assignment]
     ENDPOINT_SESSION = EndpointConfig.session
     EndpointConfig.session = kept_session  # type: ignore[assignment]
+    RASA_PREDICT = RasaModel._rasa_predict
+    RasaModel._rasa_predict = rasa_predict  # type: ignore[assignment]
     _INSTALLED = True
     return True

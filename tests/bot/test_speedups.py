@@ -69,12 +69,14 @@ PROBE = textwrap.dedent(
     from rasa.core.actions.action import RemoteAction
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.utils.endpoints import EndpointConfig
+    from rasa.utils.tensorflow.models import RasaModel
 
     def methods():
         return [
             RemoteAction.__dict__["_validate_action_result"],
             DaskGraphRunner.__dict__["run"],
             EndpointConfig.__dict__["session"],
+            RasaModel.__dict__["_rasa_predict"],
         ]
 
     before = methods()
@@ -83,13 +85,13 @@ PROBE = textwrap.dedent(
 
     after = methods()
     again = speedups.install()
-    ours = [speedups.validate_action_result, speedups.run_sequentially, speedups.kept_session]
+    ours = [speedups.validate_action_result, speedups.run_sequentially, speedups.kept_session, speedups.rasa_predict]
     print(json.dumps({
         "installed": speedups.installed(),
         "again": again,
         "untouched": [a is b for a, b in zip(before, after)],
         "ours": [a is b for a, b in zip(after, ours)],
-        "dask_run_kept": speedups.DASK_RUN is before[1],
+        "dask_run_kept": speedups.DASK_RUN is before[1] and speedups.RASA_PREDICT is before[3],
         "log": records,
     }))
     """
@@ -109,20 +111,20 @@ def probe(*version: str, **env: str) -> dict:
 def test_installed_by_default():
     result = probe()
     assert result["installed"] and result["again"]
-    assert result["ours"] == [True, True, True]
+    assert result["ours"] == [True, True, True, True]
     assert result["dask_run_kept"]  # Rasa's own run, for the equivalence test below
     assert result["log"] == []
 
 
 def test_other_values_of_the_switch_leave_it_on():
-    assert probe(RASA_SPEEDUPS="1")["ours"] == [True, True, True]
+    assert probe(RASA_SPEEDUPS="1")["ours"] == [True, True, True, True]
 
 
 @pytest.mark.parametrize("value", ["0", "off"])
 def test_rasa_speedups_0_patches_nothing(value):
     result = probe(RASA_SPEEDUPS=value)
     assert not result["installed"] and not result["again"]
-    assert result["untouched"] == [True, True, True]
+    assert result["untouched"] == [True, True, True, True]
     assert result["log"] == [["INFO", f"bot.speedups off (RASA_SPEEDUPS={value}): Rasa's own code runs"]]
 
 
@@ -130,7 +132,7 @@ def test_rasa_speedups_0_patches_nothing(value):
 def test_another_rasa_version_is_not_patched_and_warned_once(version):
     result = probe(version)
     assert not result["installed"] and not result["again"]
-    assert result["untouched"] == [True, True, True]
+    assert result["untouched"] == [True, True, True, True]
     assert not result["dask_run_kept"]  # nothing was replaced, nothing kept
     [(level, message)] = result["log"]  # one warning, though install() ran twice
     assert level == "WARNING"
@@ -362,3 +364,24 @@ def test_request_bodies_are_the_json_rasa_would_send():
     ]
     for body in bodies:
         assert json.loads(speedups.dumps(body)) == json.loads(json.dumps(body))
+
+
+@needs_speedups
+def test_diet_called_through_its_traced_graph_gives_rasa_s_parses(agent, monkeypatch):
+    """The same intents, confidences, rankings and entities, to the last bit, as Rasa's own tf.function call; and
+    the direct call really is taken."""
+    from rasa.utils.tensorflow.models import RasaModel
+
+    texts = [*TEXTS, "你好", "三、2", "我们一个月房租大概八万块，能补多少钱", "x" * 300]
+    ours = [asyncio.run(agent.parse_message(t)) for t in texts]
+    graphs = [m for m in _diet_models(agent) if "_jd_graph" in m.__dict__]
+    assert graphs  # the direct path was set up
+    monkeypatch.setattr(RasaModel, "_rasa_predict", speedups.RASA_PREDICT)
+    assert [asyncio.run(agent.parse_message(t)) for t in texts] == ours
+
+
+def _diet_models(agent):
+    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    return [n._component.model for n in nodes if isinstance(getattr(n, "_component", None), DIETClassifier)]
