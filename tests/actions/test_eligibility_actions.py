@@ -251,6 +251,18 @@ def test_a_question_that_carries_its_figures_is_answered_not_turned_into_a_check
     assert {"event": "followup", "timestamp": None, "name": "action_listen"} in events
 
 
-def test_asking_for_the_result_skips_the_rest_and_reports():
-    out, slots = validate("直接看结果吧", intent="ask_talent_services", requested="annual_rent")
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("直接看结果吧", "ask_talent_services"),
+        # found by talking to the running bot: quitting words got "没听明白" and the same question again
+        ("算了不测了", "nlu_fallback"),
+        ("不要问了", "deny"),
+        ("不用再问了", "nlu_fallback"),
+        ("退出", "goodbye"),
+        ("结束自测", "nlu_fallback"),
+    ],
+)
+def test_asking_for_the_result_or_to_stop_skips_the_rest_and_reports(text, intent):
+    out, slots = validate(text, intent=intent, requested="annual_rent")
     assert "annual_rent" in slots["skipped_facts"] and slots["requested_slot"] is None and "其余问题先跳过" in out
