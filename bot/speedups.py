@@ -146,9 +146,6 @@ def kept_session(self: Any) -> Any:
     return _KeptSession(kept[1])
 
 
-ENDPOINT_SESSION: Any = None  # Rasa's own EndpointConfig.session
-
-
 def run_sequentially(
     self: Any, inputs: dict[str, Any] | None = None, targets: list[str] | None = None
 ) -> dict[str, Any]:
@@ -187,8 +184,7 @@ def rasa_predict(self: Any, batch_in: Any) -> Any:
     """Rasa's ``RasaModel._rasa_predict``: once Rasa has traced its prediction graph, the graph is called
     directly with the batch's tensors (when they match its signature), else Rasa's own path runs."""
     graph = self.__dict__.get("_jd_graph")
-    step = self._tf_predict_step
-    if graph is None or graph[0] is not step or self._run_eagerly or len(batch_in) != len(graph[2]):
+    if graph is None or graph[0] is not self._tf_predict_step:  # not traced yet (Rasa traces on its first call)
         outputs = RASA_PREDICT(self, batch_in)
         step = self._tf_predict_step
         if step is not None and not self._run_eagerly:
@@ -196,6 +192,8 @@ def rasa_predict(self: Any, batch_in: Any) -> Any:
             dtypes = tuple(spec.dtype for spec in concrete.structured_input_signature[0][0])
             self.__dict__["_jd_graph"] = (step, concrete, dtypes)
         return outputs
+    if self._run_eagerly or len(batch_in) != len(graph[2]):
+        return RASA_PREDICT(self, batch_in)
     import tensorflow as tf
     from keras.utils import tf_utils
     from rasa.shared.constants import DIAGNOSTIC_DATA
@@ -236,7 +234,7 @@ def _skip() -> tuple[int, str] | None:
 
 def install() -> bool:
     """Patch Rasa (once per process); True if the speedups are installed, False if they were skipped."""
-    global _INSTALLED, _SKIPPED, DASK_RUN, ENDPOINT_SESSION, RASA_PREDICT
+    global _INSTALLED, _SKIPPED, DASK_RUN, RASA_PREDICT
     if _INSTALLED:
         return True
     skip = _skip()
@@ -253,7 +251,6 @@ def install() -> bool:
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[assignment]
     DASK_RUN = DaskGraphRunner.run
     DaskGraphRunner.run = run_sequentially  # type: ignore[assignment]
-    ENDPOINT_SESSION = EndpointConfig.session
     EndpointConfig.session = kept_session  # type: ignore[assignment]
     RASA_PREDICT = RasaModel._rasa_predict
     RasaModel._rasa_predict = rasa_predict  # type: ignore[assignment]

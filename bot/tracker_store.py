@@ -20,7 +20,9 @@ a turn: every slot's value in the order slots were last set, the active form wit
 events after it: the tracker is the snapshot's state, written as the events that set it (SlotSet …, ActiveLoop,
 action_listen), followed by 40–80 real events (plus the turn in progress). ``save`` appends what came after the
 events it loaded instead of counting the stored ones. ``TRACKER_SNAPSHOT_EVERY=0`` turns this off (Rasa's own
-behaviour).
+behaviour). Each process also keeps, for its last ``TRACKER_CACHE_SIZE`` conversations, the same window of events
+in memory (``bot.tracker_window``): a message then reads only the conversation's newest event id, and the tables
+again when another process wrote since.
 
 Why it is safe here: the only policy is RulePolicy, whose rules look back a few turns (the longest rule has 4
 steps, a tenth of the events kept); forms read slots and the active loop, both in the snapshot; the session-expiry
@@ -66,10 +68,7 @@ DEFAULT_EVERY = 40
 
 def snapshot_every() -> int:
     """Events between two snapshots (and the fewest events a retrieve replays after one); 0 = no snapshots."""
-    try:
-        return max(0, int(os.environ.get("TRACKER_SNAPSHOT_EVERY", str(DEFAULT_EVERY))))
-    except ValueError:
-        return DEFAULT_EVERY
+    return _env_count("TRACKER_SNAPSHOT_EVERY", DEFAULT_EVERY)
 
 
 # conversations whose window this process keeps in memory (least recently used dropped first); 0 = none, every
@@ -78,10 +77,15 @@ DEFAULT_CACHE = 1000
 
 
 def window_cache_size() -> int:
+    return _env_count("TRACKER_CACHE_SIZE", DEFAULT_CACHE)
+
+
+def _env_count(name: str, default: int) -> int:
+    """A count from the environment: not below 0, ``default`` when unset or not a number."""
     try:
-        return max(0, int(os.environ.get("TRACKER_CACHE_SIZE", str(DEFAULT_CACHE))))
+        return max(0, int(os.environ.get(name, str(default))))
     except ValueError:
-        return DEFAULT_CACHE
+        return default
 
 
 SNAPSHOTS = sa.Table(
