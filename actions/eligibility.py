@@ -32,7 +32,8 @@ FORM = "eligibility_form"
 UNKNOWN = UNKNOWN_VALUE
 STOP_RE = re.compile(
     r"直接(看|出|给)(我)?(结果|报告)|先(看|出)(一下)?结果|不想(回)?答了|别(再)?问了|不(要|用)?(再)?问了|出(个)?报告|就这些"
-    r"|不(想)?(再)?(测|做|答)了|^\s*(退出|结束|停止)(自测|测试|问答)?\s*[。.!！]?\s*$|(结束|退出|停止)(自测|测试)"
+    r"|不(想)?(再)?(测|做|答|弄|填)了|^\s*(我(要|想)|请|那就|那)?(退出|结束|停止)(自测|测试|问答)?(吧)?\s*[。.!！]?\s*$"
+    r"|(结束|退出|停止)(自测|测试)"
 )
 ANSWER_INTENTS = {"inform", "affirm", "deny", "nlu_fallback", "start_eligibility_check"}
 STATE_SLOTS = ["skipped_facts", "failed_answers", "focus_measures", "form_notice", "requested_slot", "institution_name"]

@@ -261,6 +261,9 @@ def test_a_question_that_carries_its_figures_is_answered_not_turned_into_a_check
         ("不用再问了", "nlu_fallback"),
         ("退出", "goodbye"),
         ("结束自测", "nlu_fallback"),
+        # and on the running bot after that fix (wording not in any data)
+        ("我要退出", "nlu_fallback"),
+        ("不想弄了", "nlu_fallback"),
     ],
 )
 def test_asking_for_the_result_or_to_stop_skips_the_rest_and_reports(text, intent):
