@@ -144,7 +144,9 @@ def answer_questions(dispatcher: CollectingDispatcher, plan: list[tuple[str, str
         lines = head + ([ans.first_line] if head and aspect == aspects.SUMMARY else []) + ans.details
         if not head:
             lines = [ans.first_line] + ans.details
-        lines = [ln for ln in lines if ln not in said]  # two questions may share a sentence (找谁申请)
+        # once per message and per reply: a confirmed premise may be a detail too (谁定档次), two questions may share
+        # a sentence (找谁申请)
+        lines = [ln for ln in dict.fromkeys(lines) if ln not in said]
         said += lines
         buttons = ans.buttons if i == len(plan) - 1 else []
         if lines:

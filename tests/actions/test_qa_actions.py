@@ -234,3 +234,15 @@ def test_a_measure_looked_up_by_number_has_the_answer_buttons():
     msgs, _events = run(ActionLookupClause(), tracker("empty", "第6条呢", intent="lookup_clause"))
     titles = [b["title"] for m in msgs for b in m.get("buttons") or []]
     assert "看看我们能否申请" in titles and "《办法》三、6" in render(msgs)
+
+
+def test_a_follow_up_answer_never_says_a_line_twice():
+    """"那是谁来定档次" after the 落户奖励 answer said "须经认定，奖励档次（50万—500万元之间）由区人社局确定" twice (the
+    confirmed premise and the answer's own detail; found on the running bot)."""
+    msgs, _ = run(
+        ActionAnswerMeasure(),
+        tracker("empty", "那是谁来定档次", intent="ask_followup", slots={"topic": "三、1", "aspect": "amount"}),
+    )
+    lines = [ln for ln in render(msgs).splitlines() if ln.strip()]
+    assert "区人社局" in lines[0]
+    assert len(lines) == len(set(lines)), lines
