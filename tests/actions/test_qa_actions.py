@@ -237,7 +237,7 @@ def test_a_measure_looked_up_by_number_has_the_answer_buttons():
 
 
 def test_a_follow_up_answer_never_says_a_line_twice():
-    """"那是谁来定档次" after the 落户奖励 answer said "须经认定，奖励档次（50万—500万元之间）由区人社局确定" twice (the
+    """ "那是谁来定档次" after the 落户奖励 answer said "须经认定，奖励档次（50万—500万元之间）由区人社局确定" twice (the
     confirmed premise and the answer's own detail; found on the running bot)."""
     msgs, _ = run(
         ActionAnswerMeasure(),
