@@ -237,8 +237,8 @@ def test_a_measure_looked_up_by_number_has_the_answer_buttons():
 
 
 def test_a_follow_up_answer_never_says_a_line_twice():
-    """ "那是谁来定档次" after the 落户奖励 answer said "须经认定，奖励档次（50万—500万元之间）由区人社局确定" twice (the
-    confirmed premise and the answer's own detail; found on the running bot)."""
+    """After the 落户奖励 answer, 那是谁来定档次 said the tier line (须经认定，奖励档次…由区人社局确定) twice: the
+    confirmed premise and the answer's own detail (found on the running bot)."""
     msgs, _ = run(
         ActionAnswerMeasure(),
         tracker("empty", "那是谁来定档次", intent="ask_followup", slots={"topic": "三、1", "aspect": "amount"}),
