@@ -31,6 +31,17 @@ other anyway; ``run_sequentially`` does the same walk directly (each node once, 
 minimal schema kept per target list: about 1.8 ms less per message (A/B on the REST channel), same results
 (tests compare both runners on the trained model).
 
+``RulePolicy`` turns the whole tracker into states (one per action taken: every prior tracker replayed, its
+slots featurised, the result deep-copied for a debug log) four times per user message, and then filters its rules
+through every one of those states, though a rule can only look back as many states as the longest rule has:
+``_is_rule_applicable`` is true for every rule once the turn index reaches the rule's length. At prediction time
+only the last L states are computed (L = the longest rule of either lookup), from the same replay of the tracker's
+applied events, each state made as ``Domain.states_for_tracker_history`` makes it. The rules that apply, the action
+predicted, the unhappy-path flags and ``hide_rule_turn`` are the same (a state key only names the prediction source
+when no rule matched, and then it is no rule's key either way); only the debug log of the states is shorter. Not
+used in training (Rasa's contradiction check keys its bookkeeping on the whole states). Tests: the same
+predictions as Rasa's at every step of the conversation tests and of all of them run together as one tracker.
+
 Installed when the ``bot`` package is imported: every Rasa process of this project imports it (the tracker store,
 lock store, channels and NLU components named in endpoints.yml, credentials.yml and config.yml live in ``bot``).
 The patches replace private Rasa methods, so they are installed only on the exact Rasa release they were written
@@ -40,6 +51,7 @@ code runs. ``RASA_SPEEDUPS=0`` (or ``false``/``no``/``off``) turns them off: not
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -209,8 +221,71 @@ def rasa_predict(self: Any, batch_in: Any) -> Any:
     return outputs
 
 
+def _rule_length(policy: Any) -> int:
+    """The number of states the longest rule of the policy looks at (its lookups do not change after loading)."""
+    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH
+
+    keys = [*policy.lookup.get(RULES, {}), *policy.lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})]
+    return max((len(policy._rule_key_to_state(k)) for k in keys), default=1)
+
+
+def recent_states(tracker: Any, domain: Any, count: int) -> list[Any]:
+    """The last ``count`` of ``domain.states_for_tracker_history(tracker)`` (no rule-only turns ignored)."""
+    from rasa.shared.core.events import ActionExecuted
+
+    events = tracker.applied_events()
+    first = sum(1 for e in events if isinstance(e, ActionExecuted)) + 1 - count  # prior trackers to skip
+    prior = tracker.init_copy()
+    states = []
+    seen = 0
+    for event in events:  # generate_all_prior_trackers: the tracker before each action, then the tracker
+        if isinstance(event, ActionExecuted):
+            if seen >= first:
+                states.append(domain._clean_state(domain.get_active_state(prior)))
+            seen += 1
+        prior.update(event)
+    states.append(domain._clean_state(domain.get_active_state(prior)))
+    return states
+
+
+def rule_prediction_states(
+    self: Any,
+    tracker: Any,
+    domain: Any,
+    use_text_for_last_user_input: bool = False,
+    rule_only_data: dict[str, Any] | None = None,
+) -> Any:
+    """``RulePolicy._prediction_states`` while predicting: the states its rules can see, else Rasa's own."""
+    from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
+
+    featurizer = self.featurizer
+    length = self.__dict__.get("_jd_rule_length")
+    if length is None or type(featurizer) is not MaxHistoryTrackerFeaturizer or featurizer.max_history is not None:
+        return RULE_STATES(self, tracker, domain, use_text_for_last_user_input, rule_only_data)
+    states = [recent_states(tracker, domain, length)]
+    featurizer._choose_last_user_input(states, use_text_for_last_user_input)
+    return states[0]
+
+
+def rule_predict(self, tracker, domain, rule_only_data=None, **kwargs):  # type: ignore[no-untyped-def]
+    """``RulePolicy.predict_action_probabilities`` with the states cut to the longest rule (prediction only)."""
+    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH
+
+    sizes = (len(self.lookup.get(RULES, {})), len(self.lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})))
+    longest = self.__dict__.get("_jd_longest_rule")
+    if longest is None or longest[0] != sizes:
+        longest = self.__dict__["_jd_longest_rule"] = (sizes, _rule_length(self))
+    self.__dict__["_jd_rule_length"] = longest[1]
+    try:
+        return RULE_PREDICT(self, tracker, domain, rule_only_data, **kwargs)
+    finally:
+        self.__dict__["_jd_rule_length"] = None  # training (the contradiction check) gets Rasa's whole states
+
+
 RASA_PREDICT: Any = None  # Rasa's own RasaModel._rasa_predict
 DASK_RUN: Any = None  # Rasa's own DaskGraphRunner.run, kept for the equivalence tests
+RULE_STATES: Any = None  # Rasa's own RulePolicy._prediction_states
+RULE_PREDICT: Any = None  # Rasa's own RulePolicy.predict_action_probabilities
 
 
 def installed() -> bool:
@@ -234,7 +309,7 @@ def _skip() -> tuple[int, str] | None:
 
 def install() -> bool:
     """Patch Rasa (once per process); True if the speedups are installed, False if they were skipped."""
-    global _INSTALLED, _SKIPPED, DASK_RUN, RASA_PREDICT
+    global _INSTALLED, _SKIPPED, DASK_RUN, RASA_PREDICT, RULE_PREDICT, RULE_STATES
     if _INSTALLED:
         return True
     skip = _skip()
@@ -244,6 +319,7 @@ def install() -> bool:
             logger.log(*skip)
         return False
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.utils.endpoints import EndpointConfig
     from rasa.utils.tensorflow.models import RasaModel
@@ -254,5 +330,11 @@ def install() -> bool:
     EndpointConfig.session = kept_session  # type: ignore[assignment]
     RASA_PREDICT = RasaModel._rasa_predict
     RasaModel._rasa_predict = rasa_predict  # type: ignore[assignment]
+    RULE_STATES = RulePolicy._prediction_states
+    RulePolicy._prediction_states = rule_prediction_states  # type: ignore[assignment]
+    RULE_PREDICT = RulePolicy.predict_action_probabilities
+    # a graph component's run function: Rasa reads its parameters and types (resolved in Rasa's module)
+    functools.update_wrapper(rule_predict, RULE_PREDICT, assigned=("__annotations__",), updated=())
+    RulePolicy.predict_action_probabilities = rule_predict  # type: ignore[assignment]
     _INSTALLED = True
     return True

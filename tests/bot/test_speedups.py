@@ -69,6 +69,7 @@ PROBE = textwrap.dedent(
     from rasa.core.actions.action import RemoteAction
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.utils.endpoints import EndpointConfig
+    from rasa.core.policies.rule_policy import RulePolicy
     from rasa.utils.tensorflow.models import RasaModel
 
     def methods():
@@ -77,6 +78,8 @@ PROBE = textwrap.dedent(
             DaskGraphRunner.__dict__["run"],
             EndpointConfig.__dict__["session"],
             RasaModel.__dict__["_rasa_predict"],
+            RulePolicy._prediction_states,  # inherited from Policy until patched
+            RulePolicy.__dict__["predict_action_probabilities"],
         ]
 
     before = methods()
@@ -85,13 +88,17 @@ PROBE = textwrap.dedent(
 
     after = methods()
     again = speedups.install()
-    ours = [speedups.validate_action_result, speedups.run_sequentially, speedups.kept_session, speedups.rasa_predict]
+    ours = [
+        speedups.validate_action_result, speedups.run_sequentially, speedups.kept_session, speedups.rasa_predict,
+        speedups.rule_prediction_states, speedups.rule_predict,
+    ]
     print(json.dumps({
         "installed": speedups.installed(),
         "again": again,
         "untouched": [a is b for a, b in zip(before, after)],
         "ours": [a is b for a, b in zip(after, ours)],
-        "dask_run_kept": speedups.DASK_RUN is before[1] and speedups.RASA_PREDICT is before[3],
+        "dask_run_kept": (speedups.DASK_RUN, speedups.RASA_PREDICT, speedups.RULE_STATES, speedups.RULE_PREDICT)
+            == (before[1], before[3], before[4], before[5]),
         "log": records,
     }))
     """
@@ -111,20 +118,20 @@ def probe(*version: str, **env: str) -> dict:
 def test_installed_by_default():
     result = probe()
     assert result["installed"] and result["again"]
-    assert result["ours"] == [True, True, True, True]
+    assert result["ours"] == [True] * 6
     assert result["dask_run_kept"]  # Rasa's own run, for the equivalence test below
     assert result["log"] == []
 
 
 def test_other_values_of_the_switch_leave_it_on():
-    assert probe(RASA_SPEEDUPS="1")["ours"] == [True, True, True, True]
+    assert probe(RASA_SPEEDUPS="1")["ours"] == [True] * 6
 
 
 @pytest.mark.parametrize("value", ["0", "off"])
 def test_rasa_speedups_0_patches_nothing(value):
     result = probe(RASA_SPEEDUPS=value)
     assert not result["installed"] and not result["again"]
-    assert result["untouched"] == [True, True, True, True]
+    assert result["untouched"] == [True] * 6
     assert result["log"] == [["INFO", f"bot.speedups off (RASA_SPEEDUPS={value}): Rasa's own code runs"]]
 
 
@@ -132,7 +139,7 @@ def test_rasa_speedups_0_patches_nothing(value):
 def test_another_rasa_version_is_not_patched_and_warned_once(version):
     result = probe(version)
     assert not result["installed"] and not result["again"]
-    assert result["untouched"] == [True, True, True, True]
+    assert result["untouched"] == [True] * 6
     assert not result["dask_run_kept"]  # nothing was replaced, nothing kept
     [(level, message)] = result["log"]  # one warning, though install() ran twice
     assert level == "WARNING"
@@ -385,3 +392,64 @@ def _diet_models(agent):
 
     nodes = agent.processor.graph_runner._instantiated_nodes.values()
     return [n._component.model for n in nodes if isinstance(getattr(n, "_component", None), DIETClassifier)]
+
+
+def _rule_policy(agent):
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    return next(n._component for n in nodes if isinstance(getattr(n, "_component", None), RulePolicy))
+
+
+def _conversation_trackers(agent):
+    """The conversation tests (tests/conversations) and the rules (data/rules) as trackers, and all of them run one
+    after the other as one long tracker (slots and loops carried over, far more states than the longest rule)."""
+    from rasa.core.test import _create_data_generator
+    from rasa.shared.core.generator import TrainingDataGenerator
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    stories = _create_data_generator(str(ROOT / "tests" / "conversations"), agent, use_conversation_test_files=True)
+    rules = TrainingDataImporter.load_from_dict(
+        domain_path=str(ROOT / "bot" / "domain"), training_data_paths=[str(ROOT / "data" / "rules")]
+    ).get_stories()
+    trackers = [
+        *stories.generate_story_trackers(),
+        *TrainingDataGenerator(rules, agent.domain, remove_duplicates=False, augmentation_factor=0).generate(),
+    ]
+    events = [e for t in trackers for e in t.events]
+    return [*trackers, DialogueStateTracker.from_events("all", events, slots=agent.domain.slots)]
+
+
+def _every_step(tracker, domain):
+    """The tracker as it stood before each action (each prediction point)."""
+    from rasa.shared.core.events import ActionExecuted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    events = list(tracker.events)
+    for i, event in enumerate(events):
+        if isinstance(event, ActionExecuted) and i:
+            yield DialogueStateTracker.from_events(tracker.sender_id, events[:i], slots=domain.slots)
+
+
+@needs_speedups
+def test_rules_see_the_last_states_and_predict_as_rasa_does(agent, monkeypatch):
+    """At every step of every conversation test, and of all of them as one tracker: the states are the last ones
+    of Rasa's own, and the predictions (action, events such as LoopInterrupted, hide_rule_turn) are Rasa's."""
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    policy, domain = _rule_policy(agent), agent.domain
+    assert RulePolicy.predict_action_probabilities is speedups.rule_predict
+    steps = [s for t in _conversation_trackers(agent) for s in _every_step(t, domain)]
+    ours = [vars(policy.predict_action_probabilities(s, domain)) for s in steps]
+    longest = policy.__dict__["_jd_longest_rule"][1]
+    assert 3 <= longest < 20 and policy.__dict__["_jd_rule_length"] is None  # set only while predicting
+    lengths = [len(domain.states_for_tracker_history(s)) for s in steps]
+    assert max(lengths) > 5 * longest  # the long tracker reaches far beyond the longest rule
+    for step in steps:
+        assert speedups.recent_states(step, domain, longest) == domain.states_for_tracker_history(step)[-longest:]
+    monkeypatch.setattr(RulePolicy, "predict_action_probabilities", speedups.RULE_PREDICT)
+    monkeypatch.setattr(RulePolicy, "_prediction_states", speedups.RULE_STATES)
+    assert [vars(policy.predict_action_probabilities(s, domain)) for s in steps] == ours
+    assert len({tuple(p["probabilities"]) for p in ours}) > 5  # different actions were predicted
+    assert any(p["events"] for p in ours) or any(p["hide_rule_turn"] for p in ours)
