@@ -255,16 +255,57 @@ def rule_prediction_states(
     use_text_for_last_user_input: bool = False,
     rule_only_data: dict[str, Any] | None = None,
 ) -> Any:
-    """``RulePolicy._prediction_states`` while predicting: the states its rules can see, else Rasa's own."""
+    """``RulePolicy._prediction_states`` while predicting: the states its rules can see, else Rasa's own. One
+    prediction asks twice (by text, then by intent) for the same tracker: the states are made once."""
+    import copy
+
     from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
 
     featurizer = self.featurizer
     length = self.__dict__.get("_jd_rule_length")
     if length is None or type(featurizer) is not MaxHistoryTrackerFeaturizer or featurizer.max_history is not None:
         return RULE_STATES(self, tracker, domain, use_text_for_last_user_input, rule_only_data)
-    states = [recent_states(tracker, domain, length)]
+    memo = self.__dict__.get("_jd_states_memo")
+    if memo is None or memo[0] is not tracker or memo[1] != len(tracker.events):
+        memo = self.__dict__["_jd_states_memo"] = (tracker, len(tracker.events), recent_states(tracker, domain, length))
+    states = [copy.deepcopy(memo[2])]  # _choose_last_user_input changes the states it is given
     featurizer._choose_last_user_input(states, use_text_for_last_user_input)
     return states[0]
+
+
+def possible_rule_keys(self: Any, lookup: dict[str, Any], states: list[Any]) -> set[str]:
+    """Rasa's ``RulePolicy._get_possible_keys``: the rule keys of ``lookup`` applicable to ``states``, with each
+    rule's states parsed and reversed once instead of once per rule per state (``_is_rule_applicable`` inlined)."""
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.shared.core.constants import PREVIOUS_ACTION
+
+    parsed = self.__dict__.setdefault("_jd_reversed_rules", {})
+    rules = parsed.get(id(lookup))
+    if rules is None or rules[0] is not lookup or len(rules[1]) != len(lookup):
+        rules = parsed[id(lookup)] = (lookup, [(k, list(reversed(self._rule_key_to_state(k)))) for k in lookup])
+    candidates = rules[1]
+    match = RulePolicy._does_rule_match_state
+    for i, state in enumerate(reversed(states)):
+        previous = state.get(PREVIOUS_ACTION)
+        kept = []
+        for rule in candidates:
+            rule_states = rule[1]
+            if i < len(rule_states):
+                rule_previous = rule_states[i].get(PREVIOUS_ACTION)
+                # a conversation start matches only a rule's start; else the rule's features must be in the state
+                both_start = not rule_previous and not previous
+                if not both_start and (not rule_previous or not previous or not match(rule_states[i], state)):
+                    continue
+            kept.append(rule)
+        candidates = kept
+    return {key for key, _ in candidates}
+
+
+def rule_possible_keys(self: Any, lookup: dict[str, Any], states: list[Any]) -> set[str]:
+    """``RulePolicy._get_possible_keys``: ours while predicting, Rasa's in training."""
+    if self.__dict__.get("_jd_rule_length") is None:
+        return RULE_KEYS(self, lookup, states)  # type: ignore[no-any-return]
+    return possible_rule_keys(self, lookup, states)
 
 
 def rule_predict(self, tracker, domain, rule_only_data=None, **kwargs):  # type: ignore[no-untyped-def]
@@ -280,12 +321,14 @@ def rule_predict(self, tracker, domain, rule_only_data=None, **kwargs):  # type:
         return RULE_PREDICT(self, tracker, domain, rule_only_data, **kwargs)
     finally:
         self.__dict__["_jd_rule_length"] = None  # training (the contradiction check) gets Rasa's whole states
+        self.__dict__["_jd_states_memo"] = None
 
 
 RASA_PREDICT: Any = None  # Rasa's own RasaModel._rasa_predict
 DASK_RUN: Any = None  # Rasa's own DaskGraphRunner.run, kept for the equivalence tests
 RULE_STATES: Any = None  # Rasa's own RulePolicy._prediction_states
 RULE_PREDICT: Any = None  # Rasa's own RulePolicy.predict_action_probabilities
+RULE_KEYS: Any = None  # Rasa's own RulePolicy._get_possible_keys
 
 
 def installed() -> bool:
@@ -309,7 +352,7 @@ def _skip() -> tuple[int, str] | None:
 
 def install() -> bool:
     """Patch Rasa (once per process); True if the speedups are installed, False if they were skipped."""
-    global _INSTALLED, _SKIPPED, DASK_RUN, RASA_PREDICT, RULE_PREDICT, RULE_STATES
+    global _INSTALLED, _SKIPPED, DASK_RUN, RASA_PREDICT, RULE_KEYS, RULE_PREDICT, RULE_STATES
     if _INSTALLED:
         return True
     skip = _skip()
@@ -332,6 +375,8 @@ def install() -> bool:
     RasaModel._rasa_predict = rasa_predict  # type: ignore[assignment]
     RULE_STATES = RulePolicy._prediction_states
     RulePolicy._prediction_states = rule_prediction_states  # type: ignore[assignment]
+    RULE_KEYS = RulePolicy._get_possible_keys
+    RulePolicy._get_possible_keys = rule_possible_keys  # type: ignore[assignment]
     RULE_PREDICT = RulePolicy.predict_action_probabilities
     # a graph component's run function: Rasa reads its parameters and types (resolved in Rasa's module)
     functools.update_wrapper(rule_predict, RULE_PREDICT, assigned=("__annotations__",), updated=())

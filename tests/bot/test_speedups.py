@@ -80,6 +80,7 @@ PROBE = textwrap.dedent(
             RasaModel.__dict__["_rasa_predict"],
             RulePolicy._prediction_states,  # inherited from Policy until patched
             RulePolicy.__dict__["predict_action_probabilities"],
+            RulePolicy.__dict__["_get_possible_keys"],
         ]
 
     before = methods()
@@ -90,15 +91,16 @@ PROBE = textwrap.dedent(
     again = speedups.install()
     ours = [
         speedups.validate_action_result, speedups.run_sequentially, speedups.kept_session, speedups.rasa_predict,
-        speedups.rule_prediction_states, speedups.rule_predict,
+        speedups.rule_prediction_states, speedups.rule_predict, speedups.rule_possible_keys,
     ]
     print(json.dumps({
         "installed": speedups.installed(),
         "again": again,
         "untouched": [a is b for a, b in zip(before, after)],
         "ours": [a is b for a, b in zip(after, ours)],
-        "dask_run_kept": (speedups.DASK_RUN, speedups.RASA_PREDICT, speedups.RULE_STATES, speedups.RULE_PREDICT)
-            == (before[1], before[3], before[4], before[5]),
+        "dask_run_kept": (
+            speedups.DASK_RUN, speedups.RASA_PREDICT, speedups.RULE_STATES, speedups.RULE_PREDICT, speedups.RULE_KEYS
+        ) == (before[1], before[3], before[4], before[5], before[6]),
         "log": records,
     }))
     """
@@ -118,20 +120,20 @@ def probe(*version: str, **env: str) -> dict:
 def test_installed_by_default():
     result = probe()
     assert result["installed"] and result["again"]
-    assert result["ours"] == [True] * 6
+    assert result["ours"] == [True] * 7
     assert result["dask_run_kept"]  # Rasa's own run, for the equivalence test below
     assert result["log"] == []
 
 
 def test_other_values_of_the_switch_leave_it_on():
-    assert probe(RASA_SPEEDUPS="1")["ours"] == [True] * 6
+    assert probe(RASA_SPEEDUPS="1")["ours"] == [True] * 7
 
 
 @pytest.mark.parametrize("value", ["0", "off"])
 def test_rasa_speedups_0_patches_nothing(value):
     result = probe(RASA_SPEEDUPS=value)
     assert not result["installed"] and not result["again"]
-    assert result["untouched"] == [True] * 6
+    assert result["untouched"] == [True] * 7
     assert result["log"] == [["INFO", f"bot.speedups off (RASA_SPEEDUPS={value}): Rasa's own code runs"]]
 
 
@@ -139,7 +141,7 @@ def test_rasa_speedups_0_patches_nothing(value):
 def test_another_rasa_version_is_not_patched_and_warned_once(version):
     result = probe(version)
     assert not result["installed"] and not result["again"]
-    assert result["untouched"] == [True] * 6
+    assert result["untouched"] == [True] * 7
     assert not result["dask_run_kept"]  # nothing was replaced, nothing kept
     [(level, message)] = result["log"]  # one warning, though install() ran twice
     assert level == "WARNING"
@@ -434,9 +436,10 @@ def _every_step(tracker, domain):
 
 @needs_speedups
 def test_rules_see_the_last_states_and_predict_as_rasa_does(agent, monkeypatch):
-    """At every step of every conversation test, and of all of them as one tracker: the states are the last ones
-    of Rasa's own, and the predictions (action, events such as LoopInterrupted, hide_rule_turn) are Rasa's."""
-    from rasa.core.policies.rule_policy import RulePolicy
+    """At every step of every conversation test and rule, and of all of them as one tracker: the states are the
+    last ones of Rasa's own, the applicable rules are those Rasa finds, and the predictions (action, events such as
+    LoopInterrupted, hide_rule_turn) are Rasa's."""
+    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 
     policy, domain = _rule_policy(agent), agent.domain
     assert RulePolicy.predict_action_probabilities is speedups.rule_predict
@@ -450,6 +453,11 @@ def test_rules_see_the_last_states_and_predict_as_rasa_does(agent, monkeypatch):
         assert speedups.recent_states(step, domain, longest) == domain.states_for_tracker_history(step)[-longest:]
     monkeypatch.setattr(RulePolicy, "predict_action_probabilities", speedups.RULE_PREDICT)
     monkeypatch.setattr(RulePolicy, "_prediction_states", speedups.RULE_STATES)
+    monkeypatch.setattr(RulePolicy, "_get_possible_keys", speedups.RULE_KEYS)
     assert [vars(policy.predict_action_probabilities(s, domain)) for s in steps] == ours
     assert len({tuple(p["probabilities"]) for p in ours}) > 5  # different actions were predicted
+    for lookup in policy.lookup[RULES], policy.lookup[RULES_FOR_LOOP_UNHAPPY_PATH]:
+        for step in steps:  # the same rule keys as Rasa's filter, on Rasa's own states of every step
+            states = domain.states_for_tracker_history(step)
+            assert speedups.possible_rule_keys(policy, lookup, states) == speedups.RULE_KEYS(policy, lookup, states)
     assert any(p["events"] for p in ours) or any(p["hide_rule_turn"] for p in ours)
