@@ -42,6 +42,15 @@ when no rule matched, and then it is no rule's key either way); only the debug l
 used in training (Rasa's contradiction check keys its bookkeeping on the whole states). Tests: the same
 predictions as Rasa's at every step of the conversation tests and of all of them run together as one tracker.
 
+Three NLU steps repeat work per message. ``CountVectorsFeaturizer._create_features`` calls sklearn's ``transform``
+(a new analyzer built, the counts put into CSR, sorted, then turned into COO) four times per message: here the
+counts are made with the vectorizer's own analyzer (built once) and go straight into the same COO matrices (same
+rows, columns, values and dtypes). ``Message._combine_features`` deep-copies the first sparse feature and stacks
+each further one onto it by a separate ``hstack``: here one ``hstack`` of all of them (the same blocks in the same
+order, so the same matrix). ``Domain.is_empty`` renders the whole domain into a dict, twice, on every message to
+compare it with an empty one: here once per domain (a loaded domain is not changed). About 2.5 ms per message in
+all. Tests: the same matrices and features as Rasa's, and the same parses with Rasa's code put back.
+
 Installed when the ``bot`` package is imported: every Rasa process of this project imports it (the tracker store,
 lock store, channels and NLU components named in endpoints.yml, credentials.yml and config.yml live in ``bot``).
 The patches replace private Rasa methods, so they are installed only on the exact Rasa release they were written
@@ -206,12 +215,15 @@ def rasa_predict(self: Any, batch_in: Any) -> Any:
         return outputs
     if self._run_eagerly or len(batch_in) != len(graph[2]):
         return RASA_PREDICT(self, batch_in)
-    import tensorflow as tf
     from keras.utils import tf_utils
     from rasa.shared.constants import DIAGNOSTIC_DATA
+    from tensorflow.python.eager import context
+    from tensorflow.python.framework import constant_op
 
     _, concrete, dtypes = graph
-    tensors = [tf.convert_to_tensor(x) for x in batch_in]
+    # what tf.convert_to_tensor does with an array in eager mode, without its dispatch and traceback wrappers
+    ctx = context.context()
+    tensors = [constant_op.convert_to_eager_tensor(x, ctx) for x in batch_in]
     if any(t.dtype != d for t, d in zip(tensors, dtypes, strict=True)):
         return RASA_PREDICT(self, batch_in)
     self._training = False
@@ -324,11 +336,94 @@ def rule_predict(self, tracker, domain, rule_only_data=None, **kwargs):  # type:
         self.__dict__["_jd_states_memo"] = None
 
 
+def _analyzer(vectorizer: Any) -> Any:
+    """``vectorizer.build_analyzer()``, built once per vectorizer (sklearn builds it on every transform)."""
+    kept = _ANALYZERS.get(id(vectorizer))
+    if kept is None or kept[0] is not vectorizer:
+        kept = _ANALYZERS[id(vectorizer)] = (vectorizer, vectorizer.build_analyzer())
+    return kept[1]
+
+
+_ANALYZERS: dict[int, tuple[Any, Any]] = {}
+
+
+def count_matrix(vectorizer: Any, docs: list[str]) -> Any:
+    """``vectorizer.transform(docs)`` with its indices sorted, as COO — what Rasa makes of it — counted directly."""
+    import numpy as np
+    import scipy.sparse
+
+    analyze = _analyzer(vectorizer)
+    vocabulary = vectorizer.vocabulary_
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[int] = []
+    for row, doc in enumerate(docs):
+        counts: dict[int, int] = {}
+        for feature in analyze(doc):
+            index = vocabulary.get(feature)
+            if index is not None:  # out-of-vocabulary features are ignored, as by transform
+                counts[index] = counts.get(index, 0) + 1
+        for index in sorted(counts):
+            rows.append(row)
+            cols.append(index)
+            values.append(1 if vectorizer.binary else counts[index])
+    return scipy.sparse.coo_matrix(
+        (np.asarray(values, dtype=np.intc), (np.asarray(rows, dtype=np.int32), np.asarray(cols, dtype=np.int32))),
+        shape=(len(docs), len(vocabulary)),
+        dtype=vectorizer.dtype,
+    )
+
+
+def count_vector_features(self: Any, attribute: str, all_tokens: list[list[str]]) -> tuple[list[Any], list[Any]]:
+    """Rasa's ``CountVectorsFeaturizer._create_features``: the same sequence and sentence matrices."""
+    from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
+
+    vectorizer = self.vectorizers.get(attribute)
+    if not vectorizer:
+        return [None], [None]
+    sequence: list[Any] = []
+    sentence: list[Any] = []
+    for tokens in all_tokens:
+        if not tokens:  # nothing to featurise
+            sequence.append(None)
+            sentence.append(None)
+            continue
+        sequence.append(count_matrix(vectorizer, tokens))
+        dense = attribute in DENSE_FEATURIZABLE_ATTRIBUTES
+        sentence.append(count_matrix(vectorizer, [" ".join(tokens)]) if dense else None)
+    return sequence, sentence
+
+
+def combine_features(features: list[Any], featurizers: list[str]) -> Any:
+    """Rasa's ``Message._combine_features``: sparse features joined by one ``hstack`` (Rasa deep-copies the
+    first and stacks the others on one by one: the same blocks in the same order); anything else as Rasa does."""
+    import scipy.sparse
+    from rasa.shared.nlu.training_data.features import Features
+
+    if len(features) < 2 or not all(f.is_sparse() for f in features):
+        return MESSAGE_COMBINE(features, featurizers)
+    if len({f.features.shape[0] for f in features}) != 1:
+        return MESSAGE_COMBINE(features, featurizers)  # Rasa's error
+    first = features[0]
+    return Features(scipy.sparse.hstack([f.features for f in features]), first.type, first.attribute, featurizers)
+
+
+def domain_is_empty(self: Any) -> bool:
+    """Rasa's ``Domain.is_empty`` (it renders the whole domain as a dict on every message), once per domain."""
+    kept = self.__dict__.get("_jd_is_empty")
+    if kept is None:
+        kept = self.__dict__["_jd_is_empty"] = DOMAIN_IS_EMPTY(self)
+    return bool(kept)
+
+
 RASA_PREDICT: Any = None  # Rasa's own RasaModel._rasa_predict
 DASK_RUN: Any = None  # Rasa's own DaskGraphRunner.run, kept for the equivalence tests
 RULE_STATES: Any = None  # Rasa's own RulePolicy._prediction_states
 RULE_PREDICT: Any = None  # Rasa's own RulePolicy.predict_action_probabilities
 RULE_KEYS: Any = None  # Rasa's own RulePolicy._get_possible_keys
+COUNT_FEATURES: Any = None  # Rasa's own CountVectorsFeaturizer._create_features
+MESSAGE_COMBINE: Any = None  # Rasa's own Message._combine_features
+DOMAIN_IS_EMPTY: Any = None  # Rasa's own Domain.is_empty
 
 
 def installed() -> bool:
@@ -353,6 +448,7 @@ def _skip() -> tuple[int, str] | None:
 def install() -> bool:
     """Patch Rasa (once per process); True if the speedups are installed, False if they were skipped."""
     global _INSTALLED, _SKIPPED, DASK_RUN, RASA_PREDICT, RULE_KEYS, RULE_PREDICT, RULE_STATES
+    global COUNT_FEATURES, MESSAGE_COMBINE, DOMAIN_IS_EMPTY
     if _INSTALLED:
         return True
     skip = _skip()
@@ -364,6 +460,9 @@ def install() -> bool:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.nlu.training_data.message import Message
     from rasa.utils.endpoints import EndpointConfig
     from rasa.utils.tensorflow.models import RasaModel
 
@@ -381,5 +480,11 @@ def install() -> bool:
     # a graph component's run function: Rasa reads its parameters and types (resolved in Rasa's module)
     functools.update_wrapper(rule_predict, RULE_PREDICT, assigned=("__annotations__",), updated=())
     RulePolicy.predict_action_probabilities = rule_predict  # type: ignore[assignment]
+    COUNT_FEATURES = CountVectorsFeaturizer._create_features
+    CountVectorsFeaturizer._create_features = count_vector_features  # type: ignore[assignment]
+    MESSAGE_COMBINE = Message._combine_features
+    Message._combine_features = staticmethod(combine_features)  # type: ignore[assignment]
+    DOMAIN_IS_EMPTY = Domain.is_empty
+    Domain.is_empty = domain_is_empty  # type: ignore[assignment]
     _INSTALLED = True
     return True

@@ -461,3 +461,90 @@ def test_rules_see_the_last_states_and_predict_as_rasa_does(agent, monkeypatch):
             states = domain.states_for_tracker_history(step)
             assert speedups.possible_rule_keys(policy, lookup, states) == speedups.RULE_KEYS(policy, lookup, states)
     assert any(p["events"] for p in ours) or any(p["hide_rule_turn"] for p in ours)
+
+
+def _coo_parts(matrix):
+    return (
+        type(matrix),
+        matrix.shape,
+        matrix.dtype,
+        matrix.row.dtype,
+        list(matrix.row),
+        list(matrix.col),
+        list(matrix.data),
+    )
+
+
+def _count_featurizers(agent):
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    return [n._component for n in nodes if isinstance(getattr(n, "_component", None), CountVectorsFeaturizer)]
+
+
+TOKEN_LISTS = [
+    ["我们", "一个", "月", "房租", "大概", "八万块", "，", "能补", "多少", "钱"],
+    ["房租", "房租", "房租"],  # a repeated token is counted
+    ["zzqx", "没见过的词"],  # out of vocabulary
+    ["三、2"],
+    [],
+]
+
+
+@needs_speedups
+def test_count_vectors_are_the_matrices_sklearn_makes(agent):
+    from rasa.shared.nlu.constants import TEXT
+
+    featurizers = _count_featurizers(agent)
+    assert len(featurizers) == 2  # words and character n-grams
+    for featurizer in featurizers:
+        ours = speedups.count_vector_features(featurizer, TEXT, TOKEN_LISTS)
+        rasa = speedups.COUNT_FEATURES(featurizer, TEXT, TOKEN_LISTS)
+        for mine, theirs in zip([*ours[0], *ours[1]], [*rasa[0], *rasa[1]], strict=True):
+            assert (mine is None) == (theirs is None)
+            if mine is not None:
+                assert _coo_parts(mine) == _coo_parts(theirs)
+        assert ours[0][0].nnz > 3 and max(ours[1][1].data) >= 3  # counts: the sentence has 房租 thrice
+        assert speedups.count_vector_features(featurizer, "no_such_attribute", TOKEN_LISTS) == ([None], [None])
+
+
+@needs_speedups
+def test_features_are_combined_as_rasa_combines_them(agent):
+    import numpy as np
+    from rasa.shared.nlu.constants import TEXT
+    from rasa.shared.nlu.training_data.features import Features
+
+    matrices = [speedups.count_vector_features(f, TEXT, TOKEN_LISTS[:1])[0][0] for f in _count_featurizers(agent)]
+    parts = [Features(m, "sequence", TEXT, f"cv{i}") for i, m in enumerate(matrices)]
+    parts.append(Features(matrices[0].astype(np.float32), "sequence", TEXT, "regex"))  # another dtype
+    for features in (parts, parts[:2], parts[:1]):
+        mine, theirs = speedups.combine_features(features, ["a"]), speedups.MESSAGE_COMBINE(features, ["a"])
+        assert _coo_parts(mine.features) == _coo_parts(theirs.features)
+        assert (mine.type, mine.attribute, mine.origin) == (theirs.type, theirs.attribute, theirs.origin)
+    short = Features(
+        speedups.count_vector_features(_count_featurizers(agent)[0], TEXT, [["房租"]])[0][0], "sequence", TEXT, "x"
+    )
+    with pytest.raises(ValueError, match="sequence dimensions do not match"):
+        speedups.combine_features([parts[0], short], [])  # Rasa's own error
+    assert speedups.combine_features([], []) is None
+
+
+def test_an_empty_domain_is_told_from_a_real_one():
+    from rasa.shared.core.domain import Domain
+
+    real = Domain.load(str(ROOT / "bot" / "domain"))
+    assert Domain.empty().is_empty() and not real.is_empty() and not real.is_empty()
+    assert speedups.DOMAIN_IS_EMPTY is None or speedups.DOMAIN_IS_EMPTY(real) is False
+
+
+@needs_speedups
+def test_nlu_parses_as_with_rasa_s_own_featurisation(agent, monkeypatch):
+    """Whole parses (intents, confidences, entities) with Rasa's count vectors and feature combination put back."""
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+    from rasa.shared.nlu.training_data.message import Message
+
+    texts = [*TEXTS, "你好", "三、2", "我们一个月房租大概八万块，能补多少钱", "x" * 300, "房租 房租 房租"]
+    ours = [asyncio.run(agent.parse_message(t)) for t in texts]
+    monkeypatch.setattr(CountVectorsFeaturizer, "_create_features", speedups.COUNT_FEATURES)
+    monkeypatch.setattr(Message, "_combine_features", staticmethod(speedups.MESSAGE_COMBINE))
+    assert [asyncio.run(agent.parse_message(t)) for t in texts] == ours
