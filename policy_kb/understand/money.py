@@ -130,7 +130,8 @@ def _amount(m: re.Match[str], unit_a: str | None) -> tuple[Decimal, Decimal, boo
     elif m.group("many"):
         if a_num is None:
             return None  # neighbours and 多 at once (七八十多万): too vague to read
-        hi = (a_num + _step(a)) * f
+        if m.group("many") != "来":  # 六十来万 is about 60万 (approximate, said back as 约), not 60万—70万
+            hi = (a_num + _step(a)) * f
     return lo, hi, has_unit
 
 
@@ -145,7 +146,9 @@ def _mention(s: str, m: re.Match[str], lo: Decimal, hi: Decimal, has_unit: bool)
     mention.value = Range(int(min(lo, hi)), int(max(lo, hi)))
     mention.basis = {"amount": mention.value.to_json()}
     mention.approx = bool(
-        APPROX_BEFORE.search(s[max(0, m.start() - 6) : m.start()]) or APPROX_AFTER.match(s[m.end() : m.end() + 4])
+        APPROX_BEFORE.search(s[max(0, m.start() - 6) : m.start()])
+        or APPROX_AFTER.match(s[m.end() : m.end() + 4])
+        or (m.group("many") == "来" and bool(m.group("mu")))  # 六十来万, 三千来块; in 80万来办 来 is a verb
     )
     return mention
 
