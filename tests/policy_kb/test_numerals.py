@@ -38,3 +38,10 @@ def test_textbook_chinese_numerals_read_back_like_cn2an(n):
 )
 def test_colloquial_forms(text, value):
     assert parse_number(text) == value
+
+
+def test_zero_yuan_is_said_as_yuan_not_wan():
+    """活动举办费0万元 was said back for "没办过活动" (found on the running bot)."""
+    from policy_kb.rules import wan
+
+    assert wan(0) == "0元" and wan(0, unit=False) == "0" and wan(5000) == "0.5万元"
