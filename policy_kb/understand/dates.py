@@ -18,6 +18,7 @@ from .lexicon import (
     MONTH_ALONE,
     MONTHS_REL,
     POLICY_DATE_WORDS,
+    PORT_NO,
     QUAL_ALONE,
     RECOGNITION_WORDS,
     REL_RE,
@@ -178,6 +179,8 @@ def _date_target(s: str, mention: _Mention, asked: str | None, u: Understanding,
         return asked.replace("_level", "_year")  # 市级，2024年的
     if asked in DATE_FACTS:
         return asked
+    if asked == "in_talent_port" and not PORT_NO.search(s):
+        return "entry_date"  # asked whether it is in the port, "前年十月": when it moved in (so it is in)
     found = [name for name, pattern in words.items() if pattern.search(s)]
     if len(found) == 1:
         return found[0]
