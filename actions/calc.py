@@ -14,6 +14,7 @@ from policy_kb.clock import today
 from policy_kb.engine import benefit, money_text
 from policy_kb.profile import Profile
 from policy_kb.report import fact_text
+from policy_kb.rules import messages
 from policy_kb.understand import MONEY_FACTS, Range
 
 from .common import kb, latest_text, understood
@@ -66,8 +67,10 @@ def answer_with_figures(
     common["buttons"] = buttons
     b = benefit(m, Profile.from_dict({fact.name: value}, today()))
     if fact.name == "annual_rent":
-        per_year = money_text(Range(b.per_year, b.per_year if b.per_year_max is None else b.per_year_max))
-        total = money_text(Range(b.total, b.total if b.total_max is None else b.total_max))
+        # from an approximate rent (六十来万, 大概100万) an approximate figure
+        about = messages()["say_back"]["approx"] if fact.approx else ""
+        per_year = about + money_text(Range(b.per_year, b.per_year if b.per_year_max is None else b.per_year_max))
+        total = about + money_text(Range(b.total, b.total if b.total_max is None else b.total_max))
         dispatcher.utter_message(
             response="utter_measure_rent_calc",
             per_year=per_year,

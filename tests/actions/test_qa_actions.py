@@ -24,6 +24,13 @@ def test_monthly_rent_is_converted_to_a_year():
     assert "年租金60万元（按每月5万元×12个月计算）" in text and "每年18万元" in text
 
 
+@pytest.mark.parametrize("text", ["一年房租差不多六十来万，能补多少", "房租大概60万一年，补贴多少"])
+def test_an_approximate_rent_gives_an_approximate_figure(text):
+    """From 约60万 the bot said 每年18万元 as if exact (found on the running bot)."""
+    msgs, _ = run(ActionAnswerMeasure(), tracker("empty", text, intent="ask_rent_subsidy"))
+    assert render(msgs).startswith("租金补贴每年约18万元，前三年度合计最多约54万元")
+
+
 def test_event_question_gives_the_cap_not_a_promise():
     msgs, _ = run(ActionAnswerMeasure(), tracker("empty", "办论坛花了200万最多补多少", intent="ask_event_subsidy"))
     text = render(msgs)
