@@ -233,12 +233,21 @@ def rasa_predict(self: Any, batch_in: Any) -> Any:
     return outputs
 
 
+def _reversed_rules(policy: Any, lookup: dict[str, Any]) -> list[tuple[str, list[Any]]]:
+    """Each rule key of ``lookup`` with its states, newest first, parsed once per lookup."""
+    parsed = policy.__dict__.setdefault("_jd_reversed_rules", {})
+    rules = parsed.get(id(lookup))
+    if rules is None or rules[0] is not lookup or len(rules[1]) != len(lookup):
+        rules = parsed[id(lookup)] = (lookup, [(k, list(reversed(policy._rule_key_to_state(k)))) for k in lookup])
+    return rules[1]  # type: ignore[no-any-return]
+
+
 def _rule_length(policy: Any) -> int:
-    """The number of states the longest rule of the policy looks at (its lookups do not change after loading)."""
+    """The number of states the longest rule of the policy looks at."""
     from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH
 
-    keys = [*policy.lookup.get(RULES, {}), *policy.lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})]
-    return max((len(policy._rule_key_to_state(k)) for k in keys), default=1)
+    lookups = [policy.lookup.get(RULES, {}), policy.lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})]
+    return max((len(states) for lookup in lookups for _, states in _reversed_rules(policy, lookup)), default=1)
 
 
 def recent_states(tracker: Any, domain: Any, count: int) -> list[Any]:
@@ -291,11 +300,7 @@ def possible_rule_keys(self: Any, lookup: dict[str, Any], states: list[Any]) -> 
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.shared.core.constants import PREVIOUS_ACTION
 
-    parsed = self.__dict__.setdefault("_jd_reversed_rules", {})
-    rules = parsed.get(id(lookup))
-    if rules is None or rules[0] is not lookup or len(rules[1]) != len(lookup):
-        rules = parsed[id(lookup)] = (lookup, [(k, list(reversed(self._rule_key_to_state(k)))) for k in lookup])
-    candidates = rules[1]
+    candidates = _reversed_rules(self, lookup)
     match = RulePolicy._does_rule_match_state
     for i, state in enumerate(reversed(states)):
         previous = state.get(PREVIOUS_ACTION)
@@ -322,13 +327,7 @@ def rule_possible_keys(self: Any, lookup: dict[str, Any], states: list[Any]) -> 
 
 def rule_predict(self, tracker, domain, rule_only_data=None, **kwargs):  # type: ignore[no-untyped-def]
     """``RulePolicy.predict_action_probabilities`` with the states cut to the longest rule (prediction only)."""
-    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH
-
-    sizes = (len(self.lookup.get(RULES, {})), len(self.lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})))
-    longest = self.__dict__.get("_jd_longest_rule")
-    if longest is None or longest[0] != sizes:
-        longest = self.__dict__["_jd_longest_rule"] = (sizes, _rule_length(self))
-    self.__dict__["_jd_rule_length"] = longest[1]
+    self.__dict__["_jd_rule_length"] = _rule_length(self)  # the rules' states are parsed once per lookup
     try:
         return RULE_PREDICT(self, tracker, domain, rule_only_data, **kwargs)
     finally:
@@ -381,6 +380,7 @@ def count_vector_features(self: Any, attribute: str, all_tokens: list[list[str]]
     vectorizer = self.vectorizers.get(attribute)
     if not vectorizer:
         return [None], [None]
+    dense = attribute in DENSE_FEATURIZABLE_ATTRIBUTES
     sequence: list[Any] = []
     sentence: list[Any] = []
     for tokens in all_tokens:
@@ -389,7 +389,6 @@ def count_vector_features(self: Any, attribute: str, all_tokens: list[list[str]]
             sentence.append(None)
             continue
         sequence.append(count_matrix(vectorizer, tokens))
-        dense = attribute in DENSE_FEATURIZABLE_ATTRIBUTES
         sentence.append(count_matrix(vectorizer, [" ".join(tokens)]) if dense else None)
     return sequence, sentence
 

@@ -132,9 +132,9 @@ def intent_measure() -> dict[str, str]:
 
 def wan(yuan: int | float | Decimal, unit: bool = True) -> str:
     """Yuan → the 万元 form people read: 360000 → "36万元", 12345 → "1.2345万元", 5000 → "0.5万元"."""
-    if unit and Decimal(str(yuan)) == 0:
-        return "0元"  # not "0万元" (活动举办费0元: no event held)
     d = (Decimal(str(yuan)) / Decimal(10000)).normalize()
+    if unit and d == 0:
+        return "0元"  # not "0万元" (活动举办费0元: no event held)
     s = format(d, "f")
     if "." in s:
         s = s.rstrip("0").rstrip(".")

@@ -389,18 +389,23 @@ def test_diet_called_through_its_traced_graph_gives_rasa_s_parses(agent, monkeyp
     assert [asyncio.run(agent.parse_message(t)) for t in texts] == ours
 
 
+def _components(agent, cls):
+    """The trained model's graph components of a class."""
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    return [n._component for n in nodes if isinstance(getattr(n, "_component", None), cls)]
+
+
 def _diet_models(agent):
     from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 
-    nodes = agent.processor.graph_runner._instantiated_nodes.values()
-    return [n._component.model for n in nodes if isinstance(getattr(n, "_component", None), DIETClassifier)]
+    return [c.model for c in _components(agent, DIETClassifier)]
 
 
 def _rule_policy(agent):
     from rasa.core.policies.rule_policy import RulePolicy
 
-    nodes = agent.processor.graph_runner._instantiated_nodes.values()
-    return next(n._component for n in nodes if isinstance(getattr(n, "_component", None), RulePolicy))
+    [policy] = _components(agent, RulePolicy)
+    return policy
 
 
 def _conversation_trackers(agent):
@@ -445,7 +450,7 @@ def test_rules_see_the_last_states_and_predict_as_rasa_does(agent, monkeypatch):
     assert RulePolicy.predict_action_probabilities is speedups.rule_predict
     steps = [s for t in _conversation_trackers(agent) for s in _every_step(t, domain)]
     ours = [vars(policy.predict_action_probabilities(s, domain)) for s in steps]
-    longest = policy.__dict__["_jd_longest_rule"][1]
+    longest = speedups._rule_length(policy)
     assert 3 <= longest < 20 and policy.__dict__["_jd_rule_length"] is None  # set only while predicting
     lengths = [len(domain.states_for_tracker_history(s)) for s in steps]
     assert max(lengths) > 5 * longest  # the long tracker reaches far beyond the longest rule
@@ -478,8 +483,7 @@ def _coo_parts(matrix):
 def _count_featurizers(agent):
     from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 
-    nodes = agent.processor.graph_runner._instantiated_nodes.values()
-    return [n._component for n in nodes if isinstance(getattr(n, "_component", None), CountVectorsFeaturizer)]
+    return _components(agent, CountVectorsFeaturizer)
 
 
 TOKEN_LISTS = [
