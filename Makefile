@@ -5,7 +5,7 @@ PY    := $(VENV)/bin/python
 DEPS_HASH := $(shell cat pyproject.toml requirements.lock 2>/dev/null | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(DEPS_HASH)
 
-.PHONY: run test lint fmt install kb train chat lock clean browser-deps
+.PHONY: run test lint fmt install kb train chat lock clean browser-deps pdf-deps
 
 install: $(STAMP)
 
@@ -26,13 +26,23 @@ train: kb
 	@scripts/train.sh >/dev/null
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download does not work here); CJK fonts so
-# screenshots show Chinese. Installed once, when missing and apt is usable.
-browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+# screenshots show Chinese; poppler-utils (pdftotext, pdffonts, pdftoppm) to read the report PDFs back. Installed
+# once, when missing and apt is usable.
+browser-deps: pdf-deps
+	@if [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
-	    echo "==> 安装 Chromium 与中文字体（浏览器测试用，仅首次）"; \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; \
-	  else echo "（未安装 chromium / fonts-noto-cjk，且无 root：浏览器测试将跳过）"; fi; \
+	    echo "==> 安装 Chromium 与 PDF 工具（浏览器与报告测试用，仅首次）"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium poppler-utils; \
+	  else echo "（未安装 chromium / poppler-utils，且无 root：浏览器测试将跳过）"; fi; \
+	fi
+
+# The kept report's PDF (WeasyPrint) embeds Noto Sans CJK, found through fontconfig, and needs Pango to lay it out.
+pdf-deps:
+	@if ! fc-list 2>/dev/null | grep -qi "noto.*cjk" || ! ldconfig -p | grep -q "libpangoft2-1.0"; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "==> 安装中文字体与 Pango（报告 PDF 用，仅首次）"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0; \
+	  else echo "（未安装 fonts-noto-cjk / Pango，且无 root：报告 PDF 将无法生成）"; fi; \
 	fi
 
 test: train browser-deps
@@ -52,7 +62,7 @@ fmt: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-run: kb
+run: kb pdf-deps
 	@echo "==> [4/4] 训练模型（无变化时跳过）并启动动作服务器与 Rasa 服务器"
 	@scripts/run.sh
 

@@ -203,10 +203,22 @@ class ActionStartCheck(Action):
         if focus and intent != "inform":
             m = kb().rules.measure(focus[0])
             dispatcher.utter_message(response="utter_start_check_focus", title=m.title, citation=m.citation)
-        elif not any(tracker.get_slot(s) is not None for s in PROFILE_SLOTS):
+        elif not has_profile(tracker):
             dispatcher.utter_message(response="utter_start_check")
         # The facts in this message are taken by the form's validation, which runs when the form starts.
         return events
+
+
+def current_report(tracker: Tracker) -> dict[str, Any]:
+    """The report of the profile in the slots as of today (on the measures the check is focused on, if any), as
+    data (``policy_kb.report.report_data``)."""
+    profile, unknown = profile_from_slots(tracker)
+    focus = tracker.get_slot("focus_measures") or None
+    return report_data(kb().assess(profile, today(), only=focus), undecided=unknown)
+
+
+def has_profile(tracker: Tracker) -> bool:
+    return any(tracker.get_slot(s) is not None for s in PROFILE_SLOTS)
 
 
 class ActionEligibilityReport(Action):
@@ -214,10 +226,7 @@ class ActionEligibilityReport(Action):
         return "action_eligibility_report"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        profile, unknown = profile_from_slots(tracker)
-        focus = tracker.get_slot("focus_measures") or None
-        a = kb().assess(profile, today(), only=focus)
-        data = report_data(a, undecided=unknown)
+        data = current_report(tracker)
         # the text for every channel and, beside it, the same report as data (web badges, staff insights)
         dispatcher.utter_message(response="utter_eligibility_report", report=render_report(data), json_message=data)
         return [SlotSet("requested_slot", None)]

@@ -16,13 +16,15 @@ from . import engine as eligibility
 from .profile import Profile
 from .rules import RuleSet, clause_title, parse_rules, rules_raw
 from .store import build, current_document, make_engine
+from .store import rules_hash as store_rules_hash
 from .text import Clause, Document
 
 
 class PolicyKB:
-    def __init__(self, document: Document, rules: RuleSet):
+    def __init__(self, document: Document, rules: RuleSet, rules_hash: str | None = None):
         self.document = document
         self.rules = rules
+        self.rules_hash = rules_hash or store_rules_hash()  # the hash the build recorded, when loaded from the store
         self.titles = {c.ref: clause_title(c) for c in document.clauses}
         self.index = search.SearchIndex(
             [search.Doc(c.ref, self.titles[c.ref], c.text_norm) for c in document.clauses if c.text]
@@ -84,7 +86,8 @@ class PolicyKB:
                 )
                 measures.append(d)
             data = {"support_objects": rules_raw()["support_objects"], "measures": measures}
-        return cls(doc, parse_rules(data))
+            stored_rules_hash = row.rules_hash
+        return cls(doc, parse_rules(data), stored_rules_hash)
 
     # lookups ------------------------------------------------------------------------------------------------
     def clause(self, ref: str) -> Clause | None:
@@ -101,6 +104,16 @@ class PolicyKB:
 
     def search(self, query: str, limit: int = 5) -> list[search.Hit]:
         return self.index.search(query, limit)
+
+    def version_stamp(self) -> dict[str, str]:
+        """Which text and rules an answer or a kept report was computed from: the document number, its effective
+        date and the content hashes of the text and of the rules data (measures, vocabulary, messages)."""
+        return {
+            "doc_number": self.document.doc_number,
+            "effective_on": self.document.effective_on.isoformat(),
+            "source_hash": self.document.source_hash,
+            "rules_hash": self.rules_hash,
+        }
 
     def assess(self, profile: Profile, today: date, only: Iterable[str] | None = None) -> eligibility.Assessment:
         return eligibility.assess(profile, today, only=only, rules=self.rules)

@@ -4,10 +4,13 @@
     GET /webhooks/web/static/<file>  its CSS and JS (hand-written, no CDN, no framework)
     GET /webhooks/web/embed.js       one <script> tag for institutions' own sites: a floating button that opens
                                      the page in an iframe
+    GET /webhooks/web/report/<token>      a kept report (导出报告), printable HTML (``report_page.py``)
+    GET /webhooks/web/report/<token>.pdf  the same report as PDF (made here, server-side, with WeasyPrint)
 
 The page talks to the bot over the REST channel on the same origin (POST /webhooks/rest/webhook), so the input
-checks of ``SafeRestInput`` apply and no socket.io client has to be shipped. This channel only serves files: it
-receives no messages itself, converts no formats and holds no policy logic.
+checks of ``SafeRestInput`` apply and no socket.io client has to be shipped. This channel only serves files and kept
+reports: it receives no messages itself and holds no policy logic (a kept report is the data the action server
+stored in ``records``; it is drawn, not recomputed).
 
 Every file is read once at start-up from ``web_static/`` and served from memory with an ETag
 (``static_files.StaticFiles``); only the names in ``FILES`` exist (no path from the request reaches the file system).
@@ -15,17 +18,24 @@ Every file is read once at start-up from ``web_static/`` and served from memory 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
 import yaml
+from cachetools import LRUCache
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.static_files import StaticFiles
+from records import reports
+
+logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "web_static"
 MESSAGES: dict[str, str] = yaml.safe_load((Path(__file__).parent / "web_messages.yml").read_text(encoding="utf-8"))
@@ -51,12 +61,32 @@ PAGE_CSP = (
 # on every file; revalidated with its ETag
 HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
 
+# A kept report: its token is in the URL, so no referrer leaves the page, nothing caches it on the way, no search
+# engine lists it; the page has inline styles only and runs nothing.
+REPORT_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "private, no-store",
+    "X-Content-Type-Options": "nosniff",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+PDF_SUFFIX = ".pdf"
+PDF_NAME = "jiading-policy-report-{:%Y%m%d}.pdf"
+
+
+def _message_page(key: str) -> str:
+    """A short page in Chinese for a report that cannot be shown (the text from web_messages.yml)."""
+    text = html_escape(MESSAGES[key])
+    return f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{text}</title><p>{text}</p></html>'
+
 
 class WebChatInput(InputChannel):
     """Serves the chat page; credentials (all optional): ``{}``. Messages go through the REST channel."""
 
     def __init__(self, directory: Path = STATIC_DIR) -> None:
         self.files = StaticFiles(directory, FILES, HEADERS)
+        self.pdfs: LRUCache[str, bytes] = LRUCache(maxsize=16)  # token → PDF: made once, a kept report never changes
 
     @classmethod
     def name(cls) -> str:
@@ -95,4 +125,30 @@ class WebChatInput(InputChannel):
             # loaded by other sites' pages: a plain script, no credentials, cacheable by the browser
             return self._serve(request, "embed.js", {"Access-Control-Allow-Origin": "*"})
 
+        @bp.route("/report/<name:str>", methods=["GET", "HEAD"])
+        async def report(request: Request, name: str) -> HTTPResponse:
+            return await self._report(name)
+
         return bp
+
+    async def _report(self, name: str) -> HTTPResponse:
+        from bot.channels import report_page  # WeasyPrint is loaded when the first report is asked for
+
+        pdf = name.endswith(PDF_SUFFIX)
+        token = name[: -len(PDF_SUFFIX)] if pdf else name
+        try:
+            kept = await asyncio.to_thread(reports.fetch, token)
+            if kept is None:
+                return response.html(_message_page("report_gone"), status=404, headers=REPORT_HEADERS)
+            if not pdf:
+                html = report_page.render_html(kept, pdf_href=token + PDF_SUFFIX)
+                return response.html(html, headers=REPORT_HEADERS)
+            body = self.pdfs.get(token)
+            if body is None:
+                body = self.pdfs[token] = await asyncio.to_thread(report_page.render_pdf, kept)
+        except Exception:  # a database or PDF failure: a Chinese page, never a trace
+            logger.exception("kept report %s… could not be served", token[:6])
+            return response.html(_message_page("report_failed"), status=503, headers=REPORT_HEADERS)
+        disposition = f'inline; filename="{PDF_NAME.format(kept.created_at)}"'
+        headers = dict(REPORT_HEADERS, **{"Content-Disposition": disposition})
+        return response.raw(body, content_type="application/pdf", headers=headers)

@@ -72,6 +72,7 @@ class Servers:
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/webhook",
             "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.sqlite'}",
             "POLICY_KB_URL": os.environ.get("POLICY_KB_URL", f"sqlite:///{ROOT / 'var' / 'policy_kb.sqlite'}"),
+            "RECORDS_URL": f"sqlite:///{workdir / 'records.sqlite'}",  # kept reports, tickets, feedback
             **(env or {}),
         }
         self.procs: dict[str, subprocess.Popen] = {}

@@ -21,7 +21,9 @@
     retry: "重试",
     typing: "政策助手正在输入",
     you: "您说",
-    bot: "政策助手说"
+    bot: "政策助手说",
+    reportPage: "打开可打印的报告",
+    reportPdf: "下载 PDF"
   };
   // a verdict of the report data → the badge's CSS class (item-ok …) and its label if the data has none
   var VERDICTS = {
@@ -32,6 +34,9 @@
   var MARKS = { met: ["✓", "ok"], failed: ["✗", "no"], unknown: ["?", "info"] };
   var REPORT_TYPE = "assessment_report";
   var REPORT_SCHEMA = 1;
+  // 导出报告: {"custom": {"type": "report_link", "html": "/webhooks/web/report/<token>", "pdf": "….pdf"}} → two links
+  var LINK_TYPE = "report_link";
+  var LINK_PATH = /^\/webhooks\/web\/report\/[A-Za-z0-9_-]{43}(\.pdf)?$/;
   var STORAGE_KEY = "jd-policy-chat/v1";
   var MAX_SAVED = 200;          // transcript entries kept in the browser
   var TIMEOUT_MS = 60000;
@@ -133,6 +138,30 @@
       if (!plain(l) || str(l.text) == null) throw new Error("line");
       return { kind: str(l.kind) || "", text: str(l.text) };
     });
+  }
+
+  /** A report_link entry → [{title, href}] (same-origin report paths only), or null. */
+  function reportLinks(c) {
+    if (!plain(c) || c.type !== LINK_TYPE) return null;
+    var links = [];
+    if (typeof c.html === "string" && LINK_PATH.test(c.html)) links.push({ title: T.reportPage, href: c.html });
+    if (typeof c.pdf === "string" && LINK_PATH.test(c.pdf)) links.push({ title: T.reportPdf, href: c.pdf });
+    return links.length ? links : null;
+  }
+
+  /** What is kept of a report_link entry (the same shape, checked again by reportLinks after a reload). */
+  function linkData(c) { return { type: LINK_TYPE, html: c.html, pdf: c.pdf }; }
+
+  function linkRow(links) {
+    var row = el("div", "report-links");
+    links.forEach(function (l) {
+      var a = el("a", "report-link", l.title);
+      a.href = l.href;
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+      row.appendChild(a);
+    });
+    return row;
   }
 
   /** The custom entry's payload → the part of it the card shows (the same shape, so this is also how a stored one is
@@ -267,6 +296,7 @@
           entry.report = e.from === "bot" ? reportData(e.report) : null;
           if (!entry.report) return null;
         }
+        if (e.from === "bot" && e.links != null && reportLinks(e.links)) entry.links = linkData(e.links);
         return entry;
       }).filter(Boolean);
       return s;
@@ -317,6 +347,8 @@
     b.appendChild(el("span", "sr-only", entry.from === "user" ? T.you + "：" : T.bot + "："));
     if (entry.from === "user") b.appendChild(document.createTextNode(entry.text));
     else if (!(entry.report && card(b, entry.report))) renderText(b, entry.text);
+    var links = entry.links ? reportLinks(entry.links) : null;
+    if (links) b.appendChild(linkRow(links));
     row.appendChild(b);
     if (withButtons && entry.buttons && entry.buttons.length) {
       row.appendChild(quickReplies(entry.buttons, function (btn) { send(btn.payload, btn.title); }));
@@ -412,6 +444,8 @@
           entry = { from: "bot", text: typeof r.text === "string" ? r.text : "", buttons: cleanButtons(r.buttons) };
           added.push(entry);
         }
+        var links = r && r.custom != null && reportLinks(r.custom) ? linkData(r.custom) : null;
+        if (links && entry) entry.links = links;   // the link text's bubble gets the two links under it
         var report = r && r.custom != null ? reportData(r.custom) : null;
         if (report) {
           var host = entry || (prev && !prev.report ? prev : null);

@@ -1,0 +1,69 @@
+"""导出报告 / 下载报告: the report of the profile in the slots is kept (``records.reports``) under a random token,
+and the user gets the link to its printable page and its PDF, both served by the Rasa server's web channel
+(``bot/channels/web.py``: ``/webhooks/web/report/<token>`` and ``…/<token>.pdf``).
+
+The text carries absolute links (WeChat shows them as text; ``PUBLIC_BASE_URL``, default http://localhost:5005, is
+where people reach the Rasa server); beside it a ``custom`` entry ``{"type": "report_link", …}`` with the same-origin
+paths, which the web page renders as two links. No report without a profile; inside the self-check the user is told
+the report can be exported once it is done, and the form goes on."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from records import reports
+
+from .common import kb
+from .eligibility import FORM, current_report, has_profile
+
+logger = logging.getLogger(__name__)
+
+REPORT_PATH = "/webhooks/web/report/"
+LINK_TYPE = "report_link"
+
+
+def public_base() -> str:
+    return (os.environ.get("PUBLIC_BASE_URL") or "http://localhost:5005").strip().rstrip("/")
+
+
+class ActionExportReport(Action):
+    def name(self) -> str:
+        return "action_export_report"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if tracker.active_loop_name == FORM:
+            dispatcher.utter_message(response="utter_export_after_check")
+            return []
+        if not has_profile(tracker):
+            dispatcher.utter_message(response="utter_export_nothing")
+            return []
+        data = current_report(tracker)
+        data["version"] = kb().version_stamp()
+        try:
+            kept = reports.keep(data)
+        except SQLAlchemyError:
+            logger.exception("could not keep a report")
+            dispatcher.utter_message(response="utter_export_failed")
+            return []
+        path = REPORT_PATH + kept.token
+        dispatcher.utter_message(
+            response="utter_report_link",
+            html_url=public_base() + path,
+            pdf_url=public_base() + path + ".pdf",
+            days=reports.ttl_days(),
+            expires_on=kept.expires_at.date().isoformat(),
+            json_message={
+                "type": LINK_TYPE,
+                "html": path,
+                "pdf": path + ".pdf",
+                "expires_on": kept.expires_at.date().isoformat(),
+            },
+        )
+        return []
