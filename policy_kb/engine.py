@@ -15,6 +15,7 @@ from . import facts
 from .profile import Profile, category_clause
 from .rules import Condition, Measure, RuleSet, load_rules, messages, percent_of, vocabulary, wan, wan_range
 from .understand import DateSpan, Range
+from .years import AwardYear, SubsidyYear, add_years, subsidy_years
 
 ELIGIBLE, PENDING, NOT_ELIGIBLE, NEED_INFO, NOT_APPLICABLE = (
     "eligible",
@@ -79,6 +80,8 @@ class MeasureResult:
     missing_for_amount: list[str] = field(default_factory=list)  # facts that only change the amount
     remedies: list[str] = field(default_factory=list)  # what would make a not-eligible measure eligible
     money: Money | None = None
+    years: list[SubsidyYear] = field(default_factory=list)  # 三、2's subsidy years (exact entry date)
+    award_year: AwardYear | None = None  # 三、5/三、6: the year whose honour / recognition counts ("当年度")
 
     @property
     def verdict_label(self) -> str:
@@ -98,6 +101,8 @@ class MeasureResult:
             "missing_for_amount": self.missing_for_amount,
             "remedies": self.remedies,
             "money": self.money.to_dict() if self.money else None,
+            "years": [y.to_dict() for y in self.years],
+            "award_year": self.award_year.to_dict() if self.award_year else None,
         }
 
 
@@ -131,13 +136,6 @@ class Assessment:
         }
 
 
-def _add_years(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28)
-
-
 def span_label(span: DateSpan) -> str:
     """How people read an interval: "2024-03-05", "2024年3月", "2024年", or "2024-01-01至2024-03-31"."""
     t: dict[str, str] = messages()["dates"]
@@ -152,7 +150,7 @@ def span_label(span: DateSpan) -> str:
 
 
 def _shift(span: DateSpan, years: int) -> DateSpan:
-    return DateSpan(_add_years(span.start, years), _add_years(span.end, years))
+    return DateSpan(add_years(span.start, years), add_years(span.end, years))
 
 
 def _shown(v: Any) -> Any:
@@ -207,7 +205,7 @@ def _test(cond: Condition, value: Any, today: date) -> str:
     if t == "current_year":
         return MET if value == today.year else FAILED
     if t == "within_years":
-        return MET if today < _add_years(value, cond.params["years"]) else FAILED
+        return MET if today < add_years(value, cond.params["years"]) else FAILED
     if t == "listed_category":
         if value in vocabulary()["categories"]:
             return MET
@@ -292,11 +290,11 @@ def benefit(m: Measure, profile: Profile, generic: bool = False) -> Money:
 def _rent_window(money: Money, entry: DateSpan, years: int) -> None:
     t = messages()["money"]
     money.window_start = entry.start
-    money.window_end = _add_years(entry.start, years)
+    money.window_end = add_years(entry.start, years)
     if entry.exact:
         money.window_text = t["rent_window"].format(start=entry.start.isoformat(), end=money.window_end.isoformat())
         return
-    money.window_end_latest = _add_years(entry.end, years)
+    money.window_end_latest = add_years(entry.end, years)
     money.window_text = t["rent_window_span"].format(entry=span_label(entry), end=span_label(_shift(entry, years)))
 
 
@@ -351,8 +349,30 @@ def assess(
             )
         if res.verdict in (ELIGIBLE, PENDING):
             res.missing_for_amount = [f for f in m.inputs if profile.get(f) is None]
+        _lay_out_years(m, res, profile, today)
         results.append(res)
     return Assessment(today, profile, support, support_status, results)
+
+
+def _lay_out_years(m: Measure, res: MeasureResult, profile: Profile, today: date) -> None:
+    """三、2's subsidy years counted from the entry date and 三、5/三、6's award year (policy_kb.years), for a measure
+    not judged not eligible: a window whose years are all past has ended, and the engine judged it so."""
+    if res.verdict in (NOT_ELIGIBLE, NOT_APPLICABLE):
+        return
+    window_from = m.benefit.get("window_from")
+    money, start = res.money, profile.get(window_from) if window_from else None
+    if money is not None and money.years and isinstance(start, DateSpan):
+        res.years = subsidy_years(start, today, money.years, _per_year(money))
+    for c in m.conditions:
+        year = profile.get(c.fact) if c.test == "current_year" and c.fact else None
+        if c.fact and isinstance(year, int):
+            res.award_year = AwardYear(c.fact, year)
+
+
+def _per_year(money: Money) -> int | Range | None:
+    if money.per_year is None or money.per_year_max in (None, money.per_year):
+        return money.per_year
+    return Range(money.per_year, money.per_year_max)
 
 
 def _dedupe(items: Iterable[str | None]) -> list[str]:

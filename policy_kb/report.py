@@ -26,6 +26,7 @@ from .engine import (
 from .rules import messages, vocabulary, wan
 from .text import Clause
 from .understand import DateSpan, Fact, Range
+from .years import SubsidyYear
 
 GROUP_ORDER = (ELIGIBLE, PENDING, NEED_INFO, NOT_ELIGIBLE, NOT_APPLICABLE)
 
@@ -91,9 +92,11 @@ def _facts(names: list[str]) -> list[dict[str, str]]:
 
 
 def _measure_lines(r: MeasureResult, skip: frozenset[str], detail: bool) -> list[dict[str, str]]:
-    """The detail lines the report shows under a measure: (kind, text), kind = money / window / met / failed /
-    unknown / to_verify / remedy / ask / amount_ask. ``skip`` names conditions already shown once above (the
-    support-object ones); ``detail=False`` keeps only the amount (every measure fails for the same reason)."""
+    """The detail lines the report shows under a measure: (kind, text), kind = money / window / year / met / failed
+    / unknown / to_verify / remedy / ask / amount_ask. ``skip`` names conditions already shown once above (the
+    support-object ones); ``detail=False`` keeps only the amount (every measure fails for the same reason). With
+    三、2's years laid out (an exact entry date) a head line saying how they are counted stands for the window text,
+    whose end (the day the window has ended) would read as one day more than the last year's last day."""
     t = messages()["report"]
     lines: list[dict[str, str]] = []
 
@@ -102,8 +105,14 @@ def _measure_lines(r: MeasureResult, skip: frozenset[str], detail: bool) -> list
 
     if r.money and r.verdict != NOT_APPLICABLE:
         add("money", "money", text=r.money.text)
-        if r.money.window_text and r.verdict != NOT_ELIGIBLE:
+        if r.years:
+            add("window", "years_head")
+            lines.extend(year_line(y) for y in r.years)
+        elif r.money.window_text and r.verdict != NOT_ELIGIBLE:
             add("window", "window", text=r.money.window_text)
+    if r.award_year:
+        award = t["award_year"][r.award_year.fact].format(year=r.award_year.year, citation=r.citation)
+        lines.append({"kind": "year", "text": award.strip()})
     if not detail:
         return lines
     shown = {
@@ -128,6 +137,33 @@ def _measure_lines(r: MeasureResult, skip: frozenset[str], detail: bool) -> list
     if r.missing_for_amount:
         add("amount_ask", "amount_ask", facts=fact_labels(r.missing_for_amount))
     return lines
+
+
+def year_amount(y: SubsidyYear, approx: bool = False) -> str:
+    """A subsidy year's amount as people read it ("18万元", "18万—21万元"; "" when the rent is not known);
+    ``approx`` (a rent said as 六十来万) puts 约 before it, as the answers do. The profile does not record whether a
+    rent was approximate, so the report cannot tell and passes False."""
+    if y.per_year is None:
+        return ""
+    about = messages()["say_back"]["approx"] if approx else ""
+    return about + money_text(y.per_year)
+
+
+def year_line(y: SubsidyYear, approx: bool = False) -> dict[str, str]:
+    """One subsidy year: "第2年度 2025-03-01至2026-02-28（当前）：补贴18万元" (without the amount when the rent is
+    not known)."""
+    t = messages()["report"]
+    amount = year_amount(y, approx)
+    template = t["year"] if amount else t["year_no_amount"]
+    text = template.format(
+        n=y.n, start=y.start.isoformat(), end=y.end.isoformat(), status=t["year_status"][y.status], amount=amount
+    )
+    return {"kind": "year", "text": text.strip()}
+
+
+def _years_data(r: MeasureResult) -> list[dict[str, Any]]:
+    labels = messages()["report"]["year_status"]
+    return [dict(y.to_dict(), status_label=labels[y.status], amount=year_amount(y)) for y in r.years]
 
 
 def _support_lines(a: Assessment) -> list[dict[str, str]]:
@@ -166,6 +202,7 @@ def report_data(a: Assessment, undecided: list[str] | None = None) -> dict[str, 
             head=t["measure_head"].format(icon=m["verdict_icons"][r.verdict], title=r.title, citation=r.citation),
             missing=_facts(r.missing),
             missing_for_amount=_facts(r.missing_for_amount),
+            years=_years_data(r),
             lines=_measure_lines(r, support_ids, detail=not (failed_support and r.verdict == NOT_ELIGIBLE)),
         )
         measures.append(d)
