@@ -4,7 +4,6 @@ guessed or derived, the data back as stored, expiry after REPORT_TTL_DAYS, expir
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -13,31 +12,6 @@ from records import db, reports
 
 DATA = {"type": "assessment_report", "institution": "上海某人力资源公司", "measures": [{"id": "三、2"}]}
 NOW = dt.datetime(2026, 12, 1, 9, 30)
-PG = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-def _pg_url():
-    """A schema of its own on the shared `test` database, dropped afterwards."""
-    schema = "records_" + uuid.uuid4().hex[:10]
-    try:
-        eng = sa.create_engine(PG, future=True)
-        with eng.begin() as c:
-            c.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    except sa.exc.OperationalError as exc:  # pragma: no cover - PostgreSQL runs on every machine of this project
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
-    return f"{PG}?options=-csearch_path%3D{schema}", eng, schema
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'records.sqlite'}"
-        return
-    u, eng, schema = _pg_url()
-    yield u
-    db._engines.pop(u).dispose()
-    with eng.begin() as c:
-        c.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
 
 
 def test_the_data_comes_back_under_its_token(url):

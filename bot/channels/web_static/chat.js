@@ -23,8 +23,11 @@
     you: "您说",
     bot: "政策助手说",
     reportPage: "打开可打印的报告",
-    reportPdf: "下载 PDF"
+    reportPdf: "下载 PDF",
+    feedbackAsk: "这个回答有帮助吗？"
   };
+  // under the latest answer; the bot stores them with the question and the answer (actions/feedback.py)
+  var FEEDBACK = [{ title: "有帮助", payload: "/feedback_helpful" }, { title: "没帮助", payload: "/feedback_unhelpful" }];
   // a verdict of the report data → the badge's CSS class (item-ok …) and its label if the data has none
   var VERDICTS = {
     eligible: ["ok", "符合"], pending: ["pending", "待认定"], not_eligible: ["no", "不符合"],
@@ -328,6 +331,7 @@
 
   function clearQuickReplies() {
     Array.prototype.slice.call(list.querySelectorAll(".quick")).forEach(function (q) { q.remove(); });
+    Array.prototype.slice.call(list.querySelectorAll(".feedback-row")).forEach(function (q) { q.remove(); });
   }
 
   function quickReplies(buttons, onClick) {
@@ -339,6 +343,21 @@
       box.appendChild(btn);
     });
     return box;
+  }
+
+  /** 有帮助 / 没帮助 under the latest answer (a quick-reply row: gone once the next message is sent). */
+  function feedbackRow() {
+    var box = quickReplies(FEEDBACK, function (btn) { send(btn.payload, btn.title); });
+    box.className = "quick feedback";
+    box.setAttribute("aria-label", T.feedbackAsk);
+    box.insertBefore(el("span", "feedback-ask", T.feedbackAsk), box.firstChild);
+    var row = el("div", "msg bot feedback-row");
+    row.appendChild(box);
+    list.appendChild(row);
+  }
+
+  function isFeedback(text) {
+    return FEEDBACK.some(function (f) { return f.title === text; });
   }
 
   function bubble(entry, withButtons) {
@@ -362,6 +381,8 @@
     var lastUser = -1;
     state.log.forEach(function (e, i) { if (e.from === "user") lastUser = i; });
     state.log.forEach(function (e, i) { bubble(e, i > lastUser); });
+    var last = state.log[state.log.length - 1];
+    if (last && last.from === "bot" && !(lastUser >= 0 && isFeedback(state.log[lastUser].text))) feedbackRow();
     scrollToEnd();
   }
 
@@ -462,6 +483,7 @@
         var row = bubble(e, true);
         if (i === 0) first = row;
       });
+      if (!isFeedback(shown)) feedbackRow();   // not under the thanks for a feedback
       save();
       // a long answer (a report) is read from its top, under the question; a short one just scrolls into view
       var top = first.previousElementSibling && first.previousElementSibling.classList.contains("user")
