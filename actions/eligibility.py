@@ -26,7 +26,16 @@ from policy_kb.understand import DateSpan
 from .answers import answer_questions, near_scope_category, premise_plan
 from .calc import answer_with_figures
 from .common import INTENT_MEASURE, kb, latest_text
-from .facts import MAX_FAILED_ANSWERS, PROFILE_SLOTS, UNKNOWN_VALUE, Reading, profile_from_slots, read_message
+from .facts import (
+    MAX_FAILED_ANSWERS,
+    PROFILE_SLOTS,
+    UNKNOWN_VALUE,
+    Reading,
+    has_profile,
+    profile_from_slots,
+    read_message,
+)
+from .whatif import is_hypothesis, what_if
 
 FORM = "eligibility_form"
 UNKNOWN = UNKNOWN_VALUE
@@ -182,6 +191,9 @@ class ActionStartCheck(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         events: list[EventType] = []
+        if tracker.active_loop_name != FORM and has_profile(tracker) and is_hypothesis(latest_text(tracker)):
+            # "如果年租金是200万呢" after a report, taken for facts: a what-if, the stored profile left as it is
+            return what_if(dispatcher, tracker) + [FollowupAction("action_listen")]
         answered = (
             answer_with_figures(dispatcher, tracker, question_only=True) if tracker.active_loop_name != FORM else None
         )
@@ -215,10 +227,6 @@ def current_report(tracker: Tracker) -> dict[str, Any]:
     profile, unknown = profile_from_slots(tracker)
     focus = tracker.get_slot("focus_measures") or None
     return report_data(kb().assess(profile, today(), only=focus), undecided=unknown)
-
-
-def has_profile(tracker: Tracker) -> bool:
-    return any(tracker.get_slot(s) is not None for s in PROFILE_SLOTS)
 
 
 class ActionEligibilityReport(Action):

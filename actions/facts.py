@@ -8,6 +8,7 @@ or that failed twice go into ``skipped_facts``: never asked again, left undecide
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -43,6 +44,11 @@ class Reading:
 
     def answered(self, fact: str | None) -> bool:
         return fact is not None and (fact in self.updates or fact in self.skipped)
+
+
+def has_profile(tracker: Tracker) -> bool:
+    """Some fact about the institution is in the slots (a report can be made, a what-if compared)."""
+    return any(tracker.get_slot(s) is not None for s in PROFILE_SLOTS)
 
 
 def known_facts(tracker: Tracker) -> dict[str, Any]:
@@ -106,6 +112,12 @@ def shown_params(params: dict[str, Any]) -> dict[str, Any]:
 
 def profile_from_slots(tracker: Tracker) -> tuple[Profile, list[str]]:
     """The profile in the slots, and the facts the user could not give (skipped)."""
+    data, skipped = slot_profile(tracker)
+    return valid_profile(data), _dedupe(skipped)
+
+
+def slot_profile(tracker: Tracker) -> tuple[dict[str, Any], list[str]]:
+    """The profile JSON in the slots (not yet validated), and the facts skipped."""
     skipped = list(tracker.get_slot("skipped_facts") or [])
     data: dict[str, Any] = {}
     for s in PROFILE_SLOTS:
@@ -119,10 +131,16 @@ def profile_from_slots(tracker: Tracker) -> tuple[Profile, list[str]]:
     name = tracker.get_slot("institution_name")
     if name:
         data["name"] = name
-    on = today()
+    return data, skipped
+
+
+def valid_profile(data: dict[str, Any], on: date | None = None) -> Profile:
+    """The profile of ``data`` on a day (today by default); a value valid when given may not be on a later day:
+    what fails is dropped."""
+    on = on or today()
     try:
-        return Profile.from_dict(data, on), _dedupe(skipped)
-    except ProfileError:  # a value valid when given may not be on a later day; drop what fails
+        return Profile.from_dict(data, on)
+    except ProfileError:
         good = {}
         for k, v in data.items():
             try:
@@ -130,7 +148,7 @@ def profile_from_slots(tracker: Tracker) -> tuple[Profile, list[str]]:
                 good[k] = v
             except ProfileError:
                 pass
-        return Profile.from_dict(good, on), _dedupe(skipped)
+        return Profile.from_dict(good, on)
 
 
 def _dedupe(items: list[str]) -> list[str]:

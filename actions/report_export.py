@@ -21,7 +21,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from records import reports
 
 from .common import kb
-from .eligibility import FORM, current_report, has_profile
+from .eligibility import FORM, current_report
+from .facts import has_profile
 
 logger = logging.getLogger(__name__)
 

@@ -58,6 +58,7 @@ class Money:
     window_end: date | None = None  # for an entry known only to a month/year: from the earliest entry date
     window_end_latest: date | None = None  # … and from the latest
     window_text: str = ""
+    window_short: str = ""  # the period alone, without the caveat (what-if compares it)
 
     def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -293,9 +294,13 @@ def _rent_window(money: Money, entry: DateSpan, years: int) -> None:
     money.window_end = add_years(entry.start, years)
     if entry.exact:
         money.window_text = t["rent_window"].format(start=entry.start.isoformat(), end=money.window_end.isoformat())
+        last_day = money.window_end - timedelta(days=1)  # as the laid-out years end (policy_kb/years.py)
+        money.window_short = t["rent_window_short"].format(start=entry.start.isoformat(), end=last_day.isoformat())
         return
     money.window_end_latest = add_years(entry.end, years)
-    money.window_text = t["rent_window_span"].format(entry=span_label(entry), end=span_label(_shift(entry, years)))
+    window = {"entry": span_label(entry), "end": span_label(_shift(entry, years))}
+    money.window_text = t["rent_window_span"].format(**window)
+    money.window_short = t["rent_window_span_short"].format(**window)
 
 
 def _combine(reasons: list[Reason]) -> str:

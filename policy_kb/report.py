@@ -66,6 +66,13 @@ def fact_text(f: Fact) -> str:
     return t["choice"].format(label=label, value=v)
 
 
+def stated_fact(name: str, value: Any) -> str:
+    """A profile value (as ``Profile.get`` holds it) said back as the bot says a fact ("年租金60万元")."""
+    if isinstance(value, int) and not isinstance(value, bool) and fact_registry.fact(name).type in ("yuan", "count"):
+        value = Range(value, value)
+    return fact_text(Fact(name, value))
+
+
 def fact_labels(facts: list[str]) -> str:
     return "、".join(fact_registry.label(f) for f in facts)
 

@@ -66,17 +66,24 @@ __all__ = [
 
 # --------------------------------------------------------------------------------------------------- entry point
 def understand(
-    text: str, asked: str | None = None, known: dict[str, Any] | None = None, today: date | None = None
+    text: str,
+    asked: str | None = None,
+    known: dict[str, Any] | None = None,
+    today: date | None = None,
+    future_ok: bool = False,
 ) -> Understanding:
     """Every profile fact in ``text``. ``asked`` is the fact the bot just asked for; ``known`` the facts so far
-    (in the order they were given, most recent last); ``today`` resolves 去年/今年 and rejects future dates."""
+    (in the order they were given, most recent last); ``today`` resolves 去年/今年 and rejects future dates —
+    unless ``future_ok`` (a what-if: "要是我们明年才入驻呢" is a date to assume, not a mistake)."""
     if today is None:
         raise ValueError("understand() needs today (the rules never read the clock)")
     known = dict(known or {})
     raw = clean(text)[:1000]
     s = normalise(raw)
     u = Understanding(
-        raw, correction=bool(CORRECTION_RE.search(s) or PERIOD_SWAP.search(s) or PERIOD_SWAP_BACK.search(s))
+        raw,
+        correction=bool(CORRECTION_RE.search(s) or PERIOD_SWAP.search(s) or PERIOD_SWAP_BACK.search(s)),
+        future_ok=future_ok,
     )
     masked = _mask_questions(_mask_not_x(s))
     _period_swap(u, s, known)

@@ -1,0 +1,119 @@
+"""What-if: the same profile with one change, assessed again, and what changed measure by measure.
+
+"如果年租金是200万呢" after a report: the stored profile is not touched; the changed copy is assessed on the same
+day, except for an entry into the talent port that has not happened yet ("要是我们明年才入驻呢"), which is assessed
+as of the entry day (the last day of an entry known only to a month or a year: the first day on which the 《办法》
+can say anything about it), and says so. An honour or recognition named without its year ("如果拿到市级荣誉呢") is
+taken as this year's, and says so too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from .engine import Assessment, MeasureResult
+from .rules import Measure, RuleSet, messages
+
+
+@dataclass(frozen=True)
+class Change:
+    """One measure whose verdict or amount is different under the assumption."""
+
+    id: str
+    title: str
+    citation: str
+    verdict_before: str
+    verdict_after: str
+    money_before: str
+    money_after: str
+    window_before: str = ""
+    window_after: str = ""
+
+
+def _money(r: MeasureResult) -> str:
+    return r.money.text if r.money else ""
+
+
+def _window(r: MeasureResult) -> str:
+    """三、2's subsidy period: what a what-if on the entry date moves besides the verdict."""
+    return r.money.window_short if r.money else ""
+
+
+def uses(m: Measure, names: set[str]) -> bool:
+    """The measure reads one of these facts (a condition, its amount, its window)."""
+    b = m.benefit
+    read = {c.fact for c in m.conditions} | set(m.inputs) | {b.get("base"), b.get("window_from")}
+    return bool(read & names)
+
+
+def changes(
+    before: Assessment, after: Assessment, only_using: set[str] | None = None, rules: RuleSet | None = None
+) -> list[Change]:
+    """The measures whose verdict or amount differs, in the text's order. ``only_using``: when the assessment day
+    moved (an entry that has not happened yet), only the measures that read the changed facts — another measure
+    changing with the day alone (an honour no longer 当年度) is not what the user asked about."""
+    out = []
+    for a in after.results:
+        b = before.result(a.id)
+        if b is None or (b.verdict, _money(b), _window(b)) == (a.verdict, _money(a), _window(a)):
+            continue
+        if only_using is not None and rules is not None:
+            m = rules.measure(a.id)
+            if m is not None and not uses(m, only_using):
+                continue
+        out.append(
+            Change(a.id, a.title, a.citation, b.verdict, a.verdict, _money(b), _money(a), _window(b), _window(a))
+        )
+    return out
+
+
+def assessed_on(today: date, data: dict[str, Any]) -> date:
+    """The day the changed profile is assessed on: today, or a future entry day (see the module's docstring)."""
+    entry = data.get("entry_date")
+    if isinstance(entry, str) and data.get("in_talent_port") is not False:
+        last = date.fromisoformat(entry.split("/")[-1])  # an entry known to a month: its last day
+        return max(today, last)
+    return today
+
+
+def assume_this_year(data: dict[str, Any], named: set[str], today: date) -> list[str]:
+    """An honour / a recognition named in the what-if (``named``) without a year, and with none stored, is this
+    year's: the year facts filled in (in ``data``), and the facts so assumed."""
+    assumed = []
+    for level, year in (("honour_level", "honour_year"), ("recognition_level", "recognition_year")):
+        if level in named and year not in named and data.get(year) is None:
+            data[year] = today.year
+            assumed.append(year)
+    return assumed
+
+
+def render(said: list[str], found: list[Change], notes: list[str], kept: list[str]) -> str:
+    """The answer: the assumption and the changes first, then each change, then that nothing was saved."""
+    t = messages()["what_if"]
+    icons, labels = messages()["verdict_icons"], messages()["verdicts"]
+    head = t["head"].format(assumption="，".join(said))
+    if not found:
+        lines = [head + t["no_change"]]
+    else:
+        names = "、".join(t["name"].format(title=c.title, citation=c.citation) for c in found)
+        lines = [head + t["changed"].format(n=len(found), names=names)]
+        for c in found:
+            lines.append(
+                t["verdict"].format(
+                    title=c.title,
+                    citation=c.citation,
+                    before=icons[c.verdict_before] + labels[c.verdict_before],
+                    after=icons[c.verdict_after] + labels[c.verdict_after],
+                )
+                if c.verdict_before != c.verdict_after
+                else t["same_verdict"].format(title=c.title, citation=c.citation)
+            )
+            if c.money_before != c.money_after:
+                lines.append(t["money"].format(before=c.money_before or t["none"], after=c.money_after or t["none"]))
+            if c.window_before != c.window_after:
+                lines.append(t["window"].format(before=c.window_before or t["none"], after=c.window_after or t["none"]))
+    lines.extend(notes)
+    lines.append(t["kept"].format(kept="；".join(kept)) if kept else t["kept_nothing"])
+    return "\n".join(lines)
