@@ -8,6 +8,7 @@ subsidy's answer) is answered with the computed amount, as a question carrying i
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -66,9 +67,11 @@ def what_if(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventTyp
     named = {f.name for f in facts}
     notes = [t["this_year"].format(year=on.year)] if whatif.assume_this_year(changed, named, on) else []
     entry = next((f for f in facts if f.name == "entry_date"), None)
-    day = whatif.assessed_on(on, changed) if entry else on
-    if entry and day != on:
+    day = whatif.assessed_on(on, changed, named)
+    if entry and day != on and day >= date.fromisoformat(str(changed["entry_date"]).split("/")[-1]):
         notes.append(t["on_entry_day"].format(entry=fact_text(entry)))
+    elif day != on:
+        notes.append(t["on_year"].format(year=day.year))
     try:  # the assumed facts must be valid themselves; a stored one that is not on that day is dropped
         Profile.from_dict({f.name: changed[f.name] for f in facts}, day)
     except ProfileError as e:

@@ -69,13 +69,21 @@ def changes(
     return out
 
 
-def assessed_on(today: date, data: dict[str, Any]) -> date:
-    """The day the changed profile is assessed on: today, or a future entry day (see the module's docstring)."""
+YEAR_FACTS = ("honour_year", "recognition_year")
+
+
+def assessed_on(today: date, data: dict[str, Any], named: set[str] | None = None) -> date:
+    """The day the changed profile is assessed on: today, or a future entry day, or the first day of a future
+    year of an honour / a recognition named in the what-if (see the module's docstring)."""
+    day = today
     entry = data.get("entry_date")
-    if isinstance(entry, str) and data.get("in_talent_port") is not False:
-        last = date.fromisoformat(entry.split("/")[-1])  # an entry known to a month: its last day
-        return max(today, last)
-    return today
+    if isinstance(entry, str) and data.get("in_talent_port") is not False and (named is None or "entry_date" in named):
+        day = max(day, date.fromisoformat(entry.split("/")[-1]))  # an entry known to a month: its last day
+    for f in YEAR_FACTS:
+        year = data.get(f)
+        if isinstance(year, int) and (named is None or f in named) and year > today.year:
+            day = max(day, date(year, 1, 1))
+    return day
 
 
 def assume_this_year(data: dict[str, Any], named: set[str], today: date) -> list[str]:

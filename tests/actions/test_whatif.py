@@ -86,3 +86,11 @@ def test_a_hypothesis_taken_for_facts_is_still_a_what_if():
 )
 def test_what_reads_as_a_hypothesis(text, yes):
     assert is_hypothesis(text) is yes
+
+
+def test_an_honour_next_year_is_assessed_in_that_year():
+    text, _ = _ask("假如明年拿了个市级的荣誉呢", slots={"honour_level": None, "honour_year": None})
+    assert text.startswith("假设荣誉获得年份2027年") or "2027年" in text.splitlines()[0]
+    assert "（按2027年的情况计算" in text
+    assert "荣誉嘉奖奖励（《办法》三、5）" in text and "→ 🟡初步符合" in text
+    assert "租金补贴" not in text  # only measures reading the changed facts

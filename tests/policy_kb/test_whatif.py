@@ -64,6 +64,12 @@ def test_the_assessment_day(data, day):
     assert whatif.assessed_on(TODAY, data) == day
 
 
+def test_a_future_honour_year_named_moves_the_day_to_that_year():
+    data = dict(BASE, honour_level="市级", honour_year=2027)
+    assert whatif.assessed_on(TODAY, data, {"honour_year", "honour_level"}) == date(2027, 1, 1)
+    assert whatif.assessed_on(TODAY, data, {"annual_rent"}) == TODAY  # a stored year is not the assumption
+
+
 def test_an_honour_named_without_a_year_is_this_years():
     data = dict(BASE, honour_level="市级")
     assert whatif.assume_this_year(data, {"honour_level"}, TODAY) == ["honour_year"]
