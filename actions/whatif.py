@@ -83,6 +83,7 @@ def what_if(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventTyp
     kept = [stated_fact(f.name, before.get(f.name)) for f in facts if before.get(f.name) is not None]
     said = [fact_text(f) for f in facts]
     found = whatif.changes(original, after, named if day != on else None, kb().rules)
+    notes = whatif.still_missing(after, named, kb().rules) + notes
     text = whatif.render(said, found, notes, kept)
     dispatcher.utter_message(response="utter_what_if", answer=text)
     return []

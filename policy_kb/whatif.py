@@ -97,6 +97,20 @@ def assume_this_year(data: dict[str, Any], named: set[str], today: date) -> list
     return assumed
 
 
+def still_missing(after: Assessment, named: set[str], rules: RuleSet) -> list[str]:
+    """For each measure that reads an assumed fact and still needs information under the assumption: what it needs
+    ("落户奖励（《办法》三、1）还需了解：设立形式"), so that "no change" is not the end of the answer."""
+    from .report import fact_labels
+
+    t = messages()["what_if"]
+    out = []
+    for r in after.results:
+        m = rules.measure(r.id)
+        if r.verdict == "need_info" and m is not None and uses(m, named) and r.missing:
+            out.append(t["still_missing"].format(title=r.title, citation=r.citation, facts=fact_labels(r.missing)))
+    return out
+
+
 def render(said: list[str], found: list[Change], notes: list[str], kept: list[str]) -> str:
     """The answer: the assumption and the changes first, then each change, then that nothing was saved."""
     t = messages()["what_if"]

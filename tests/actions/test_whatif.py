@@ -94,3 +94,10 @@ def test_an_honour_next_year_is_assessed_in_that_year():
     assert "（按2027年的情况计算" in text
     assert "荣誉嘉奖奖励（《办法》三、5）" in text and "→ 🟡初步符合" in text
     assert "租金补贴" not in text  # only measures reading the changed facts
+
+
+def test_no_change_still_says_what_the_measure_needs():
+    text, _ = _ask("那要是我们是世界五百强呢", slots={"rank_500": None, "establishment": None})
+    first, second = text.splitlines()[:2]
+    assert first.endswith("各项结果都不变。")
+    assert second == "· 落户奖励（《办法》三、1）仍需补充信息，还需了解：设立形式"
