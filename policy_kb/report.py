@@ -5,6 +5,7 @@ All wording comes from ``data/messages.yaml``.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from . import facts as fact_registry
@@ -23,6 +24,7 @@ from .engine import (
     money_text,
     span_label,
 )
+from .profile import Profile
 from .rules import messages, vocabulary, wan
 from .text import Clause
 from .understand import DateSpan, Fact, Range
@@ -71,6 +73,24 @@ def stated_fact(name: str, value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and fact_registry.fact(name).type in ("yuan", "count"):
         value = Range(value, value)
     return fact_text(Fact(name, value))
+
+
+def stated_profile(profile: Any, today: date) -> list[str]:
+    """The profile JSON as the user stated it, one fact a line in the registry's order, said back as the bot says a
+    fact ("年租金60万元", "入驻时间2025年3月", "500强情况：世界500强"); the name is left out (shown apart). A profile
+    the current registry does not read is shown as stored ("label：value")."""
+    if not isinstance(profile, dict):
+        return []
+    try:
+        p = Profile.from_dict({k: v for k, v in profile.items() if k in Profile.field_names()}, today)
+    except (ValueError, TypeError):  # ProfileError is a ValueError
+        choice = messages()["say_back"]["choice"]
+        return [
+            choice.format(label=fact_registry.label_short(k), value=v)
+            for k, v in profile.items()
+            if k != "name" and v not in (None, "")
+        ]
+    return [stated_fact(n, p.get(n)) for n in fact_registry.names() if n != "name" and p.get(n) is not None]
 
 
 def fact_labels(facts: list[str]) -> str:

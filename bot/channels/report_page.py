@@ -29,11 +29,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from policy_kb import facts as fact_registry
-from policy_kb.profile import Profile
-from policy_kb.report import fact_text
-from policy_kb.rules import messages
-from policy_kb.understand import Fact, Range
+from policy_kb.report import stated_profile
 
 STATIC = Path(__file__).parent / "report_static"
 MESSAGES: dict[str, Any] = yaml.safe_load((Path(__file__).parent / "report_messages.yml").read_text(encoding="utf-8"))
@@ -93,37 +89,6 @@ def _version_text(v: Any) -> str:
         if v.get(key):
             parts.append(MESSAGES[template].format(hash=str(v[key])[:HASH_CHARS]))
     return str(MESSAGES["version_sep"].join(parts)) if parts else str(MESSAGES["version_absent"])
-
-
-def _fact_value(name: str, v: Any) -> Any:
-    """A profile value as the understanding layer holds it (yuan and counts as ranges), for ``fact_text``."""
-    if isinstance(v, int) and not isinstance(v, bool) and fact_registry.fact(name).type in ("yuan", "count"):
-        return Range(v, v)
-    return v
-
-
-def profile_items(profile: Any, today: dt.date) -> list[str]:
-    """The profile as the user stated it, one fact a line in the registry's order, said back as the bot says a fact
-    ("年租金60万元", "入驻时间2025年3月", "500强情况：世界500强"); the name is shown apart. A profile the current
-    registry does not read is shown as it was stored ("label：value")."""
-    if not isinstance(profile, dict):
-        return []
-    try:
-        p = Profile.from_dict({k: v for k, v in profile.items() if k in Profile.field_names()}, today)
-    except (ValueError, TypeError):  # ProfileError is a ValueError
-        choice = messages()["say_back"]["choice"]
-        return [
-            choice.format(label=fact_registry.label_short(k), value=v)
-            for k, v in profile.items()
-            if k != "name" and v not in (None, "")
-        ]
-    items = []
-    for name in fact_registry.names():
-        v = p.get(name)
-        if name == "name" or v is None:
-            continue
-        items.append(fact_text(Fact(name, _fact_value(name, v))))
-    return items
 
 
 def _line(line: Any) -> dict[str, str]:
@@ -197,7 +162,7 @@ def _view(kept: KeptLike, pdf_href: str | None) -> dict[str, Any]:
         "expires_at": _time_text(kept.expires_at),
         "version": _version_text(data.get("version")),
         "summary": str(data.get("summary") or ""),
-        "profile": profile_items(data.get("profile"), today),
+        "profile": stated_profile(data.get("profile"), today),
         "support": [_line(x) for x in (data.get("support") or {}).get("lines") or []],
         "groups": _groups(data),
         "verify": _to_verify(data),
@@ -228,4 +193,4 @@ def render_pdf(kept: KeptLike) -> bytes:
     return bytes(pdf)
 
 
-__all__ = ["PAGE_CSP", "profile_items", "render_html", "render_pdf"]
+__all__ = ["PAGE_CSP", "render_html", "render_pdf"]

@@ -64,8 +64,8 @@ HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
 # A kept report: its token is in the URL, so no referrer leaves the page, nothing caches it on the way, no search
 # engine lists it; the page has inline styles only and runs nothing.
 REPORT_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors 'none'",
+    # the report page itself allows exactly its inlined stylesheet (report_page.PAGE_CSP, by hash)
+    "Content-Security-Policy": "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "private, no-store",
     "X-Content-Type-Options": "nosniff",
@@ -142,7 +142,9 @@ class WebChatInput(InputChannel):
                 return response.html(_message_page("report_gone"), status=404, headers=REPORT_HEADERS)
             if not pdf:
                 html = report_page.render_html(kept, pdf_href=token + PDF_SUFFIX)
-                return response.html(html, headers=REPORT_HEADERS)
+                return response.html(
+                    html, headers=dict(REPORT_HEADERS, **{"Content-Security-Policy": report_page.PAGE_CSP})
+                )
             body = self.pdfs.get(token)
             if body is None:
                 body = self.pdfs[token] = await asyncio.to_thread(report_page.render_pdf, kept)

@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 
 from bot.channels import report_page
-from bot.channels.report_page import MESSAGES, PAGE_CSP, profile_items, render_html, render_pdf
+from bot.channels.report_page import MESSAGES, PAGE_CSP, render_html, render_pdf
 from policy_kb.kb import PolicyKB
 from policy_kb.profile import Profile
-from policy_kb.report import report_data
+from policy_kb.report import report_data, stated_profile
 
 TODAY = date(2026, 12, 1)
 CREATED = dt.datetime(2026, 12, 1, 3, 4)  # naive UTC: 11:04 in Beijing
@@ -228,14 +228,14 @@ def test_version_absent_does_not_fail(kb: PolicyKB) -> None:
 
 
 def test_profile_is_said_back_as_the_bot_says_facts(data: dict[str, Any]) -> None:
-    items = profile_items(data["profile"], TODAY)
+    items = stated_profile(data["profile"], TODAY)
     assert "年租金60万元" in items and "入驻时间2025年3月" in items and "500强情况：世界500强" in items
     assert "已入驻人才港：是" in items and "已建立实训基地：是" in items and "活动举办费100万元" in items
     assert not any(PROFILE["name"] in i for i in items)  # the name has its own line
 
 
 def test_profile_the_registry_cannot_read_is_shown_as_stored() -> None:
-    items = profile_items({"name": "某公司", "annual_rent": "很多", "category": "猎头"}, TODAY)
+    items = stated_profile({"name": "某公司", "annual_rent": "很多", "category": "猎头"}, TODAY)
     assert items == ["年租金：很多", "所属领域：猎头"]
 
 
