@@ -8,6 +8,10 @@
     GET  /webhooks/staff/api/search?q=…      instant search (policy_kb's BM25 search; a citation like 三、6 resolves)
     GET  /webhooks/staff/api/insights?days=N conversation insights from the tracker store (bot/insights.py)
     GET  /webhooks/staff/export/unanswered.csv?days=N, /export/topics.csv?days=N   CSV, UTF-8 with BOM (Excel)
+    GET  /webhooks/staff/api/tickets?status=open|answered   留言工单: messages for the bureau, newest first, with the
+                                             contact details (records/tickets.py; the only place they are shown)
+    POST /webhooks/staff/api/tickets/<number>/answered       mark one answered (see _ticket_post_refusal: CSRF)
+    GET  /webhooks/staff/export/tickets.csv?status=…          the tickets as CSV, UTF-8 with BOM
     POST /webhooks/staff/login               sign in with the token from the sign-in form
     POST /webhooks/staff/logout              end the session
 
@@ -29,6 +33,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -37,6 +42,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import insights
+from bot.channels import staff_views
 from bot.channels.staff_access import COOKIE_PATH, Access, end_session
 from bot.channels.staff_views import MESSAGES, clauses_view, json_bytes, login_html, measures_view, search_view
 from bot.channels.static_files import StaticFiles
@@ -135,6 +141,7 @@ class StaffConsoleInput(InputChannel):
         bp.add_route(self._guard(self._search), "/api/search", methods=["GET"], name="search")
         bp.add_route(self._guard(self._insight), "/api/insights", methods=["GET"], name="insight")
         bp.add_route(self._guard(self._export), "/export/<name:str>", methods=["GET"], name="export")
+        self._ticket_routes(bp)
         return bp
 
     # access ----------------------------------------------------------------------------------------------------
@@ -281,3 +288,73 @@ class StaffConsoleInput(InputChannel):
             content_type="text/csv; charset=utf-8",
             headers={**COMMON_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'},
         )
+
+    # 留言工单: messages for the bureau (records/tickets.py) ------------------------------------------------------
+    def _ticket_routes(self, bp: Blueprint) -> None:
+        bp.add_route(self._guard(self._tickets), "/api/tickets", methods=["GET"], name="tickets")
+        bp.add_route(
+            self._guard(self._ticket_answered),
+            "/api/tickets/<number:str>/answered",
+            methods=["POST"],
+            name="ticket_answered",
+        )
+        # a static path: Sanic matches it before /export/<name>
+        bp.add_route(self._guard(self._tickets_csv), "/export/tickets.csv", methods=["GET"], name="tickets_csv")
+
+    async def _ticket_list(self, request: Request) -> tuple[Any, HTTPResponse | None]:
+        """(the view of the tickets for ?status=, None) or (None, the error response to send)."""
+        status = (request.args.get("status") or "").strip()
+        if status not in ("", "all", *staff_views.TICKET_STATUSES):
+            return None, self._error(400, "bad_ticket_status", api=True)
+        try:
+            view = await self._in_thread(staff_views.tickets_view, status if status != "all" else "")
+        except SQLAlchemyError as e:  # the type only: SQLAlchemy's message carries the statement's parameters
+            logger.error("Staff console: reading the tickets failed (%s)", type(e).__name__)
+            return None, self._error(503, "tickets_error", api=True, detail=type(e).__name__)
+        return view, None
+
+    async def _tickets(self, request: Request) -> HTTPResponse:
+        view, error = await self._ticket_list(request)
+        if error is not None:
+            return error
+        return response.json(view, headers=COMMON_HEADERS, ensure_ascii=False)
+
+    async def _tickets_csv(self, request: Request) -> HTTPResponse:
+        view, error = await self._ticket_list(request)
+        if error is not None:
+            return error
+        stamp = datetime.now(insights.TZ).strftime("%Y%m%d")
+        return response.raw(
+            staff_views.tickets_csv(view),
+            content_type="text/csv; charset=utf-8",
+            headers={**COMMON_HEADERS, "Content-Disposition": f'attachment; filename="tickets-{stamp}.csv"'},
+        )
+
+    def _ticket_post_refusal(self, request: Request) -> HTTPResponse | None:
+        """A state-changing POST with the session cookie must come from the console's own page: the cookie is
+        SameSite=Lax (not sent on cross-site POSTs), and beyond that the request must carry the console's header
+        ``X-Staff-Console: 1`` (a cross-origin page cannot add it without a CORS preflight, which this server does
+        not grant) and, when the browser sends one, an Origin equal to this server's. A Bearer token (scripts)
+        cannot be forged by a page, so it needs neither."""
+        if (request.headers.get("authorization") or "").lower().startswith("bearer "):
+            return None
+        if request.headers.get("x-staff-console") != "1":
+            return self._error(403, "csrf", api=True)
+        origin = request.headers.get("origin")
+        host = request.headers.get("x-forwarded-host") or request.headers.get("host") or ""
+        if origin is not None and urlsplit(origin).netloc != host:
+            return self._error(403, "csrf", api=True)
+        return None
+
+    async def _ticket_answered(self, request: Request, number: str) -> HTTPResponse:
+        refusal = self._ticket_post_refusal(request)
+        if refusal is not None:
+            return refusal
+        try:
+            ticket = await self._in_thread(staff_views.mark_ticket_answered, number)
+        except SQLAlchemyError as e:
+            logger.error("Staff console: marking a ticket answered failed (%s)", type(e).__name__)
+            return self._error(503, "tickets_error", api=True, detail=type(e).__name__)
+        if ticket is None:
+            return self._error(404, "ticket_not_found", api=True)
+        return response.json({"ticket": ticket}, headers=COMMON_HEADERS, ensure_ascii=False)

@@ -1,7 +1,7 @@
 """The knowledge base and the sign-in page as the staff console (``staff.py``) shows them: plain data for its JSON
 API (the clause tree, each measure's rules with where each quoted phrase sits in the clause text, search results)
-and the sign-in page's HTML. No Sanic here; the Chinese texts are in ``staff_messages.yml`` and
-``staff_static/login.html``.
+and the sign-in page's HTML; the tickets (留言工单, records/tickets.py) as JSON and CSV. No Sanic here; the Chinese
+texts are in ``staff_messages.yml`` and ``staff_static/login.html``.
 """
 
 from __future__ import annotations
@@ -197,3 +197,52 @@ def login_html(template: str, action: str, wrong: bool = False) -> str:
         "action": action,
     }
     return Template(template).substitute({k: escape(v) for k, v in texts.items()})
+
+
+# 留言工单: messages for the bureau (records/tickets.py) -------------------------------------------------------------
+
+TICKET_STATUSES = ("open", "answered")
+
+
+def tickets_view(status: str = "") -> dict[str, Any]:
+    """Every ticket kept, newest first (``status``: open / answered / "" for all), the counts per status and the
+    retention period. Runs in a thread (database work); listing also deletes the expired tickets."""
+    from records import tickets
+
+    every = tickets.list_tickets()
+    shown = [t for t in every if not status or t.status == status]
+    return {
+        "status": status or "all",
+        "counts": {s: sum(1 for t in every if t.status == s) for s in TICKET_STATUSES},
+        "retention_days": tickets.retention_days(),
+        "tickets": [t.to_dict() for t in shown],
+    }
+
+
+def mark_ticket_answered(number: str) -> dict[str, Any] | None:
+    from records import tickets
+
+    t = tickets.mark_answered(number)
+    return t.to_dict() if t else None
+
+
+def tickets_csv(view: dict[str, Any]) -> bytes:
+    """The tickets of a ``tickets_view`` as CSV (UTF-8 with BOM; formula-like cells neutralised, as every export)."""
+    from bot.insights.export import _csv
+
+    labels = MESSAGES["tickets"]["status"]
+    rows = (
+        [
+            t["number"],
+            t["created_at"],
+            labels.get(t["status"], t["status"]),
+            t["answered_at"] or "",
+            t["institution"] or "",
+            t["contact_person"],
+            t["phone"] or "",
+            t["email"] or "",
+            t["question"],
+        ]
+        for t in view["tickets"]
+    )
+    return _csv(MESSAGES["csv"]["tickets"], rows)

@@ -35,7 +35,10 @@ REPLY_KIND = {
     "utter_clause_not_found": "no_clause",
 }
 NOTHING_FOUND = ("no_results", "no_clause")  # unanswered whatever the intent
-BOT_UTTERS = (REPORT_UTTER, *REPLY_KIND)
+# The message-for-the-bureau form's replies (bot/domain/tickets.yml): a message they answer was an answer inside
+# that form (a name, a phone number, an e-mail address) and is never listed, whatever its intent.
+TICKET_UTTERS = ("utter_ask_ticket_", "utter_ticket_")
+BOT_UTTERS = (REPORT_UTTER, *REPLY_KIND, *TICKET_UTTERS)
 
 
 # the topics ----------------------------------------------------------------------------------------------------
@@ -143,6 +146,7 @@ class _Pending:
     item: dict[str, Any]
     form_ran: bool = False
     reply: str | None = None
+    in_ticket_form: bool = False
 
 
 @dataclass
@@ -241,11 +245,13 @@ class _Pass:
             st.check.reports += 1
         elif utter in REPLY_KIND and st.pending and st.pending.reply is None:
             st.pending.reply = REPLY_KIND[utter]
+        elif isinstance(utter, str) and utter.startswith(TICKET_UTTERS) and st.pending:
+            st.pending.in_ticket_form = True
 
     def settle(self, st: _Sender) -> None:
         """Keep the sender's last message as unanswered, or drop it, now that the bot's reply is known."""
         p, st.pending = st.pending, None
-        if p is None:
+        if p is None or p.in_ticket_form:
             return
         intent = p.item["intent"]
         if intent in UNANSWERED_INTENTS:

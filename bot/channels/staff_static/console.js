@@ -68,16 +68,17 @@
 
   // ------------------------------------------------------------------------------------------------ tabs & routing
   function showTab(name) {
-    ["law", "insights"].forEach(function (t) {
+    ["law", "insights", "tickets"].forEach(function (t) {
       $("tab-" + t).hidden = t !== name;
       $("tab-btn-" + t).setAttribute("aria-selected", String(t === name));
     });
     if (name === "insights") loadInsights();
+    if (name === "tickets") loadTickets();
   }
 
   function route() {
     var h = decodeURIComponent((location.hash || "").slice(1));
-    if (h === "insights") { showTab("insights"); return; }
+    if (h === "insights" || h === "tickets") { showTab(h); return; }
     showTab("law");
     if (h && state.byRef[h]) showClause(h);
     else if (!state.current && state.clauses.length) showClause(state.clauses[0].ref);
@@ -439,18 +440,80 @@
     }).catch(function () {});
   }
 
+  // ------------------------------------------------------------------------------------------------ tickets (留言工单)
+  var TICKET_STATUS = { open: "待处理", answered: "已答复" };
+
+  // a state-changing request: the session cookie plus the console's own header (the server refuses POSTs without
+  // it, so another site cannot make a signed-in browser mark tickets)
+  function postApi(path) {
+    return fetch(path, { method: "POST", credentials: "same-origin",
+                         headers: { "Accept": "application/json", "X-Staff-Console": "1" } })
+      .then(function (r) {
+        return r.json().then(function (body) {
+          if (!r.ok) { notice((body && body.error) || ("请求失败（" + r.status + "）")); throw new Error(String(r.status)); }
+          return body;
+        });
+      });
+  }
+
+  function ticketRow(t) {
+    var action = t.status === "open"
+      ? el("button", { type: "button", class: "small-button", "data-number": t.number,
+                       onclick: function () { markAnswered(t.number); } }, "标记已答复")
+      : el("span", { class: "muted small", text: "答复于 " + shortTime(t.answered_at) });
+    return el("tr", { "data-number": t.number, "data-status": t.status },
+      el("td", { class: "mono", text: t.number }),
+      el("td", { class: "mono", text: shortTime(t.created_at) }),
+      el("td", null, el("span", { class: "tag ticket-" + t.status, text: TICKET_STATUS[t.status] || t.status })),
+      el("td", { text: t.institution || "（未提供）" }),
+      el("td", { text: t.contact_person }),
+      el("td", { class: "mono", text: t.phone || "" }),
+      el("td", { class: "mono", text: t.email || "" }),
+      el("td", { class: "text", text: t.question }),
+      el("td", null, action));
+  }
+
+  function renderTickets(view) {
+    var body = clear($("tickets").querySelector("tbody"));
+    view.tickets.forEach(function (t) { body.appendChild(ticketRow(t)); });
+    $("tickets-empty").hidden = view.tickets.length > 0;
+    var badge = $("tickets-open-count");
+    badge.textContent = String(view.counts.open);
+    badge.hidden = !view.counts.open;
+    $("tickets-foot").textContent = "待处理 " + view.counts.open + " 条，已答复 " + view.counts.answered +
+      " 条。工单（含联系方式）保存 " + view.retention_days + " 天后自动删除。";
+  }
+
+  function loadTickets() {
+    var status = $("ticket-status").value;
+    var q = status ? "?status=" + encodeURIComponent(status) : "";
+    $("csv-tickets").setAttribute("href", "export/tickets.csv" + q);
+    return api("api/tickets" + q).then(renderTickets).catch(function () {});
+  }
+
+  function markAnswered(number) {
+    return postApi("api/tickets/" + encodeURIComponent(number) + "/answered")
+      .then(function () { notice(""); return loadTickets(); }).catch(function () {});
+  }
+
+  function bindTickets() {
+    $("ticket-status").addEventListener("change", loadTickets);
+    $("tickets-refresh").addEventListener("click", loadTickets);
+  }
+
   // ------------------------------------------------------------------------------------------------ start
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll(".tabs button"), function (b) {
       b.addEventListener("click", function () {
         var tab = b.getAttribute("data-tab");
-        if (tab === "insights") location.hash = "#insights";
+        if (tab === "insights" || tab === "tickets") location.hash = "#" + tab;
         else location.hash = state.current ? "#" + encodeURIComponent(state.current) : "";
         if (tab === "law") showTab("law");
       });
     });
     $("days").addEventListener("change", loadInsights);
     $("refresh").addEventListener("click", loadInsights);
+    bindTickets();
     bindSearch();
     window.addEventListener("hashchange", route);
     var resizeTimer = null;
@@ -473,6 +536,7 @@
         cl.document.effective_on + "起实施 · 解释：" + cl.document.interpreter;
       buildTree();
       route();
+      if ($("tab-tickets").hidden) loadTickets();  // the open-ticket count on the tab, whatever tab is shown
       document.documentElement.setAttribute("data-ready", "1");
     }).catch(function () {});
   }
