@@ -131,7 +131,8 @@ class ChatPage:
         return "\n".join(self.bot.nth(i).inner_text() for i in range(n, self.bot.count()))
 
     def quick_titles(self) -> list[str]:
-        return [t.strip() for t in self.page.locator(".quick-btn").all_inner_texts()]
+        """The latest reply's quick replies (not the 有帮助 / 没帮助 row under it)."""
+        return [t.strip() for t in self.page.locator(".quick:not(.feedback) .quick-btn").all_inner_texts()]
 
     def stored(self) -> dict:
         return self.page.evaluate("() => JSON.parse(localStorage.getItem('jd-policy-chat/v1'))")

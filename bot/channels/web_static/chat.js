@@ -24,7 +24,8 @@
     bot: "政策助手说",
     reportPage: "打开可打印的报告",
     reportPdf: "下载 PDF",
-    feedbackAsk: "这个回答有帮助吗？"
+    feedbackAsk: "这个回答有帮助吗？",
+    reportReady: "报告已生成，可打印或下载，链接有效至{date}。持有链接的人都能打开，请勿公开转发。"
   };
   // under the latest answer; the bot stores them with the question and the answer (actions/feedback.py)
   var FEEDBACK = [{ title: "有帮助", payload: "/feedback_helpful" }, { title: "没帮助", payload: "/feedback_unhelpful" }];
@@ -162,6 +163,7 @@
       a.href = l.href;
       a.target = "_blank";
       a.rel = "noopener noreferrer";
+      if (/\.pdf$/.test(l.href)) a.setAttribute("download", "");   // the PDF is saved, the page opens
       row.appendChild(a);
     });
     return row;
@@ -466,7 +468,14 @@
           added.push(entry);
         }
         var links = r && r.custom != null && reportLinks(r.custom) ? linkData(r.custom) : null;
-        if (links && entry) entry.links = links;   // the link text's bubble gets the two links under it
+        if (links && (entry || prev)) {
+          // the link text's bubble (just before): its absolute links (for WeChat) give way to the two links here
+          var linkHost = entry || prev;
+          linkHost.links = links;
+          if (/^\d{4}-\d{2}-\d{2}$/.test(r.custom.expires_on || "")) {
+            linkHost.text = T.reportReady.replace("{date}", r.custom.expires_on);
+          }
+        }
         var report = r && r.custom != null ? reportData(r.custom) : null;
         if (report) {
           var host = entry || (prev && !prev.report ? prev : null);
