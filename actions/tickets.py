@@ -206,26 +206,33 @@ class ValidateTicketForm(FormValidationAction):
     def validate_ticket_contact_person(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A name; a phone number or e-mail typed beside it ("张先生 13812345678") is kept too."""
+        """A name; a phone number or e-mail typed with it ("张先生 13812345678", or only the number) is kept too."""
         slot = "ticket_contact_person"
         text = str(value or "").strip()
         reading = tickets.parse_contact(text)
         name = NAME_LABEL_RE.sub("", reading.rest if reading.ok else text).strip()
+        problem = None
         if _intent(tracker) == "contact_staff":
-            return self._unusable(dispatcher, tracker, slot, "person_in_form")
-        if not _plain(name):
-            return self._unusable(dispatcher, tracker, slot, "person_empty")
-        if sum(c.isdigit() for c in name) >= 5 or "@" in name:
-            return self._unusable(dispatcher, tracker, slot, "person_digits")
-        if len(name) > MAX_PERSON:
-            return self._unusable(dispatcher, tracker, slot, "person_too_long")
-        contact = dict(phone=reading.phone, email=reading.email) if reading.ok else {}
-        if not self._save(tracker, contact_person=name, **contact):
+            problem = "person_in_form"
+        elif not _plain(name):
+            problem = "person_empty"
+        elif sum(c.isdigit() for c in name) >= 5 or "@" in name:
+            problem = "person_digits"
+        elif len(name) > MAX_PERSON:
+            problem = "person_too_long"
+        filled: dict[str, Any] = {}
+        if reading.ok and problem != "person_in_form":  # the number is kept even when the name must be asked again
+            if not self._save(tracker, phone=reading.phone, email=reading.email):
+                return {e["name"]: e["value"] for e in self._end(tracker, "store_failed")}
+            dispatcher.utter_message(
+                response="utter_ticket_contact_saved", contact=tickets.mask(reading.phone, reading.email)
+            )
+            filled["ticket_contact"] = reading.kind
+        if problem:
+            return {**filled, **self._unusable(dispatcher, tracker, slot, problem)}
+        if not self._save(tracker, contact_person=name):
             return {e["name"]: e["value"] for e in self._end(tracker, "store_failed")}
-        if not contact:
-            return {slot: GIVEN}
-        dispatcher.utter_message(response="utter_ticket_contact_saved", contact=tickets.mask(**contact))
-        return {slot: GIVEN, "ticket_contact": reading.kind}
+        return {slot: GIVEN, **filled}
 
     def validate_ticket_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -150,6 +150,13 @@ def test_a_phone_number_given_with_the_name_is_kept_and_not_asked_again(records_
     assert draft_row(records_db, "d-both") == ("张先生", PHONE, None)
 
 
+def test_only_a_number_at_the_name_question_keeps_the_number_and_asks_the_name_again(records_db):
+    out, slots, events = validate(PHONE, "ticket_contact_person", {"ticket_draft": "d-only"})
+    assert slots["ticket_contact_person"] is None and slots["ticket_contact"] == "phone"
+    assert "已记录联系方式：138****5678" in out and "没有看到称呼" in out
+    assert draft_row(records_db, "d-only") == (None, PHONE, None) and PHONE not in json.dumps(events)
+
+
 def test_a_number_instead_of_a_name_is_refused():
     out, slots, _ = validate(PHONE[:7], "ticket_contact_person", {"ticket_draft": "d1"})
     assert slots["ticket_contact_person"] is None and "请写称呼" in out
