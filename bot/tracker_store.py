@@ -14,11 +14,11 @@ Long conversations (bench/PROFILE.md, issue #14): Rasa's ``retrieve`` reads and 
 current session, and its ``save`` counts them, for every message — a WeChat user keeps one sender id for ever, so
 the 600th message of a conversation cost 6× the first. This store keeps the full history in Rasa's ``events``
 table (staff console, insights, exports and ``retrieve_full_tracker`` read it all, unchanged) and beside it, in
-``tracker_snapshots``, the conversation state every ``TRACKER_SNAPSHOT_EVERY`` events (default 40) at the end of
+``tracker_snapshots``, the conversation state every ``TRACKER_SNAPSHOT_EVERY`` events (default 50) at the end of
 a turn: every slot's value in the order slots were last set, the active form with its flags, paused or not. A
 ``retrieve`` then reads the latest snapshot that lies at least ``TRACKER_SNAPSHOT_EVERY`` events back and only the
 events after it: the tracker is the snapshot's state, written as the events that set it (SlotSet …, ActiveLoop,
-action_listen), followed by 40–80 real events (plus the turn in progress). ``save`` appends what came after the
+action_listen), followed by 50–100 real events (plus the turn in progress). ``save`` appends what came after the
 events it loaded instead of counting the stored ones. ``TRACKER_SNAPSHOT_EVERY=0`` turns this off (Rasa's own
 behaviour). Each process also keeps, for its last ``TRACKER_CACHE_SIZE`` conversations, the same window of events
 in memory (``bot.tracker_window``): a message then reads only the conversation's newest event id, and the tables
@@ -38,6 +38,7 @@ from __future__ import annotations
 import bisect
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event, deserialise_events
+from rasa.shared.core.events import ActiveLoop, Event, SlotSet, UserUttered, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
@@ -61,9 +62,10 @@ def tracker_store_url() -> str:
     return os.environ.get("TRACKER_STORE_URL") or DEFAULT_URL
 
 
-# 40 events ≈ 4 self-check turns or 8 questions: ten times the longest rule (4 steps; a test checks the ratio) and
-# few enough that the kept events cost no more than a new conversation's (bench/conversation_curve.py)
-DEFAULT_EVERY = 40
+# 50 events ≈ 5 self-check turns or 10 questions: ten times the longest rule (5 steps, the ticket form started from
+# inside the self-check; a test checks the ratio) and few enough that the kept events cost no more than a new
+# conversation's (bench/conversation_curve.py measured 40; not re-measured at 50)
+DEFAULT_EVERY = 50
 
 
 def snapshot_every() -> int:
@@ -196,6 +198,13 @@ class UrlSQLTrackerStore(SQLTrackerStore):
 
     # writing -------------------------------------------------------------------------------------------------
 
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
+        """Rasa's full save path (a new tracker, or snapshots off): the same events, personal answers hidden."""
+        events = list(tracker.events)
+        start = len(events) - len(list(super()._additional_events(session, tracker)))
+        private = private_answers(events, start)
+        return iter(hidden(e) if i in private else e for i, e in enumerate(events) if i >= start)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         loaded = getattr(tracker, "_jd_loaded", None)
         sender = tracker.sender_id
@@ -213,9 +222,11 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             window = None  # not the window this tracker was read from
         state = None
         last_id = seen_id
+        private = private_answers(list(tracker.events), count)
         with self.session_scope() as session:
             if new:
-                session.execute(self.SQLEvent.__table__.insert(), [_row(sender, e) for e in new])
+                rows = [_row(sender, hidden(e) if count + i in private else e) for i, e in enumerate(new)]
+                session.execute(self.SQLEvent.__table__.insert(), rows)
                 last_id = self._last_id(session, sender)
                 if tracker.latest_action_name == ACTION_LISTEN_NAME and self._snapshot_due(
                     session, window, sender, new
@@ -245,6 +256,38 @@ class UrlSQLTrackerStore(SQLTrackerStore):
 
     def _count_after(self, session: Any, sender_id: str, event_id: int) -> int:
         return int(session.execute(COUNT_AFTER, {"s": sender_id, "id": event_id}).scalar())
+
+
+# The answers to the bureau-message form's personal questions (bot/domain/tickets.yml): the contact person and the
+# phone or e-mail are kept in the records database's ticket draft and ticket only (deleted after
+# TICKET_RETENTION_DAYS), never in a slot; the user message that gave them is stored here with its text replaced, so
+# the conversation history, the staff insights and exports read from it hold no contact details either. (The window
+# kept in memory holds the real text until the process ends; nothing reads it back.)
+PRIVATE_QUESTIONS = frozenset({"ticket_contact_person", "ticket_contact"})
+HIDDEN_TEXT = "（联系信息，已隐去）"
+
+
+def private_answers(events: list[Event], start: int) -> set[int]:
+    """The indexes (from ``start`` on) of the user messages that answered a personal question of the ticket form:
+    ``requested_slot`` was one of PRIVATE_QUESTIONS when they came."""
+    asked, out = None, set()
+    for i, e in enumerate(events):
+        if isinstance(e, SlotSet) and e.key == "requested_slot":
+            asked = e.value
+        elif isinstance(e, ActiveLoop) and e.name is None:
+            asked = None
+        elif isinstance(e, UserUttered) and i >= start and asked in PRIVATE_QUESTIONS:
+            out.add(i)
+    return out
+
+
+def hidden(event: Event) -> Event:
+    """A user message with its text, entities and parse replaced (the intent kept: insights count it)."""
+    data = event.as_dict()
+    parse = data.get("parse_data") or {}
+    data["text"] = HIDDEN_TEXT
+    data["parse_data"] = {"intent": parse.get("intent") or {}, "entities": [], "text": HIDDEN_TEXT}
+    return Event.from_parameters(data)
 
 
 def _row(sender_id: str, event: Event) -> dict[str, Any]:
