@@ -1,0 +1,75 @@
+"""有帮助 / 没帮助 typed after an answer (bot/nlu/feedback_phrases.py): the whole message must be such a phrase;
+answers to the self-check's questions and questions about the policy keep DIET's intent."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.feedback_phrases import FeedbackPhrases, feedback_intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "没帮助",
+        "没有帮助",
+        "没用",
+        "这个回答没用",
+        "答非所问",
+        "没回答我的问题",
+        "这不是我想问的",
+        "说了等于没说",
+        "一点用都没有",
+        "没帮上忙",
+        "这回答没用啊！",
+        "不是我要的答案",
+        "沒幫助",
+        "你这回答没啥用",
+        "不管用",
+    ],
+)
+def test_unhelpful(text):
+    assert feedback_intent(text) == "feedback_unhelpful"
+
+
+@pytest.mark.parametrize("text", ["有帮助", "很有帮助", "有用", "这个回答有用。", "对我有帮助", "挺有帮助的", "有幫助"])
+def test_helpful(text):
+    assert feedback_intent(text) == "feedback_helpful"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "有什么补贴可以拿",
+        "没有",
+        "有",
+        "不用了",
+        "不用",
+        "没有推荐成功",
+        "有用吗",
+        "没有实训基地",
+        "好的",
+        "用不了",
+        "没有帮助的话我们还能申请吗",
+        "这个政策对我们有帮助吗",
+        "",
+    ],
+)
+def test_everything_else_is_not_feedback(text):
+    assert feedback_intent(text) is None
+
+
+def test_the_component_sets_the_intent_first_in_the_ranking():
+    m = Message(
+        data={
+            "text": "没帮助",
+            "intent": {"name": "deny", "confidence": 0.6},
+            "intent_ranking": [{"name": "deny", "confidence": 0.6}, {"name": "affirm", "confidence": 0.2}],
+        }
+    )
+    other = Message(data={"text": "没有", "intent": {"name": "deny", "confidence": 0.9}})
+    FeedbackPhrases().process([m, other])
+    assert m.get("intent") == {"name": "feedback_unhelpful", "confidence": 1.0}
+    assert [r["name"] for r in m.get("intent_ranking")] == ["feedback_unhelpful", "deny", "affirm"]
+    assert other.get("intent")["name"] == "deny"
