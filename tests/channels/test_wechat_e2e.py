@@ -24,6 +24,7 @@ def rasa_wechat(tmp_path_factory):
             "WECHAT_REPLY_BUDGET": "20",
         },
     )
+    servers.env["PUBLIC_BASE_URL"] = servers.url  # the report links the bot sends point at this server
     servers.start()
     yield servers
     servers.stop()
@@ -49,3 +50,28 @@ def test_handshake_and_safe_mode_through_rasa(rasa_wechat):
     assert "回复 2 " in content  # the overview's buttons as numbered options
     status, body = sim.post(sim.text_xml("oE2eUser2", "2"), encrypted=True)
     assert "《办法》三、2" in sim.reply(body, encrypted=True)["Content"]  # "2" → the second button's payload
+
+
+def test_after_a_report_the_export_link_what_if_and_feedback_over_wechat(rasa_wechat):
+    """The report's buttons are numbered options; 导出报告 sends the link as text, and it opens; a what-if and a
+    没帮助 typed after an answer work as on the web page."""
+    import re
+    import urllib.request
+
+    sim = WeChatSim(rasa_wechat.url)
+
+    def say(text: str) -> str:
+        status, body = sim.post(sim.text_xml("oE2eUser3", text))
+        assert status == 200, body
+        return sim.reply(body)["Content"]
+
+    say("我们是做人力资源外包的，2025年3月入驻人才港，每年房租120万，帮我看看能享受哪些政策")
+    report = say("直接看结果")
+    assert "【政策自测】" in report
+    reply = say("导出报告")
+    assert reply.startswith("报告已生成")
+    link = re.search(re.escape(rasa_wechat.url) + r"/webhooks/web/report/[A-Za-z0-9_-]{43}\.pdf", reply).group(0)
+    with urllib.request.urlopen(link, timeout=60) as r:
+        assert r.status == 200 and r.read(4) == b"%PDF"
+    assert say("如果年租金是200万呢").startswith("假设年租金200万元（其余情况不变）")
+    assert say("没帮助").startswith("抱歉没能帮到您，已记录")
