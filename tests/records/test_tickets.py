@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -16,31 +15,7 @@ from records import db, tickets
 from records.tickets import mask, parse_contact
 
 NOW = dt.datetime(2026, 12, 1, 1, 30)  # naive UTC: 09:30 in Shanghai on 1 December
-PG = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-def _pg_url():
-    """A schema of its own on the shared `test` database, dropped afterwards."""
-    schema = "tickets_" + uuid.uuid4().hex[:10]
-    try:
-        eng = sa.create_engine(PG, future=True)
-        with eng.begin() as c:
-            c.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    except sa.exc.OperationalError as exc:  # pragma: no cover - PostgreSQL runs on every machine of this project
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
-    return f"{PG}?options=-csearch_path%3D{schema}", eng, schema
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'records.sqlite'}"
-        return
-    u, eng, schema = _pg_url()
-    yield u
-    db._engines.pop(u).dispose()
-    with eng.begin() as c:
-        c.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+# ``url``: tests/records/conftest.py (SQLite, and PostgreSQL in a schema of its own)
 
 
 def new(url, now=NOW, **kw):
