@@ -4,8 +4,8 @@ and the user gets the link to its printable page and its PDF, both served by the
 
 The text carries absolute links (WeChat shows them as text; ``PUBLIC_BASE_URL``, default http://localhost:5005, is
 where people reach the Rasa server); beside it a ``custom`` entry ``{"type": "report_link", …}`` with the same-origin
-paths, which the web page renders as two links. No report without a profile; inside the self-check the user is told
-the report can be exported once it is done, and the form goes on."""
+paths, which the web page renders as two links. No report without a profile; inside the self-check the questions
+left are skipped (as with 直接看结果) and the report comes, with its 导出报告 button."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ import os
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from records import reports
 
 from .common import kb
-from .eligibility import FORM, current_report
+from .eligibility import FORM, current_report, still_to_ask
 from .facts import has_profile
 
 logger = logging.getLogger(__name__)
@@ -40,8 +40,11 @@ class ActionExportReport(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if tracker.active_loop_name == FORM:
-            dispatcher.utter_message(response="utter_export_after_check")
-            return []
+            # "先出个报告" in the middle of the check: the rest is skipped, as with 直接看结果, and the form ends
+            # with the report (data/rules/report.yml), under which 导出报告 is a button
+            skipped = list(tracker.get_slot("skipped_facts") or [])
+            dispatcher.utter_message(response="utter_fact_skipped_rest")
+            return [SlotSet("skipped_facts", skipped + [f for f in still_to_ask(tracker) if f not in skipped])]
         if not has_profile(tracker):
             dispatcher.utter_message(response="utter_export_nothing")
             return []

@@ -358,6 +358,11 @@
     list.appendChild(row);
   }
 
+  /** The reply ends with a question to the user (the self-check's, the ticket form's): no feedback row under it. */
+  function asks(entry) {
+    return !!entry && !entry.report && /[？?]\s*$/.test(entry.text || "");
+  }
+
   function isFeedback(text) {
     return FEEDBACK.some(function (f) { return f.title === text; });
   }
@@ -384,7 +389,9 @@
     state.log.forEach(function (e, i) { if (e.from === "user") lastUser = i; });
     state.log.forEach(function (e, i) { bubble(e, i > lastUser); });
     var last = state.log[state.log.length - 1];
-    if (last && last.from === "bot" && !(lastUser >= 0 && isFeedback(state.log[lastUser].text))) feedbackRow();
+    if (last && last.from === "bot" && !asks(last) && !(lastUser >= 0 && isFeedback(state.log[lastUser].text))) {
+      feedbackRow();
+    }
     scrollToEnd();
   }
 
@@ -492,7 +499,7 @@
         var row = bubble(e, true);
         if (i === 0) first = row;
       });
-      if (!isFeedback(shown)) feedbackRow();   // not under the thanks for a feedback
+      if (!isFeedback(shown) && !asks(added[added.length - 1])) feedbackRow();   // not under a thanks or a question
       save();
       // a long answer (a report) is read from its top, under the question; a short one just scrolls into view
       var top = first.previousElementSibling && first.previousElementSibling.classList.contains("user")
