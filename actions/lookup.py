@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from policy_kb import aspects
 
-from .answers import asks_as_individual
+from .answers import answer_questions, asks_as_individual, plan_for
 from .calc import answer_with_figures
 from .common import entity_values, kb, latest_text
 
@@ -86,6 +86,11 @@ class ActionFallbackSearch(Action):
         if asks_as_individual(tracker):
             dispatcher.utter_message(response="utter_near_scope_individual")
             return [SlotSet("topic", "二")]
+        plan = plan_for(tracker, None)
+        if len(plan) >= 2 and all(ref and ref.startswith("三、") for ref, _, _ in plan):
+            # "引才补贴给多少？荣誉奖励呢？": several questions, each naming a measure — DIET is unsure which one
+            # the message is about because it is about several; each is answered in order, as with a confident intent
+            return answer_questions(dispatcher, plan)
         text = latest_text(tracker)[:200]
         hits = [h for h in kb().search(text, limit=3) if h.score >= 2.0] if text else []
         if hits:
