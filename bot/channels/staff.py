@@ -12,6 +12,11 @@
                                              contact details (records/tickets.py; the only place they are shown)
     POST /webhooks/staff/api/tickets/<number>/answered       mark one answered (see _ticket_post_refusal: CSRF)
     GET  /webhooks/staff/export/tickets.csv?status=…          the tickets as CSV, UTF-8 with BOM
+    GET  /webhooks/staff/api/feedback        问题复核: the unhelpful answers, newest first, and the counts per topic
+    GET  /webhooks/staff/api/review/labels   the labels staff gave questions, the intents and topics to choose from
+    POST /webhooks/staff/api/review/labels   {text, intent, topic?, source?} → 201 with the label (CSRF as tickets)
+    POST /webhooks/staff/api/review/labels/<id>/delete (or DELETE …/labels/<id>)   take a label back
+    GET  /webhooks/staff/export/reviewed.yml the labels as Rasa NLU YAML, for data/nlu/reviewed.yml (staff_review.py)
     POST /webhooks/staff/login               sign in with the token from the sign-in form
     POST /webhooks/staff/logout              end the session
 
@@ -42,7 +47,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import insights
-from bot.channels import staff_views
+from bot.channels import staff_review, staff_views
 from bot.channels.staff_access import COOKIE_PATH, Access, end_session
 from bot.channels.staff_views import MESSAGES, clauses_view, json_bytes, login_html, measures_view, search_view
 from bot.channels.static_files import StaticFiles
@@ -142,6 +147,7 @@ class StaffConsoleInput(InputChannel):
         bp.add_route(self._guard(self._insight), "/api/insights", methods=["GET"], name="insight")
         bp.add_route(self._guard(self._export), "/export/<name:str>", methods=["GET"], name="export")
         self._ticket_routes(bp)
+        self._review_routes(bp)
         return bp
 
     # access ----------------------------------------------------------------------------------------------------
@@ -358,3 +364,67 @@ class StaffConsoleInput(InputChannel):
         if ticket is None:
             return self._error(404, "ticket_not_found", api=True)
         return response.json({"ticket": ticket}, headers=COMMON_HEADERS, ensure_ascii=False)
+
+    # 问题复核: unhelpful answers, and labels for the next training (bot/channels/staff_review.py) ----------------
+    def _review_routes(self, bp: Blueprint) -> None:
+        labels = "/api/review/labels"
+        bp.add_route(self._guard(self._feedback), "/api/feedback", methods=["GET"], name="feedback")
+        bp.add_route(self._guard(self._review_labels), labels, methods=["GET"], name="review_labels")
+        bp.add_route(self._guard(self._review_label), labels, methods=["POST"], name="review_label")
+        remove = self._guard(self._review_remove)
+        bp.add_route(remove, labels + "/<label_id:str>/delete", methods=["POST"], name="review_remove")
+        bp.add_route(remove, labels + "/<label_id:str>", methods=["DELETE"], name="review_delete")
+        # a static path: Sanic matches it before /export/<name>
+        bp.add_route(self._guard(self._reviewed_yml), "/export/reviewed.yml", methods=["GET"], name="reviewed_yml")
+
+    async def _review_db(self, fn: Callable, *args: Any) -> tuple[Any, HTTPResponse | None]:
+        """(``fn(*args)`` run in a thread, None) or (None, the 503 to send). Logged by the error's type only:
+        SQLAlchemy's message carries the statement's parameters (a user's question)."""
+        try:
+            return await self._in_thread(fn, *args), None
+        except SQLAlchemyError as e:
+            logger.error("Staff console: the review records failed (%s)", type(e).__name__)
+            return None, self._error(503, "review_error", api=True, detail=type(e).__name__)
+
+    def _json(self, data: Any, status: int = 200) -> HTTPResponse:
+        return response.json(data, status=status, headers=COMMON_HEADERS, ensure_ascii=False)
+
+    async def _feedback(self, request: Request) -> HTTPResponse:
+        view, error = await self._review_db(staff_review.feedback_view, await self.kb())
+        return error if error is not None else self._json(view)
+
+    async def _review_labels(self, request: Request) -> HTTPResponse:
+        view, error = await self._review_db(staff_review.labels_view, await self.kb())
+        return error if error is not None else self._json(view)
+
+    async def _review_label(self, request: Request) -> HTTPResponse:
+        refusal = self._ticket_post_refusal(request)
+        if refusal is not None:
+            return refusal
+        kb = await self.kb()
+        try:
+            label, error = await self._review_db(staff_review.add_label, kb, request.body)
+        except staff_review.ReviewInputError as e:
+            return self._error(400, f"review_{e}", api=True)
+        return error if error is not None else self._json({"label": label}, status=201)
+
+    async def _review_remove(self, request: Request, label_id: str) -> HTTPResponse:
+        refusal = self._ticket_post_refusal(request)
+        if refusal is not None:
+            return refusal
+        if not (label_id.isascii() and label_id.isdigit() and len(label_id) <= 12):
+            return self._error(404, "label_not_found", api=True)
+        removed, error = await self._review_db(staff_review.remove_label, int(label_id))
+        if error is not None:
+            return error
+        return self._json({"removed": int(label_id)}) if removed else self._error(404, "label_not_found", api=True)
+
+    async def _reviewed_yml(self, request: Request) -> HTTPResponse:
+        body, error = await self._review_db(staff_review.export_yaml)
+        if error is not None:
+            return error
+        return response.raw(
+            body,
+            content_type="text/yaml; charset=utf-8",
+            headers={**COMMON_HEADERS, "Content-Disposition": 'attachment; filename="reviewed.yml"'},
+        )

@@ -1,4 +1,5 @@
-/* Staff console: clause browser with the rules beside the text, instant search, conversation insights.
+/* Staff console: clause browser with the rules beside the text, instant search, conversation insights, tickets,
+   问题复核 (unhelpful answers and unanswered questions labelled for training).
    Hand-written, no library. Every piece of data is put on the page as text (textContent / text nodes), never as
    HTML, so whatever users typed to the bot cannot run here. */
 (function () {
@@ -68,17 +69,18 @@
 
   // ------------------------------------------------------------------------------------------------ tabs & routing
   function showTab(name) {
-    ["law", "insights", "tickets"].forEach(function (t) {
+    ["law", "insights", "tickets", "review"].forEach(function (t) {
       $("tab-" + t).hidden = t !== name;
       $("tab-btn-" + t).setAttribute("aria-selected", String(t === name));
     });
     if (name === "insights") loadInsights();
     if (name === "tickets") loadTickets();
+    if (name === "review") loadReview();
   }
 
   function route() {
     var h = decodeURIComponent((location.hash || "").slice(1));
-    if (h === "insights" || h === "tickets") { showTab(h); return; }
+    if (h === "insights" || h === "tickets" || h === "review") { showTab(h); return; }
     showTab("law");
     if (h && state.byRef[h]) showClause(h);
     else if (!state.current && state.clauses.length) showClause(state.clauses[0].ref);
@@ -444,13 +446,20 @@
   var TICKET_STATUS = { open: "待处理", answered: "已答复" };
 
   // a state-changing request: the session cookie plus the console's own header (the server refuses POSTs without
-  // it, so another site cannot make a signed-in browser mark tickets)
-  function postApi(path) {
-    return fetch(path, { method: "POST", credentials: "same-origin",
-                         headers: { "Accept": "application/json", "X-Staff-Console": "1" } })
+  // it, so another site cannot make a signed-in browser mark tickets or store labels); ``data``, if given, is sent
+  // as JSON. A refusal is shown in the notice and rejects with the server's message.
+  function postApi(path, data) {
+    var headers = { "Accept": "application/json", "X-Staff-Console": "1" };
+    var init = { method: "POST", credentials: "same-origin", headers: headers };
+    if (data !== undefined) { headers["Content-Type"] = "application/json"; init.body = JSON.stringify(data); }
+    return fetch(path, init)
       .then(function (r) {
         return r.json().then(function (body) {
-          if (!r.ok) { notice((body && body.error) || ("请求失败（" + r.status + "）")); throw new Error(String(r.status)); }
+          if (!r.ok) {
+            var message = (body && body.error) || ("请求失败（" + r.status + "）");
+            notice(message);
+            throw new Error(message);
+          }
           return body;
         });
       });
@@ -501,12 +510,158 @@
     $("tickets-refresh").addEventListener("click", loadTickets);
   }
 
+  // ------------------------------------------------------------------------------------------------ review (问题复核)
+  // the unhelpful answers (api/feedback), the unanswered questions (api/insights, as the insights tab shows them),
+  // a 标注 control on each, the labels so far (api/review/labels) and the export (export/reviewed.yml)
+  var review = { labels: [], byText: {}, intents: [], topics: [], channels: {} };
+  var SHORT_ANSWER = 60;
+
+  function normText(t) { return (t || "").trim().split(/\s+/).join(" "); }  // as records.review stores it
+
+  // a long text shortened, the whole of it one click away
+  function clipped(text) {
+    text = text || "";
+    if (text.length <= SHORT_ANSWER) return el("span", { class: "answer", text: text });
+    return el("details", { class: "clip" },
+      el("summary", null, el("span", { class: "short", text: text.slice(0, SHORT_ANSWER) + "…" }),
+        el("span", { class: "toggle" })),
+      el("div", { class: "full", text: text }));
+  }
+
+  function topicCell(ref, label) {
+    if (ref && state.byRef[ref]) return el("td", { class: "topic" }, refLink(ref, label));
+    return el("td", { class: "topic muted", text: label || "" });
+  }
+
+  function labelForm(text, source, cols) {
+    var current = review.byText[normText(text)];
+    var intent = el("select", { class: "label-intent", "aria-label": "意图" },
+      el("option", { value: "", text: "请选择意图" }),
+      review.intents.map(function (i) { return el("option", { value: i.intent, text: i.label }); }));
+    var topic = el("select", { class: "label-topic", "aria-label": "条款" },
+      el("option", { value: "", text: "不指定条款" }),
+      review.topics.map(function (t) { return el("option", { value: t.ref, text: t.label }); }));
+    if (current) { intent.value = current.intent; topic.value = current.topic; }
+    var error = el("span", { class: "form-error", role: "alert" });
+    var row = el("tr", { class: "label-row" });
+    var form = el("form", { class: "label-form", onsubmit: function (e) {
+      e.preventDefault();
+      error.textContent = "";
+      postApi("api/review/labels", { text: text, intent: intent.value, topic: topic.value, source: source })
+        .then(function () { notice(""); return loadLabels(); })
+        .catch(function (err) { notice(""); error.textContent = err.message; });  // shown here, not above
+    } },
+      el("span", { class: "what", text: "应识别为" }),
+      el("label", null, "意图 ", intent), el("label", null, "条款 ", topic),
+      el("button", { type: "submit", class: "small-button primary", text: "保存" }),
+      el("button", { type: "button", class: "small-button", text: "取消",
+                     onclick: function () { row.parentNode.removeChild(row); } }),
+      error);
+    row.appendChild(el("td", { colspan: cols }, form));
+    return row;
+  }
+
+  // the 标注 cell of a row: the label it has (if any) and the button that opens the form under the row
+  function labelCell(text, source, cols) {
+    var current = review.byText[normText(text)];
+    return el("td", { class: "label-cell" },
+      current ? el("span", { class: "tag labelled", title: current.intent_label, text: "已标注 " + current.intent }) : null,
+      el("button", { type: "button", class: "small-button label-button", onclick: function (e) {
+        var tr = e.target.closest("tr"), next = tr.nextSibling;
+        if (next && next.classList && next.classList.contains("label-row")) { next.parentNode.removeChild(next); return; }
+        tr.parentNode.insertBefore(labelForm(text, source, cols), next);
+      } }, current ? "修改" : "标注"));
+  }
+
+  function renderFeedback(fb) {
+    var body = clear($("unhelpful").querySelector("tbody"));
+    fb.unhelpful.forEach(function (f) {
+      body.appendChild(el("tr", { "data-feedback": String(f.id) },
+        el("td", { class: "mono", text: shortTime(f.time) }),
+        el("td", { class: "text", text: f.question }),
+        el("td", { class: "answer-cell" }, clipped(f.answer)),
+        topicCell(f.topic, f.topic_label),
+        el("td", { class: "channel", text: f.channel_label }),
+        labelCell(f.question, "unhelpful", 6)));
+    });
+    $("unhelpful-empty").hidden = fb.unhelpful.length > 0;
+    $("unhelpful-foot").textContent = fb.total_unhelpful > fb.unhelpful.length
+      ? "共 " + fb.total_unhelpful + " 条，页面显示最新 " + fb.unhelpful.length + " 条。" : "";
+    var counts = clear($("feedback-topics").querySelector("tbody"));
+    fb.topics.forEach(function (t) {
+      counts.appendChild(el("tr", { "data-topic": t.topic }, topicCell(t.topic, t.label),
+        el("td", { class: "num", text: String(t.unhelpful) }), el("td", { class: "num", text: String(t.helpful) })));
+    });
+    $("feedback-topics-empty").hidden = fb.topics.length > 0;
+  }
+
+  function renderReviewUnanswered(ins) {
+    ins.channels.forEach(function (c) { review.channels[c.channel] = c.label; });
+    var body = clear($("review-unanswered").querySelector("tbody"));
+    ins.unanswered.forEach(function (u) {
+      body.appendChild(el("tr", { "data-kind": u.kind },
+        el("td", { class: "mono", text: shortTime(u.time) }),
+        el("td", null, el("span", { class: "tag " + u.kind, text: u.kind_label })),
+        el("td", { class: "channel", text: review.channels[u.channel] || u.channel || "" }),
+        el("td", { class: "text", text: u.text }),
+        labelCell(u.text, "unanswered", 5)));
+    });
+    $("review-unanswered-empty").hidden = ins.unanswered.length > 0;
+  }
+
+  function renderLabels() {
+    var body = clear($("labels").querySelector("tbody"));
+    review.labels.forEach(function (x) {
+      body.appendChild(el("tr", { "data-label": String(x.id) },
+        el("td", { class: "mono", text: shortTime(x.time) }),
+        el("td", { class: "text", text: x.text }),
+        el("td", { text: x.intent_label }),
+        topicCell(x.topic, x.topic_label),
+        el("td", { text: x.source_label }),
+        el("td", null, el("button", { type: "button", class: "small-button danger", onclick: function () {
+          postApi("api/review/labels/" + encodeURIComponent(x.id) + "/delete")
+            .then(function () { notice(""); return loadLabels(); }).catch(function () {});
+        } }, "删除"))));
+    });
+    $("labels-empty").hidden = review.labels.length > 0;
+    $("labels-count").textContent = review.labels.length ? "（" + review.labels.length + " 条，导出后用于下次训练）" : "";
+  }
+
+  function useLabels(view) {
+    review.labels = view.labels;
+    review.intents = view.intents;
+    review.topics = view.topics;
+    review.byText = {};
+    view.labels.forEach(function (x) { review.byText[normText(x.text)] = x; });
+  }
+
+  // after a label is stored or deleted: the labels, and the lists' 标注 cells (already / not yet labelled)
+  function loadLabels() {
+    return Promise.all([api("api/review/labels"), api("api/feedback"), reviewInsights()]).then(function (res) {
+      useLabels(res[0]);
+      renderLabels();
+      renderFeedback(res[1]);
+      renderReviewUnanswered(res[2]);
+    });
+  }
+
+  function reviewInsights() {
+    return api("api/insights?days=" + encodeURIComponent($("review-days").value));
+  }
+
+  function loadReview() { return loadLabels().catch(function () {}); }
+
+  function bindReview() {
+    $("review-days").addEventListener("change", loadReview);
+    $("review-refresh").addEventListener("click", loadReview);
+  }
+
   // ------------------------------------------------------------------------------------------------ start
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll(".tabs button"), function (b) {
       b.addEventListener("click", function () {
         var tab = b.getAttribute("data-tab");
-        if (tab === "insights" || tab === "tickets") location.hash = "#" + tab;
+        if (tab === "insights" || tab === "tickets" || tab === "review") location.hash = "#" + tab;
         else location.hash = state.current ? "#" + encodeURIComponent(state.current) : "";
         if (tab === "law") showTab("law");
       });
@@ -514,6 +669,7 @@
     $("days").addEventListener("change", loadInsights);
     $("refresh").addEventListener("click", loadInsights);
     bindTickets();
+    bindReview();
     bindSearch();
     window.addEventListener("hashchange", route);
     var resizeTimer = null;
