@@ -75,3 +75,23 @@ def test_after_a_report_the_export_link_what_if_and_feedback_over_wechat(rasa_we
         assert r.status == 200 and r.read(4) == b"%PDF"
     assert say("如果年租金是200万呢").startswith("假设年租金200万元（其余情况不变）")
     assert say("没帮助").startswith("抱歉没能帮到您，已记录")
+
+
+def test_a_message_for_the_bureau_over_wechat(rasa_wechat):
+    """转人工 → the ticket form, answered by typing (WeChat has no buttons) → the ticket number; the phone is
+    said back masked."""
+    import re
+
+    sim = WeChatSim(rasa_wechat.url)
+
+    def say(text: str) -> str:
+        status, body = sim.post(sim.text_xml("oE2eUser4", text))
+        assert status == 200, body
+        return sim.reply(body)["Content"]
+
+    assert "名称" in say("转人工")
+    say("上海某某人力资源有限公司")
+    say("李经理")
+    assert "139****6421" in say("13912346421")
+    done = say("见习带教费什么时候发放？")
+    assert re.search(r"JD-\d{8}-\d{4}", done) and "13912346421" not in done
