@@ -25,7 +25,7 @@ from records.tickets import china_time
 
 DOMAIN_DIR = Path(__file__).resolve().parent.parent / "domain"
 # Not offered as labels: nlu_fallback is what the classifier says when unsure, never what a question meant; the
-# feedback intents are recognised from a closed phrase list (bot/nlu/feedback_phrases.py), and NLU examples of them
+# feedback intents are recognised from a closed phrase list (bot/nlu/fixed_intents.py), and NLU examples of them
 # are what took the held-out accuracy of the other intents below its target.
 NOT_A_LABEL = frozenset({"nlu_fallback", "feedback_helpful", "feedback_unhelpful"})
 SOURCES = ("unanswered", "unhelpful")

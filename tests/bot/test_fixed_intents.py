@@ -1,12 +1,13 @@
-"""有帮助 / 没帮助 typed after an answer (bot/nlu/feedback_phrases.py): the whole message must be such a phrase;
-answers to the self-check's questions and questions about the policy keep DIET's intent."""
+"""Intents decided by the message's form (bot/nlu/fixed_intents.py): 有帮助 / 没帮助 typed after an answer (the whole
+message must be such a phrase; answers to the self-check's questions and questions about the policy keep DIET's
+intent), and a message without a word is not understood."""
 
 from __future__ import annotations
 
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.feedback_phrases import FeedbackPhrases, feedback_intent
+from bot.nlu.fixed_intents import FixedIntents, feedback_intent, fixed_intent
 
 
 @pytest.mark.parametrize(
@@ -69,7 +70,18 @@ def test_the_component_sets_the_intent_first_in_the_ranking():
         }
     )
     other = Message(data={"text": "没有", "intent": {"name": "deny", "confidence": 0.9}})
-    FeedbackPhrases().process([m, other])
+    FixedIntents().process([m, other])
     assert m.get("intent") == {"name": "feedback_unhelpful", "confidence": 1.0}
     assert [r["name"] for r in m.get("intent_ranking")] == ["feedback_unhelpful", "deny", "affirm"]
     assert other.get("intent")["name"] == "deny"
+
+
+@pytest.mark.parametrize("text", ["？？？", "???", "……", "!!", "。", "？！", "~~"])
+def test_a_message_without_a_word_is_not_understood(text):
+    assert fixed_intent(text) == "nlu_fallback"
+
+
+@pytest.mark.parametrize("text", ["？3", "a?", "租金？", "没帮助", "   "])
+def test_a_message_with_a_word_is_left_to_diet_or_the_phrases(text):
+    assert fixed_intent(text) in (None, "feedback_unhelpful")
+    assert fixed_intent(text) != "nlu_fallback"

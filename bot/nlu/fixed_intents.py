@@ -1,7 +1,12 @@
-"""有帮助 / 没帮助 typed right after an answer (WeChat has no buttons): a short, closed set of phrases, recognised
-exactly instead of by DIET. Placed last in the pipeline, it sets the intent of a message that is nothing but such a
-phrase (punctuation and particles aside) to ``feedback_helpful`` / ``feedback_unhelpful``; every other message keeps
-DIET's intent. The web page's buttons send the intents as payloads and never reach this.
+"""Intents decided by the form of the message, not by DIET; placed last in the pipeline, every other message keeps
+DIET's intent.
+
+- 有帮助 / 没帮助 typed right after an answer (WeChat has no buttons): a short, closed set of phrases, recognised
+  exactly: a message that is nothing but such a phrase (punctuation and particles aside) is ``feedback_helpful`` /
+  ``feedback_unhelpful``. The web page's buttons send the intents as payloads and never reach this.
+- A message with no word in it ("？？？", "……", "!!"): ``nlu_fallback`` (the clause search and how to ask), which is
+  what someone typing it means ("I don't follow"); DIET gave "？？？" to ask_followup after a retraining, and which
+  nonsense it sends below the fallback threshold changes from model to model.
 
 Why not NLU examples: two more intents of a dozen near-identical words each took the held-out intent accuracy of
 the other intents below its target (the words 好/有/没 are everywhere in short messages); a phrase list cannot
@@ -38,6 +43,16 @@ HELPFUL = re.compile(
 _STRIP = re.compile(r"[\s，。！？!?,.、~～…]+")
 
 
+WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff０-９Ａ-Ｚａ-ｚ]")
+
+
+def fixed_intent(text: str) -> str | None:
+    """The intent the message's form decides, or None (DIET's stands)."""
+    if text and text.strip() and not WORD.search(text):
+        return "nlu_fallback"
+    return feedback_intent(text)
+
+
 def feedback_intent(text: str) -> str | None:
     """feedback_unhelpful / feedback_helpful when the whole message is such a phrase, else None."""
     s = _STRIP.sub("", text or "")
@@ -51,7 +66,7 @@ def feedback_intent(text: str) -> str | None:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class FeedbackPhrases(GraphComponent):
+class FixedIntents(GraphComponent):
     @classmethod
     def create(
         cls,
@@ -59,7 +74,7 @@ class FeedbackPhrases(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> FeedbackPhrases:
+    ) -> FixedIntents:
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -67,7 +82,7 @@ class FeedbackPhrases(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for m in messages:
-            name = feedback_intent(m.get(TEXT) or "")
+            name = fixed_intent(m.get(TEXT) or "")
             if name is None:
                 continue
             intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
