@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, declarative_base
 
 if TYPE_CHECKING:
@@ -35,14 +36,20 @@ def database_url() -> str:
 
 
 def engine(url: str | None = None) -> Engine:
-    """One engine per URL, its tables created the first time it is asked for."""
+    """One engine per URL, every records table created the first time it is asked for (all the models are
+    imported first, so it does not matter which module asks first)."""
+    from . import feedback, reports, review, tickets  # noqa: F401 - their tables join Base.metadata
+
     url = url or database_url()
     with _lock:
         if url not in _engines:
             if url.startswith("sqlite:///"):
                 Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
             e = create_engine(url, future=True, pool_pre_ping=True)
-            Base.metadata.create_all(e)
+            try:
+                Base.metadata.create_all(e)
+            except (ProgrammingError, IntegrityError, OperationalError):
+                Base.metadata.create_all(e)  # another process created them at the same moment: found now
             _engines[url] = e
         return _engines[url]
 

@@ -25,15 +25,13 @@ import datetime as dt
 import random
 import re
 import secrets
-import threading
 import time
 import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Integer, String, Text, delete, select, update
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from . import db
@@ -79,9 +77,6 @@ class TicketDraft(Base):
     email = Column(String(254))
 
 
-TABLES = [Ticket.__table__, TicketCounter.__table__, TicketDraft.__table__]
-
-
 @dataclass(frozen=True)
 class TicketData:
     number: str
@@ -112,25 +107,8 @@ class Draft:
 
 # the database ----------------------------------------------------------------------------------------------------
 
-_ready: dict[str, Engine] = {}
-_ready_lock = threading.Lock()
-
 
 def _session(url: str | None) -> Session:
-    """A session on the records database with this module's tables created. ``db.engine`` creates the tables of
-    the models imported when it first builds an engine for a URL; a process that used another records module
-    first would not have these, so they are created here once per engine (``checkfirst``; when two processes
-    create them at once, the loser finds them on its second look)."""
-    url = url or db.database_url()
-    e = db.engine(url)
-    if _ready.get(url) is not e:
-        with _ready_lock:
-            if _ready.get(url) is not e:
-                try:
-                    Base.metadata.create_all(e, tables=TABLES)
-                except (ProgrammingError, IntegrityError, OperationalError):
-                    Base.metadata.create_all(e, tables=TABLES)
-                _ready[url] = e
     return db.session(url)
 
 

@@ -8,7 +8,6 @@ Chinese texts are in ``staff_messages.yml`` (section ``review``). Database work:
 from __future__ import annotations
 
 import json
-import threading
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -17,9 +16,6 @@ from typing import Any
 import yaml
 
 from bot.channels.staff_views import MESSAGES
-
-# imported when the channel is loaded, before any records engine is built: db.engine creates the tables of the
-# models imported by then (``_ensure_tables`` covers a process that built one earlier)
 from records import db, feedback, review
 from records.tickets import china_time
 
@@ -41,22 +37,10 @@ class ReviewInputError(ValueError):
 
 # the database ----------------------------------------------------------------------------------------------------
 
-_TABLES = [feedback.FeedbackRow.__table__, review.ReviewLabel.__table__]
-_ready: dict[str, Any] = {}
-_ready_lock = threading.Lock()
-
 
 def _ensure_tables(url: str | None) -> str:
-    """The records URL, with the feedback and label tables there (created once per engine, as records.tickets
-    does for its own: an engine built before these models were imported would not have them)."""
-    url = url or db.database_url()
-    e = db.engine(url)
-    if _ready.get(url) is not e:
-        with _ready_lock:
-            if _ready.get(url) is not e:
-                db.Base.metadata.create_all(e, tables=_TABLES)
-                _ready[url] = e
-    return url
+    """The records URL (``records.db`` creates every records table with its engine)."""
+    return url or db.database_url()
 
 
 # what a question can be labelled with ---------------------------------------------------------------------------

@@ -176,15 +176,20 @@ def test_draft_ids_are_random():
     assert len(ids) == 1000 and all(re.fullmatch(r"[A-Za-z0-9_-]{24}", i) for i in ids)
 
 
-def test_tables_are_created_even_when_another_records_module_made_the_engine(tmp_path):
-    """records.db creates the tables of the models imported when the engine is first made; a process that used
-    kept reports first (whose engine was made before this module mattered) still gets the ticket tables."""
+def test_every_records_table_is_created_whichever_module_makes_the_engine(tmp_path):
+    """A process that keeps a report first (only records.reports imported) gets the ticket, feedback and label
+    tables with that engine too: records.db imports every model before it creates the tables."""
+    import subprocess
+    import sys
+
     u = f"sqlite:///{tmp_path / 'r.sqlite'}"
-    e = db.engine(u)
-    with e.begin() as c:
-        for t in ("tickets", "ticket_counters", "ticket_drafts"):
-            c.execute(sa.text(f"DROP TABLE {t}"))
-    tickets._ready.pop(u, None)
+    code = (
+        "import sys, sqlalchemy as sa; from records import db, reports; "
+        "print(sorted(sa.inspect(db.engine(sys.argv[1])).get_table_names()))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, u], capture_output=True, text=True, check=True).stdout
+    for table in ("kept_reports", "tickets", "ticket_counters", "ticket_drafts", "answer_feedback", "review_labels"):
+        assert table in out, out
     assert new(u).number == "JD-20261201-0001"
 
 
