@@ -118,6 +118,11 @@ class ValidateEligibilityForm(FormValidationAction):
             rest = [f for f in still_to_ask(tracker) if f not in skipped]
             dispatcher.utter_message(response="utter_fact_skipped_rest")
             return [SlotSet("skipped_facts", skipped + rest)]
+        if asked is not None and is_hypothesis(text):
+            # "如果年租金是200万呢" in the middle of the check: a what-if on what is known so far, nothing recorded;
+            # the form then asks its question again
+            what_if(dispatcher, tracker)
+            return []
         r = read_message(tracker, asked)
         statement = not is_question(text) and not (r.empty and intent not in ANSWER_INTENTS)
         if intent not in ANSWER_INTENTS and not is_button and asked is not None and not statement:

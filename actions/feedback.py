@@ -18,11 +18,14 @@ logger = logging.getLogger(__name__)
 
 HELPFUL, UNHELPFUL = "feedback_helpful", "feedback_unhelpful"
 FEEDBACK_INTENTS = (HELPFUL, UNHELPFUL)
+PRIVATE_ACTIONS = frozenset({"ticket_form", "validate_ticket_form", "action_submit_ticket"})
+PRIVATE_TURN = ("", "", "")
 
 
 def answered_turn(tracker: Tracker) -> tuple[str, str, str] | None:
     """(question, its intent, the answer) of the turn before this message: the bot's texts after the last user
-    message that is not itself feedback; None when the bot has said nothing yet."""
+    message that is not itself feedback; None when the bot has said nothing yet; PRIVATE_TURN when that turn was
+    the ticket form's (its texts carry contact details: thanked, not stored)."""
     events = list(tracker.events)
     i = len(events) - 1
     while i >= 0 and events[i].get("event") != "user":  # this feedback message
@@ -30,6 +33,8 @@ def answered_turn(tracker: Tracker) -> tuple[str, str, str] | None:
     answer: list[str] = []
     for e in reversed(events[:i]):
         kind = e.get("event")
+        if kind == "action" and str(e.get("name") or "") in PRIVATE_ACTIONS:
+            return PRIVATE_TURN  # the ticket form's questions and summary hold contact details: not stored
         if kind == "bot" and e.get("text"):
             answer.append(e["text"])
         elif kind == "user":
@@ -52,6 +57,9 @@ class ActionFeedback(Action):
         turn = answered_turn(tracker)
         if turn is None:
             dispatcher.utter_message(response="utter_feedback_nothing")
+            return []
+        if turn == PRIVATE_TURN:
+            dispatcher.utter_message(response="utter_feedback_thanks")
             return []
         question, intent, answer = turn
         try:

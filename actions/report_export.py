@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from records import reports
+from records.tickets import china_time
 
 from .common import kb
 from .eligibility import FORM, current_report, still_to_ask
@@ -57,17 +58,18 @@ class ActionExportReport(Action):
             dispatcher.utter_message(response="utter_export_failed")
             return []
         path = REPORT_PATH + kept.token
+        expires_on = china_time(kept.expires_at)[:10]  # the date in China, as the report page says it
         dispatcher.utter_message(
             response="utter_report_link",
             html_url=public_base() + path,
             pdf_url=public_base() + path + ".pdf",
             days=reports.ttl_days(),
-            expires_on=kept.expires_at.date().isoformat(),
+            expires_on=expires_on,
             json_message={
                 "type": LINK_TYPE,
                 "html": path,
                 "pdf": path + ".pdf",
-                "expires_on": kept.expires_at.date().isoformat(),
+                "expires_on": expires_on,
             },
         )
         return []

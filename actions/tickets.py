@@ -195,6 +195,8 @@ class ValidateTicketForm(FormValidationAction):
         text = str(value or "").strip()
         if SKIP_RE.match(text):
             return {"ticket_institution": NOT_GIVEN}
+        if text.startswith("/"):  # a button's payload (有帮助 under the question), not a name
+            return self._unusable(dispatcher, tracker, "ticket_institution", "institution_empty")
         if _intent(tracker) == "contact_staff":
             return self._unusable(dispatcher, tracker, "ticket_institution", "institution_in_form")
         if not _plain(text):
@@ -214,7 +216,7 @@ class ValidateTicketForm(FormValidationAction):
         problem = None
         if _intent(tracker) == "contact_staff":
             problem = "person_in_form"
-        elif not _plain(name):
+        elif not _plain(name) or text.startswith("/"):  # a button's payload is not a name
             problem = "person_empty"
         elif sum(c.isdigit() for c in name) >= 5 or "@" in name:
             problem = "person_digits"
@@ -295,7 +297,7 @@ class ActionSubmitTicket(Action):
         dispatcher.utter_message(
             response="utter_ticket_summary" if institution else "utter_ticket_summary_no_institution",
             institution=institution or "",
-            contact_person=ticket.contact_person,
+            contact_person=tickets.mask_name(ticket.contact_person),
             contact=tickets.mask(ticket.phone, ticket.email),
             question=ticket.question,
         )

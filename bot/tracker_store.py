@@ -263,7 +263,8 @@ class UrlSQLTrackerStore(SQLTrackerStore):
 # TICKET_RETENTION_DAYS), never in a slot; the user message that gave them is stored here with its text replaced, so
 # the conversation history, the staff insights and exports read from it hold no contact details either. (The window
 # kept in memory holds the real text until the process ends; nothing reads it back.)
-PRIVATE_QUESTIONS = frozenset({"ticket_contact_person", "ticket_contact"})
+PRIVATE_QUESTIONS = frozenset({"ticket_institution", "ticket_contact_person", "ticket_contact"})  # a phone may
+# come with the institution's name ("张三 13812345678")
 HIDDEN_TEXT = "（联系信息，已隐去）"
 
 

@@ -87,11 +87,12 @@ def assessed_on(today: date, data: dict[str, Any], named: set[str] | None = None
 
 
 def assume_this_year(data: dict[str, Any], named: set[str], today: date) -> list[str]:
-    """An honour / a recognition named in the what-if (``named``) without a year, and with none stored, is this
-    year's: the year facts filled in (in ``data``), and the facts so assumed."""
+    """An honour / a recognition named in the what-if (``named``) without a year is this year's ("如果拿到市级荣誉呢"
+    is about getting one now, whatever year a stored one was from): the year facts set (in ``data``), and the facts
+    so assumed."""
     assumed = []
     for level, year in (("honour_level", "honour_year"), ("recognition_level", "recognition_year")):
-        if level in named and year not in named and data.get(year) is None:
+        if level in named and year not in named:
             data[year] = today.year
             assumed.append(year)
     return assumed

@@ -450,6 +450,13 @@ def parse_contact(text: str) -> ContactReading:
     return ContactReading(phone=phones[0] if phones else None, email=emails[0] if emails else None, rest=rest)
 
 
+def mask_name(name: str | None) -> str:
+    """The contact person as said back in the chat (stored in the conversation): the first character, the rest
+    starred ("张先生" → "张**"); the whole name is only in the ticket."""
+    name = (name or "").strip()
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
 def mask(phone: str | None = None, email: str | None = None) -> str:
     """What the user is shown back: 138****5678, 021-****4567, z***@example.com (joined by ' / ')."""
     shown = []

@@ -147,7 +147,7 @@ def _read_dates(u: Understanding, s: str, asked: str | None, known: dict[str, An
         if mention.bad or mention.value is None:
             u.problem(target, mention.bad or "bad_date", mention.text)
             continue
-        span = mention.value if u.future_ok else _clip(mention.value, today)
+        span = _clip(mention.value, today) or (mention.value if u.future_ok else None)
         if span is None:
             u.problem(target, "future_date", mention.text)
             continue
@@ -256,7 +256,7 @@ def _add_days(u: Understanding, span: DateSpan | None, m: re.Match[str], today: 
     if span is None:
         u.problem("entry_date", "bad_date", m.group())
         return
-    clipped = span if u.future_ok else _clip(span, today)
+    clipped = _clip(span, today) or (span if u.future_ok else None)
     if clipped is None:
         u.problem("entry_date", "future_date", m.group())
     else:

@@ -104,7 +104,7 @@ class Understanding:
     facts: list[Fact] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     correction: bool = False  # the message says it corrects something (不对/改成/说错了)
-    future_ok: bool = False  # a hypothesis ("要是明年才入驻呢"): a date after today is read as given, not refused
+    future_ok: bool = False  # a hypothesis ("要是明年才入驻呢"): a date wholly after today is read, not refused
 
     def fact(self, name: str) -> Fact | None:
         return next((f for f in self.facts if f.name == name), None)

@@ -84,3 +84,16 @@ def test_a_database_that_cannot_be_reached_still_thanks(monkeypatch):
     monkeypatch.setenv("RECORDS_URL", "postgresql://postgres@127.0.0.1:5432/no_such_database_here")
     msgs, _ = run(ActionFeedback(), _t(CONVERSATION, "没帮助", "feedback_unhelpful"))
     assert render(msgs).startswith("抱歉没能帮到您")
+
+
+def test_feedback_on_the_ticket_forms_turn_is_not_stored(records_url):
+    """The ticket form's questions and its summary carry contact details: 没帮助 under them stores nothing."""
+    events = [
+        *CONVERSATION,
+        _user("转人工", "contact_staff"),
+        _action("ticket_form"),
+        _bot("将转交区人社局工作人员的留言：机构：某公司 / 联系人：张** / 联系方式：139****6421"),
+        _action("action_listen"),
+    ]
+    msgs, _ = run(ActionFeedback(), _t(events, "没帮助", "feedback_unhelpful"))
+    assert render(msgs).startswith("感谢反馈") and feedback.unhelpful() == []

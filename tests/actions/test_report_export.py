@@ -4,6 +4,7 @@ middle of the self-check."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
@@ -51,12 +52,13 @@ def test_the_report_shown_is_the_report_kept(records_url):
     assert text.startswith("报告已生成")
     assert f"https://zc.example.gov.cn/webhooks/web/report/{row.token}\n" in text
     assert f"https://zc.example.gov.cn/webhooks/web/report/{row.token}.pdf" in text
-    assert f"30天内有效（至{row.expires_at.date().isoformat()}）" in text
+    china_date = (row.expires_at + dt.timedelta(hours=8)).date().isoformat()  # the date in Beijing
+    assert f"30天内有效（至{china_date}）" in text
     assert msgs[0]["custom"] == {
         "type": "report_link",
         "html": f"/webhooks/web/report/{row.token}",
         "pdf": f"/webhooks/web/report/{row.token}.pdf",
-        "expires_on": row.expires_at.date().isoformat(),
+        "expires_on": china_date,
     }
 
 

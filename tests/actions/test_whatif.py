@@ -41,10 +41,20 @@ def test_an_entry_next_year_is_assessed_on_the_entry_day_and_says_so():
 def test_an_honour_without_a_year_is_this_years():
     slots = {"honour_level": None, "honour_year": None}
     text, _ = _ask("如果拿到市级荣誉呢", slots=slots)
-    assert text.startswith("假设荣誉级别：市级（其余情况不变）：") or text.startswith("假设")
+    assert text.startswith("假设荣誉级别：市级（其余情况不变）：")
     assert "荣誉嘉奖奖励（《办法》三、5）" in text
     assert "（未说年份：按今年（2026年）获得计算）" in text
-    assert "❔需补充信息 → 🟡初步符合，待区人社局认定" in text or "→ 🟡初步符合" in text
+    assert "❔需补充信息 → 🟡初步符合，待区人社局认定" in text
+
+
+def test_an_honour_without_a_year_is_this_years_even_when_an_older_one_is_stored():
+    text, _ = _ask("如果拿到市级荣誉呢", slots={"honour_level": "区级", "honour_year": 2024})
+    assert "❌不符合条件 → 🟡初步符合，待区人社局认定" in text and "按今年（2026年）获得计算" in text
+
+
+def test_this_year_is_not_a_future_entry():
+    text, _ = _ask("如果我们是今年入驻的呢")
+    assert text.startswith("假设入驻时间2026-01-01至2026-11-25之间") and "尚未入驻" not in text
 
 
 def test_a_change_that_changes_nothing_says_so():
@@ -101,3 +111,12 @@ def test_no_change_still_says_what_the_measure_needs():
     first, second = text.splitlines()[:2]
     assert first.endswith("各项结果都不变。")
     assert second == "· 落户奖励（《办法》三、1）仍需补充信息，还需了解：设立形式"
+
+
+def test_a_what_if_inside_the_self_check_is_answered_and_nothing_recorded():
+    from actions.eligibility import ValidateEligibilityForm
+
+    t = tracker("form_asking_rent", "如果年租金是200万呢", intent="inform", slots={"annual_rent": 1200000})
+    msgs, events = run(ValidateEligibilityForm(), t)
+    assert render(msgs).startswith("假设年租金200万元（其余情况不变）")
+    assert not any(e.get("event") == "slot" and e.get("name") == "annual_rent" for e in events)

@@ -1,5 +1,6 @@
-"""The tracker store hides the answers to the ticket form's personal questions (bot/tracker_store.py): the user
-message that gave a contact person or a phone / e-mail is stored with its text replaced, on both save paths
+"""The tracker store hides the answers to the ticket form's questions that may carry contact details
+(bot/tracker_store.py): the user message that gave the institution, a contact person or a phone / e-mail is
+stored with its text replaced, on both save paths
 (snapshots on, and Rasa's own full save); every other message is stored as said."""
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def test_contact_answers_are_hidden_and_the_rest_kept(tmp_path, domain, monkeypa
     users = _stored(path)
     assert [u["text"] for u in users] == [
         "转人工",
-        "上海某某人力资源有限公司",
+        HIDDEN_TEXT,
         HIDDEN_TEXT,
         HIDDEN_TEXT,
         "租金补贴什么时候申报",
@@ -106,5 +107,5 @@ def test_contact_answers_are_hidden_and_the_rest_kept(tmp_path, domain, monkeypa
 def test_which_answers_are_private():
     events = [e for turn in _turns() for e in turn]
     users = [i for i, e in enumerate(events) if isinstance(e, UserUttered)]
-    assert sorted(private_answers(events, 0)) == [users[2], users[3]]
+    assert sorted(private_answers(events, 0)) == [users[1], users[2], users[3]]
     assert private_answers(events, users[3] + 1) == set()

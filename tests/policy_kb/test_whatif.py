@@ -74,6 +74,9 @@ def test_an_honour_named_without_a_year_is_this_years():
     data = dict(BASE, honour_level="市级")
     assert whatif.assume_this_year(data, {"honour_level"}, TODAY) == ["honour_year"]
     assert data["honour_year"] == 2026
-    stored = dict(BASE, honour_level="市级", honour_year=2025)
-    assert whatif.assume_this_year(stored, {"honour_level"}, TODAY) == []  # a stored year stays
+    stored = dict(BASE, honour_level="区级", honour_year=2025)
+    assert whatif.assume_this_year(stored, {"honour_level"}, TODAY) == ["honour_year"]  # getting one now
+    assert stored["honour_year"] == 2026
+    named_year = dict(BASE, honour_level="市级", honour_year=2025)
+    assert whatif.assume_this_year(named_year, {"honour_level", "honour_year"}, TODAY) == []
     assert whatif.assume_this_year(dict(BASE, recognition_level="无"), {"annual_rent"}, TODAY) == []

@@ -295,3 +295,8 @@ def test_the_rest_is_what_was_typed_around_the_contact():
 def test_masking(phone, email, shown):
     assert mask(phone, email) == shown
     assert "1234" not in shown
+
+
+@pytest.mark.parametrize("name, shown", [("张先生", "张**"), ("李", "李*"), ("欧阳娜娜", "欧***"), ("", "")])
+def test_the_contact_person_is_said_back_starred(name, shown):
+    assert tickets.mask_name(name) == shown

@@ -28,6 +28,7 @@
     reportReady: "报告已生成，可打印或下载，链接有效至{date}。持有链接的人都能打开，请勿公开转发。"
   };
   // under the latest answer; the bot stores them with the question and the answer (actions/feedback.py)
+  var SKIP_TITLES = ["跳过", "不清楚", "不留了"];   // the skip buttons under the bot's questions
   var FEEDBACK = [{ title: "有帮助", payload: "/feedback_helpful" }, { title: "没帮助", payload: "/feedback_unhelpful" }];
   // a verdict of the report data → the badge's CSS class (item-ok …) and its label if the data has none
   var VERDICTS = {
@@ -358,9 +359,12 @@
     list.appendChild(row);
   }
 
-  /** The reply ends with a question to the user (the self-check's, the ticket form's): no feedback row under it. */
+  /** The reply asks the user something (it ends with a question, or offers to skip it as every question of the
+   * self-check and of the ticket form does): no feedback row under it. */
   function asks(entry) {
-    return !!entry && !entry.report && /[？?]\s*$/.test(entry.text || "");
+    if (!entry || entry.report) return false;
+    var skippable = (entry.buttons || []).some(function (b) { return SKIP_TITLES.indexOf(b.title) >= 0; });
+    return skippable || /[？?]\s*$/.test(entry.text || "");
   }
 
   function isFeedback(text) {
