@@ -200,22 +200,10 @@ def test_form_answers_are_not_unanswered_questions_in_the_insights(ticket_bot):
 # ---- the console page in headless Chromium ----
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from tests.staff.conftest import CHROMIUM, BrowserThread, missing
-
-    if not CHROMIUM.exists():
-        missing(f"{CHROMIUM} not found (apt-get install -y chromium fonts-noto-cjk)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing("the playwright Python package is not installed (.venv/bin/pip install playwright)")
-    b = BrowserThread()
-    yield b
-    b.close()
+from tests.staff.conftest import browser  # noqa: E402, F401 - the staff console's headless Chromium, reused
 
 
-def test_the_console_lists_a_new_ticket_and_marks_it_answered(ticket_bot, browser):
+def test_the_console_lists_a_new_ticket_and_marks_it_answered(ticket_bot, browser):  # noqa: F811
     who, log = f"ticket-page-{uuid.uuid4().hex[:8]}", []
     for text in ("我要留言", "跳过", "王经理", "wang@example.com", "见习带教费多久能到账？"):
         out = say(ticket_bot, who, text, log)
