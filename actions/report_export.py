@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -28,11 +29,21 @@ from .facts import has_profile
 logger = logging.getLogger(__name__)
 
 REPORT_PATH = "/webhooks/web/report/"
+DEFAULT_BASE = "http://localhost:5005"
 LINK_TYPE = "report_link"
 
 
 def public_base() -> str:
-    return (os.environ.get("PUBLIC_BASE_URL") or "http://localhost:5005").strip().rstrip("/")
+    """Where people reach the Rasa server; unset, the links only work on this machine (a warning, once)."""
+    base = (os.environ.get("PUBLIC_BASE_URL") or "").strip().rstrip("/")
+    if not base:
+        _warn_unset_base()
+    return base or DEFAULT_BASE
+
+
+@lru_cache(maxsize=1)
+def _warn_unset_base() -> None:
+    logger.warning("PUBLIC_BASE_URL is not set: report links sent as text (WeChat) point at %s", DEFAULT_BASE)
 
 
 class ActionExportReport(Action):

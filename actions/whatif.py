@@ -8,7 +8,6 @@ subsidy's answer) is answered with the computed amount, as a question carrying i
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -19,7 +18,6 @@ from policy_kb import whatif
 from policy_kb.clock import today
 from policy_kb.profile import Profile, ProfileError
 from policy_kb.report import fact_text, stated_fact
-from policy_kb.rules import messages
 from policy_kb.understand import UNKNOWN, understand
 
 from .calc import answer_with_figures
@@ -58,32 +56,20 @@ def what_if(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventTyp
         return []
     data, _ = slot_profile(tracker)
     before = valid_profile(data, on)
-    changed = dict(data, **{f.name: f.json_value() for f in facts})
-    if "entry_date" in changed and any(f.name == "entry_date" for f in facts):
-        changed["in_talent_port"] = True
-    if changed.get("in_talent_port") is False:
-        changed.pop("entry_date", None)
-    t = messages()["what_if"]
+    sc = whatif.scenario(data, facts, on)
     named = {f.name for f in facts}
-    notes = [t["this_year"].format(year=on.year)] if whatif.assume_this_year(changed, named, on) else []
-    entry = next((f for f in facts if f.name == "entry_date"), None)
-    day = whatif.assessed_on(on, changed, named)
-    if entry and day != on and day >= date.fromisoformat(str(changed["entry_date"]).split("/")[-1]):
-        notes.append(t["on_entry_day"].format(entry=fact_text(entry)))
-    elif day != on:
-        notes.append(t["on_year"].format(year=day.year))
     try:  # the assumed facts must be valid themselves; a stored one that is not on that day is dropped
-        Profile.from_dict({f.name: changed[f.name] for f in facts}, day)
+        Profile.from_dict({f.name: sc.data[f.name] for f in facts}, sc.day)
     except ProfileError as e:
         dispatcher.utter_message(response="utter_form_problem", problem="；".join(e.problems))
         return []
     focus = tracker.get_slot("focus_measures") or None
-    after = kb().assess(valid_profile(changed, day), day, only=focus)
+    after = kb().assess(valid_profile(sc.data, sc.day), sc.day, only=focus)
     original = kb().assess(before, on, only=focus)
     kept = [stated_fact(f.name, before.get(f.name)) for f in facts if before.get(f.name) is not None]
     said = [fact_text(f) for f in facts]
-    found = whatif.changes(original, after, named if day != on else None, kb().rules)
-    notes = whatif.still_missing(after, named, kb().rules) + notes
+    found = whatif.changes(original, after, named if sc.day != on else None, kb().rules)
+    notes = whatif.still_missing(after, named, kb().rules) + sc.notes
     text = whatif.render(said, found, notes, kept)
     dispatcher.utter_message(response="utter_what_if", answer=text)
     return []

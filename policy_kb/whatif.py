@@ -15,6 +15,7 @@ from typing import Any
 
 from .engine import Assessment, MeasureResult
 from .rules import Measure, RuleSet, messages
+from .understand import Fact
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,38 @@ def still_missing(after: Assessment, named: set[str], rules: RuleSet) -> list[st
         if r.verdict == "need_info" and m is not None and uses(m, named) and r.missing:
             out.append(t["still_missing"].format(title=r.title, citation=r.citation, facts=fact_labels(r.missing)))
     return out
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """The profile JSON with the assumed facts in place, the day it is assessed on, and the notes that say how."""
+
+    data: dict[str, Any]
+    day: date
+    notes: list[str]
+
+
+def scenario(data: dict[str, Any], facts: list[Fact], today: date) -> Scenario:
+    """The stored profile ``data`` with ``facts`` (the what-if's, as understood with ``future_ok``) in place: an
+    entry date means in the port, not in the port means no entry date; an honour without a year is this year's;
+    a future entry or year moves the day (see the module's docstring)."""
+    from .report import fact_text
+
+    named = {f.name for f in facts}
+    changed = dict(data, **{f.name: f.json_value() for f in facts})
+    if "entry_date" in named:
+        changed["in_talent_port"] = True
+    if changed.get("in_talent_port") is False:
+        changed.pop("entry_date", None)
+    t = messages()["what_if"]
+    notes = [t["this_year"].format(year=today.year)] if assume_this_year(changed, named, today) else []
+    day = assessed_on(today, changed, named)
+    entry = next((f for f in facts if f.name == "entry_date"), None)
+    if entry and day != today and day >= date.fromisoformat(str(changed["entry_date"]).split("/")[-1]):
+        notes.append(t["on_entry_day"].format(entry=fact_text(entry)))
+    elif day != today:
+        notes.append(t["on_year"].format(year=day.year))
+    return Scenario(changed, day, notes)
 
 
 def render(said: list[str], found: list[Change], notes: list[str], kept: list[str]) -> str:

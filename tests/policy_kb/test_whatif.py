@@ -80,3 +80,13 @@ def test_an_honour_named_without_a_year_is_this_years():
     named_year = dict(BASE, honour_level="市级", honour_year=2025)
     assert whatif.assume_this_year(named_year, {"honour_level", "honour_year"}, TODAY) == []
     assert whatif.assume_this_year(dict(BASE, recognition_level="无"), {"annual_rent"}, TODAY) == []
+
+
+def test_a_scenario_with_an_entry_next_year_is_in_the_port_on_that_day_and_says_so():
+    from policy_kb.understand import understand
+
+    facts = understand("要是我们明年3月才入驻呢", None, {}, TODAY, future_ok=True).facts
+    sc = whatif.scenario(dict(BASE, in_talent_port=False), facts, TODAY)
+    assert sc.data["in_talent_port"] is True and sc.data["entry_date"] == "2027-03-01/2027-03-31"
+    assert sc.day == date(2027, 3, 31)
+    assert len(sc.notes) == 1 and "尚未入驻" in sc.notes[0] and "2027年3月" in sc.notes[0]
