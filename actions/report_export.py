@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from records import reports
-from records.tickets import china_time
+from records.db import in_china
 
 from .common import kb
 from .eligibility import FORM, current_report, still_to_ask
@@ -69,7 +69,7 @@ class ActionExportReport(Action):
             dispatcher.utter_message(response="utter_export_failed")
             return []
         path = REPORT_PATH + kept.token
-        expires_on = china_time(kept.expires_at)[:10]  # the date in China, as the report page says it
+        expires_on = in_china(kept.expires_at).date().isoformat()  # the date in China, as the report page says it
         dispatcher.utter_message(
             response="utter_report_link",
             html_url=public_base() + path,

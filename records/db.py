@@ -63,6 +63,14 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
+CHINA = dt.timezone(dt.timedelta(hours=8))  # UTC+8 all year (no daylight saving)
+
+
+def in_china(t: dt.datetime) -> dt.datetime:
+    """A stored time (naive UTC; an aware one is converted as it is) in China's time: what people read."""
+    return (t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)).astimezone(CHINA)
+
+
 def env_days(name: str, default: int) -> int:
     """A number of days from the environment (REPORT_TTL_DAYS, TICKET_RETENTION_DAYS); the default when unset or
     not a positive whole number."""

@@ -35,12 +35,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from . import db
-from .db import Base, env_days, utcnow
+from .db import Base, env_days, in_china, utcnow
 
 DEFAULT_RETENTION_DAYS = 180
 DRAFT_HOURS = 24
 STATUSES = ("open", "answered")
-CHINA = dt.timezone(dt.timedelta(hours=8))
 NUMBER_RE = re.compile(r"^JD-\d{8}-\d{4,}$")
 ATTEMPTS = 30  # a transaction that lost a race (lock timeout, the day's first counter row) is run again
 
@@ -118,11 +117,11 @@ def retention_days() -> int:
 
 def china_day(now: dt.datetime) -> str:
     """The China date (UTC+8) of a naive UTC time, as YYYYMMDD."""
-    return (now + dt.timedelta(hours=8)).strftime("%Y%m%d")
+    return in_china(now).strftime("%Y%m%d")
 
 
 def china_time(t: dt.datetime) -> str:
-    return t.replace(tzinfo=dt.timezone.utc).astimezone(CHINA).isoformat(timespec="seconds")
+    return in_china(t).isoformat(timespec="seconds")
 
 
 def _data(row: Ticket) -> TicketData:

@@ -30,6 +30,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from policy_kb.report import stated_profile
+from records.db import in_china
 
 STATIC = Path(__file__).parent / "report_static"
 MESSAGES: dict[str, Any] = yaml.safe_load((Path(__file__).parent / "report_messages.yml").read_text(encoding="utf-8"))
@@ -40,7 +41,6 @@ PAGE_CSP = (
     f"default-src 'none'; style-src '{STYLE_HASH}'; img-src 'none'; base-uri 'none'; form-action 'none'; "
     "frame-ancestors 'none'"
 )
-BEIJING = dt.timedelta(hours=8)  # UTC+8 all year (no daylight saving)
 HASH_CHARS = 12
 # "金额：…", "待认定：…", "支持对象：✓ …" → a bold label and the rest (the web chat's LABEL, chat.js)
 _LABEL = re.compile(r"^([^：:“”《》（）()\s]{1,6})：(.*)$", re.S)
@@ -73,7 +73,7 @@ def _iso_date_text(s: Any) -> str:
 
 def _time_text(t: dt.datetime) -> str:
     """A naive UTC time in Beijing time: "2026年12月31日 16:00（北京时间）"."""
-    b = t.replace(tzinfo=None) + BEIJING if t.tzinfo is None else t.astimezone(dt.timezone(BEIJING))
+    b = in_china(t)
     return str(MESSAGES["datetime"].format(y=b.year, m=b.month, d=b.day, hh=b.hour, mm=b.minute))
 
 
@@ -151,7 +151,7 @@ def _view(kept: KeptLike, pdf_href: str | None) -> dict[str, Any]:
     try:
         today = dt.date.fromisoformat(str(data.get("computed_for")))
     except ValueError:
-        today = (kept.created_at + BEIJING).date()
+        today = in_china(kept.created_at).date()
     next_steps = data.get("next_steps") or {}
     return {
         "t": MESSAGES,
