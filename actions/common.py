@@ -50,6 +50,15 @@ def first_entity(tracker: Tracker, name: str) -> dict[str, Any] | None:
     return next((e for e in tracker.latest_message.get("entities", []) if e.get("entity") == name), None)
 
 
+def event_intent(event: dict[str, Any]) -> str | None:
+    """The intent name of a stored user event (its parse_data)."""
+    return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
 def latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message.get("text") or "").strip()
 

@@ -25,7 +25,7 @@ from policy_kb.understand import DateSpan
 
 from .answers import answer_questions, near_scope_category, premise_plan
 from .calc import answer_with_figures
-from .common import INTENT_MEASURE, kb, latest_text
+from .common import INTENT_MEASURE, kb, latest_intent, latest_text
 from .facts import (
     MAX_FAILED_ANSWERS,
     PROFILE_SLOTS,
@@ -108,7 +108,7 @@ class ValidateEligibilityForm(FormValidationAction):
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         asked = tracker.get_slot("requested_slot")
         text = latest_text(tracker)
         is_button = text in _button_titles(domain, asked) or text.startswith("/")
@@ -157,7 +157,7 @@ SELF_CHECK_RE = re.compile(
 
 def _focus_from(tracker: Tracker) -> list[str] | None:
     """A check about one measure ("我们能拿租金补贴吗"): the measure's intent, or a measure named in the message."""
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    intent = latest_intent(tracker)
     if intent in INTENT_MEASURE:
         return [INTENT_MEASURE[intent]]
     topic = next(
@@ -194,7 +194,7 @@ class ActionStartCheck(Action):
         return "action_start_check"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         events: list[EventType] = []
         if tracker.active_loop_name != FORM and has_profile(tracker) and is_hypothesis(latest_text(tracker)):
             # "如果年租金是200万呢" after a report, taken for facts: a what-if, the stored profile left as it is

@@ -14,6 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from records import feedback
 
+from .common import event_intent, latest_intent
+
 logger = logging.getLogger(__name__)
 
 HELPFUL, UNHELPFUL = "feedback_helpful", "feedback_unhelpful"
@@ -38,7 +40,7 @@ def answered_turn(tracker: Tracker) -> tuple[str, str, str] | None:
         if kind == "bot" and e.get("text"):
             answer.append(e["text"])
         elif kind == "user":
-            intent = ((e.get("parse_data") or {}).get("intent") or {}).get("name") or ""
+            intent = event_intent(e) or ""
             if intent in FEEDBACK_INTENTS:  # 没帮助 twice: the answer before the first is still the one meant
                 answer.clear()
                 continue
@@ -53,7 +55,7 @@ class ActionFeedback(Action):
         return "action_feedback"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        helpful = (tracker.latest_message.get("intent") or {}).get("name") == HELPFUL
+        helpful = latest_intent(tracker) == HELPFUL
         turn = answered_turn(tracker)
         if turn is None:
             dispatcher.utter_message(response="utter_feedback_nothing")

@@ -14,7 +14,7 @@ from policy_kb.profile import Profile
 
 from .answers import answer_questions, near_scope_category, payload_entities, plan_for, premise_plan
 from .calc import FIGURE_ASPECTS, FIGURE_MEASURES, answer_with_figures, has_figures
-from .common import INTENT_MEASURE, apply_note, kb, latest_text, measure_buttons, measure_conditions
+from .common import INTENT_MEASURE, apply_note, kb, latest_intent, latest_text, measure_buttons, measure_conditions
 from .eligibility import FORM, SELF_CHECK_RE
 
 
@@ -41,7 +41,7 @@ class ActionAnswerMeasure(Action):
         return "action_answer_measure"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        intent = tracker.latest_message.get("intent", {}).get("name")
+        intent = latest_intent(tracker)
         measure_id = INTENT_MEASURE.get(intent)
         if measure_id is None and intent != "ask_followup":
             dispatcher.utter_message(response="utter_ask_rephrase")

@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from policy_kb.questions import is_question
 from records import tickets
 
-from .common import latest_text
+from .common import event_intent, latest_intent, latest_text
 
 logger = logging.getLogger(__name__)
 
@@ -94,17 +94,13 @@ def previous_question(tracker: Tracker) -> str | None:
     users = [e for e in tracker.events if e.get("event") == "user"]
     for e in reversed(users[:-1]):  # the last one started the form
         text = (e.get("text") or "").strip()
-        intent = ((e.get("parse_data") or {}).get("intent") or {}).get("name")
+        intent = event_intent(e)
         if not text or text.startswith("/") or intent in SMALL_TALK:
             continue
         if intent in POLICY_INTENTS or (intent == "nlu_fallback" and is_question(text)):
             return text[:MAX_PREVIOUS]
         return None
     return None
-
-
-def _intent(tracker: Tracker) -> str | None:
-    return (tracker.latest_message.get("intent") or {}).get("name")
 
 
 def _plain(text: str) -> str:
@@ -197,7 +193,7 @@ class ValidateTicketForm(FormValidationAction):
             return {"ticket_institution": NOT_GIVEN}
         if text.startswith("/"):  # a button's payload (有帮助 under the question), not a name
             return self._unusable(dispatcher, tracker, "ticket_institution", "institution_empty")
-        if _intent(tracker) == "contact_staff":
+        if latest_intent(tracker) == "contact_staff":
             return self._unusable(dispatcher, tracker, "ticket_institution", "institution_in_form")
         if not _plain(text):
             return self._unusable(dispatcher, tracker, "ticket_institution", "institution_empty")
@@ -214,7 +210,7 @@ class ValidateTicketForm(FormValidationAction):
         reading = tickets.parse_contact(text)
         name = NAME_LABEL_RE.sub("", reading.rest if reading.ok else text).strip()
         problem = None
-        if _intent(tracker) == "contact_staff":
+        if latest_intent(tracker) == "contact_staff":
             problem = "person_in_form"
         elif not _plain(name) or text.startswith("/"):  # a button's payload is not a name
             problem = "person_empty"
@@ -258,7 +254,7 @@ class ValidateTicketForm(FormValidationAction):
         previous = tracker.get_slot("ticket_previous_question")
         if previous and SAME_RE.match(text):
             return {"ticket_question": previous}
-        if _intent(tracker) == "contact_staff" and len(_plain(text)) <= 12:
+        if latest_intent(tracker) == "contact_staff" and len(_plain(text)) <= 12:
             return self._unusable(dispatcher, tracker, "ticket_question", "question_in_form")
         if len(_plain(text)) < 3 or SAME_RE.match(text):
             return self._unusable(dispatcher, tracker, "ticket_question", "question_short")
