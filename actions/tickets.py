@@ -147,12 +147,27 @@ class ValidateTicketForm(FormValidationAction):
             SlotSet("requested_slot", None),
         ]
 
+    def _ended(self, tracker: Tracker, reason: str) -> dict[str, Any]:
+        """``_end`` as the slot values a validate method returns."""
+        return {e["name"]: e["value"] for e in self._end(tracker, reason)}
+
+    def _keep_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, reading: tickets.ContactReading
+    ) -> bool:
+        """The phone / e-mail read into the draft and said back masked; False when the draft could not be saved."""
+        if not self._save(tracker, phone=reading.phone, email=reading.email):
+            return False
+        dispatcher.utter_message(
+            response="utter_ticket_contact_saved", contact=tickets.mask(reading.phone, reading.email)
+        )
+        return True
+
     def _unusable(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, problem: str) -> dict[str, Any]:
         """Nothing stored for ``slot``; the reason, or after two tries what is accepted; after four, the end."""
         failures = dict(tracker.get_slot("ticket_failures") or {})
         failures[slot] = failures.get(slot, 0) + 1
         if failures[slot] >= GIVE_UP:
-            return {e["name"]: e["value"] for e in self._end(tracker, "gave_up")}
+            return self._ended(tracker, "gave_up")
         if failures[slot] >= MAX_FAILED:
             dispatcher.utter_message(response=f"utter_ticket_accepted_{slot}")
         else:
@@ -220,16 +235,13 @@ class ValidateTicketForm(FormValidationAction):
             problem = "person_too_long"
         filled: dict[str, Any] = {}
         if reading.ok and problem != "person_in_form":  # the number is kept even when the name must be asked again
-            if not self._save(tracker, phone=reading.phone, email=reading.email):
-                return {e["name"]: e["value"] for e in self._end(tracker, "store_failed")}
-            dispatcher.utter_message(
-                response="utter_ticket_contact_saved", contact=tickets.mask(reading.phone, reading.email)
-            )
+            if not self._keep_contact(dispatcher, tracker, reading):
+                return self._ended(tracker, "store_failed")
             filled["ticket_contact"] = reading.kind
         if problem:
             return {**filled, **self._unusable(dispatcher, tracker, slot, problem)}
         if not self._save(tracker, contact_person=name):
-            return {e["name"]: e["value"] for e in self._end(tracker, "store_failed")}
+            return self._ended(tracker, "store_failed")
         return {slot: GIVEN, **filled}
 
     def validate_ticket_contact(
@@ -240,11 +252,8 @@ class ValidateTicketForm(FormValidationAction):
         if not reading.ok:
             problem = "refused" if reading.problem == "none" and REFUSE_RE.search(text) else reading.problem
             return self._unusable(dispatcher, tracker, "ticket_contact", f"contact_{problem}")
-        if not self._save(tracker, phone=reading.phone, email=reading.email):
-            return {e["name"]: e["value"] for e in self._end(tracker, "store_failed")}
-        dispatcher.utter_message(
-            response="utter_ticket_contact_saved", contact=tickets.mask(reading.phone, reading.email)
-        )
+        if not self._keep_contact(dispatcher, tracker, reading):
+            return self._ended(tracker, "store_failed")
         return {"ticket_contact": reading.kind}
 
     def validate_ticket_question(
