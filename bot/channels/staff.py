@@ -10,7 +10,7 @@
     GET  /webhooks/staff/export/unanswered.csv?days=N, /export/topics.csv?days=N   CSV, UTF-8 with BOM (Excel)
     GET  /webhooks/staff/api/tickets?status=open|answered   留言工单: messages for the bureau, newest first, with the
                                              contact details (records/tickets.py; the only place they are shown)
-    POST /webhooks/staff/api/tickets/<number>/answered       mark one answered (see _ticket_post_refusal: CSRF)
+    POST /webhooks/staff/api/tickets/<number>/answered       mark one answered (see _post_refusal: CSRF)
     GET  /webhooks/staff/export/tickets.csv?status=…          the tickets as CSV, UTF-8 with BOM
     GET  /webhooks/staff/api/feedback        问题复核: the unhelpful answers, newest first, and the counts per topic
     GET  /webhooks/staff/api/review/labels   the labels staff gave questions, the intents and topics to choose from
@@ -295,6 +295,19 @@ class StaffConsoleInput(InputChannel):
             headers={**COMMON_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'},
         )
 
+    # the records database (records/): tickets, feedback, review labels ------------------------------------------
+    async def _records(self, what: str, error_key: str, fn: Callable, *args: Any) -> tuple[Any, HTTPResponse | None]:
+        """(``fn(*args)`` run in a thread, None) or (None, the 503 to send). Logged by the error's type only:
+        SQLAlchemy's message carries the statement's parameters (contact details, a user's question)."""
+        try:
+            return await self._in_thread(fn, *args), None
+        except SQLAlchemyError as e:
+            logger.error("Staff console: %s failed (%s)", what, type(e).__name__)
+            return None, self._error(503, error_key, api=True, detail=type(e).__name__)
+
+    def _json(self, data: Any, status: int = 200) -> HTTPResponse:
+        return response.json(data, status=status, headers=COMMON_HEADERS, ensure_ascii=False)
+
     # 留言工单: messages for the bureau (records/tickets.py) ------------------------------------------------------
     def _ticket_routes(self, bp: Blueprint) -> None:
         bp.add_route(self._guard(self._tickets), "/api/tickets", methods=["GET"], name="tickets")
@@ -312,18 +325,13 @@ class StaffConsoleInput(InputChannel):
         status = (request.args.get("status") or "").strip()
         if status not in ("", "all", *staff_views.TICKET_STATUSES):
             return None, self._error(400, "bad_ticket_status", api=True)
-        try:
-            view = await self._in_thread(staff_views.tickets_view, status if status != "all" else "")
-        except SQLAlchemyError as e:  # the type only: SQLAlchemy's message carries the statement's parameters
-            logger.error("Staff console: reading the tickets failed (%s)", type(e).__name__)
-            return None, self._error(503, "tickets_error", api=True, detail=type(e).__name__)
-        return view, None
+        return await self._records(
+            "reading the tickets", "tickets_error", staff_views.tickets_view, status if status != "all" else ""
+        )
 
     async def _tickets(self, request: Request) -> HTTPResponse:
         view, error = await self._ticket_list(request)
-        if error is not None:
-            return error
-        return response.json(view, headers=COMMON_HEADERS, ensure_ascii=False)
+        return error if error is not None else self._json(view)
 
     async def _tickets_csv(self, request: Request) -> HTTPResponse:
         view, error = await self._ticket_list(request)
@@ -336,7 +344,7 @@ class StaffConsoleInput(InputChannel):
             headers={**COMMON_HEADERS, "Content-Disposition": f'attachment; filename="tickets-{stamp}.csv"'},
         )
 
-    def _ticket_post_refusal(self, request: Request) -> HTTPResponse | None:
+    def _post_refusal(self, request: Request) -> HTTPResponse | None:
         """A state-changing POST with the session cookie must come from the console's own page: the cookie is
         SameSite=Lax (not sent on cross-site POSTs), and beyond that the request must carry the console's header
         ``X-Staff-Console: 1`` (a cross-origin page cannot add it without a CORS preflight, which this server does
@@ -353,17 +361,17 @@ class StaffConsoleInput(InputChannel):
         return None
 
     async def _ticket_answered(self, request: Request, number: str) -> HTTPResponse:
-        refusal = self._ticket_post_refusal(request)
+        refusal = self._post_refusal(request)
         if refusal is not None:
             return refusal
-        try:
-            ticket = await self._in_thread(staff_views.mark_ticket_answered, number)
-        except SQLAlchemyError as e:
-            logger.error("Staff console: marking a ticket answered failed (%s)", type(e).__name__)
-            return self._error(503, "tickets_error", api=True, detail=type(e).__name__)
+        ticket, error = await self._records(
+            "marking a ticket answered", "tickets_error", staff_views.mark_ticket_answered, number
+        )
+        if error is not None:
+            return error
         if ticket is None:
             return self._error(404, "ticket_not_found", api=True)
-        return response.json({"ticket": ticket}, headers=COMMON_HEADERS, ensure_ascii=False)
+        return self._json({"ticket": ticket})
 
     # 问题复核: unhelpful answers, and labels for the next training (bot/channels/staff_review.py) ----------------
     def _review_routes(self, bp: Blueprint) -> None:
@@ -378,16 +386,7 @@ class StaffConsoleInput(InputChannel):
         bp.add_route(self._guard(self._reviewed_yml), "/export/reviewed.yml", methods=["GET"], name="reviewed_yml")
 
     async def _review_db(self, fn: Callable, *args: Any) -> tuple[Any, HTTPResponse | None]:
-        """(``fn(*args)`` run in a thread, None) or (None, the 503 to send). Logged by the error's type only:
-        SQLAlchemy's message carries the statement's parameters (a user's question)."""
-        try:
-            return await self._in_thread(fn, *args), None
-        except SQLAlchemyError as e:
-            logger.error("Staff console: the review records failed (%s)", type(e).__name__)
-            return None, self._error(503, "review_error", api=True, detail=type(e).__name__)
-
-    def _json(self, data: Any, status: int = 200) -> HTTPResponse:
-        return response.json(data, status=status, headers=COMMON_HEADERS, ensure_ascii=False)
+        return await self._records("the review records", "review_error", fn, *args)
 
     async def _feedback(self, request: Request) -> HTTPResponse:
         view, error = await self._review_db(staff_review.feedback_view, await self.kb())
@@ -398,7 +397,7 @@ class StaffConsoleInput(InputChannel):
         return error if error is not None else self._json(view)
 
     async def _review_label(self, request: Request) -> HTTPResponse:
-        refusal = self._ticket_post_refusal(request)
+        refusal = self._post_refusal(request)
         if refusal is not None:
             return refusal
         kb = await self.kb()
@@ -409,7 +408,7 @@ class StaffConsoleInput(InputChannel):
         return error if error is not None else self._json({"label": label}, status=201)
 
     async def _review_remove(self, request: Request, label_id: str) -> HTTPResponse:
-        refusal = self._ticket_post_refusal(request)
+        refusal = self._post_refusal(request)
         if refusal is not None:
             return refusal
         if not (label_id.isascii() and label_id.isdigit() and len(label_id) <= 12):
