@@ -51,6 +51,7 @@ from bot.channels import staff_review, staff_views
 from bot.channels.staff_access import COOKIE_PATH, Access, end_session
 from bot.channels.staff_views import MESSAGES, clauses_view, json_bytes, login_html, measures_view, search_view
 from bot.channels.static_files import StaticFiles
+from records import tickets
 
 logger = logging.getLogger(__name__)
 
@@ -323,7 +324,7 @@ class StaffConsoleInput(InputChannel):
     async def _ticket_list(self, request: Request) -> tuple[Any, HTTPResponse | None]:
         """(the view of the tickets for ?status=, None) or (None, the error response to send)."""
         status = (request.args.get("status") or "").strip()
-        if status not in ("", "all", *staff_views.TICKET_STATUSES):
+        if status not in ("", "all", *tickets.STATUSES):
             return None, self._error(400, "bad_ticket_status", api=True)
         return await self._records(
             "reading the tickets", "tickets_error", staff_views.tickets_view, status if status != "all" else ""

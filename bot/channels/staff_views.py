@@ -201,8 +201,6 @@ def login_html(template: str, action: str, wrong: bool = False) -> str:
 
 # 留言工单: messages for the bureau (records/tickets.py) -------------------------------------------------------------
 
-TICKET_STATUSES = ("open", "answered")
-
 
 def tickets_view(status: str = "") -> dict[str, Any]:
     """Every ticket kept, newest first (``status``: open / answered / "" for all), the counts per status and the
@@ -213,7 +211,7 @@ def tickets_view(status: str = "") -> dict[str, Any]:
     shown = [t for t in every if not status or t.status == status]
     return {
         "status": status or "all",
-        "counts": {s: sum(1 for t in every if t.status == s) for s in TICKET_STATUSES},
+        "counts": {s: sum(1 for t in every if t.status == s) for s in tickets.STATUSES},
         "retention_days": tickets.retention_days(),
         "tickets": [t.to_dict() for t in shown],
     }
@@ -228,7 +226,7 @@ def mark_ticket_answered(number: str) -> dict[str, Any] | None:
 
 def tickets_csv(view: dict[str, Any]) -> bytes:
     """The tickets of a ``tickets_view`` as CSV (UTF-8 with BOM; formula-like cells neutralised, as every export)."""
-    from bot.insights.export import _csv
+    from bot.insights.export import csv_bytes
 
     labels = MESSAGES["tickets"]["status"]
     rows = (
@@ -245,4 +243,4 @@ def tickets_csv(view: dict[str, Any]) -> bytes:
         ]
         for t in view["tickets"]
     )
-    return _csv(MESSAGES["csv"]["tickets"], rows)
+    return csv_bytes(MESSAGES["csv"]["tickets"], rows)

@@ -18,7 +18,8 @@ def _cell(value: Any) -> str:
     return "'" + s if s.startswith(_FORMULA) else s
 
 
-def _csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+def csv_bytes(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """Rows as a CSV file for Excel: UTF-8 with BOM, formula-like cells neutralised (every console export)."""
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(header)
@@ -29,7 +30,7 @@ def _csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
 
 def unanswered_csv(ins: Insights) -> bytes:
     ch = MESSAGES["channels"]
-    return _csv(
+    return csv_bytes(
         MESSAGES["csv"]["unanswered"],
         (
             [
@@ -47,4 +48,4 @@ def unanswered_csv(ins: Insights) -> bytes:
 
 
 def topics_csv(ins: Insights) -> bytes:
-    return _csv(MESSAGES["csv"]["topics"], ([t["label"], t["citation"], t["count"]] for t in ins.topics))
+    return csv_bytes(MESSAGES["csv"]["topics"], ([t["label"], t["citation"], t["count"]] for t in ins.topics))
