@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from bot.channels.staff_views import MESSAGES
-from records import db, feedback, review
+from records import feedback, review
 from records.tickets import china_time
 
 DOMAIN_DIR = Path(__file__).resolve().parent.parent / "domain"
@@ -33,14 +33,6 @@ TEXTS: dict[str, Any] = MESSAGES["review"]
 
 class ReviewInputError(ValueError):
     """A label request that cannot be stored; the message is the key of its Chinese text (``errors.review_<key>``)."""
-
-
-# the database ----------------------------------------------------------------------------------------------------
-
-
-def _ensure_tables(url: str | None) -> str:
-    """The records URL (``records.db`` creates every records table with its engine)."""
-    return url or db.database_url()
 
 
 # what a question can be labelled with ---------------------------------------------------------------------------
@@ -105,7 +97,6 @@ def topic_label(kb: Any, topic: str) -> str:
 
 def feedback_view(kb: Any, limit: int = UNHELPFUL_ON_PAGE, url: str | None = None) -> dict[str, Any]:
     """The unhelpful answers, newest first (Beijing time), and the feedback counts per topic."""
-    url = _ensure_tables(url)
     channels = MESSAGES["channels"]
     rows = [
         {
@@ -144,7 +135,6 @@ def _label_dict(kb: Any, x: review.Label) -> dict[str, Any]:
 
 def labels_view(kb: Any, url: str | None = None) -> dict[str, Any]:
     """The labels, newest first, with what the page's controls offer: the intents and the clause topics."""
-    url = _ensure_tables(url)
     return {
         "labels": [_label_dict(kb, x) for x in review.labels(url=url)],
         "intents": intent_choices(kb),
@@ -176,7 +166,6 @@ def add_label(kb: Any, body: bytes | None, url: str | None = None) -> dict[str, 
         raise ReviewInputError("source")
     if f["topic"] and f["topic"] not in topic_refs(kb):  # well-formed is not enough: the clause must exist
         raise ReviewInputError("topic")
-    url = _ensure_tables(url)
     try:
         x = review.label(f["text"], f["intent"], set(domain_intents()), f["topic"], f["source"], url=url)
     except review.LabelError as e:
@@ -185,7 +174,7 @@ def add_label(kb: Any, body: bytes | None, url: str | None = None) -> dict[str, 
 
 
 def remove_label(label_id: int, url: str | None = None) -> bool:
-    return review.remove(label_id, url=_ensure_tables(url))
+    return review.remove(label_id, url=url)
 
 
 def export_yaml(url: str | None = None, today: datetime | None = None) -> bytes:
@@ -193,4 +182,4 @@ def export_yaml(url: str | None = None, today: datetime | None = None) -> bytes:
     from bot.insights import TZ
 
     exported_on = (today or datetime.now(timezone.utc)).astimezone(TZ).date()
-    return review.nlu_yaml(review.labels(url=_ensure_tables(url)), exported_on).encode("utf-8")
+    return review.nlu_yaml(review.labels(url=url), exported_on).encode("utf-8")
