@@ -15,7 +15,7 @@ from policy_kb.engine import benefit, money_text
 from policy_kb.profile import Profile
 from policy_kb.report import fact_text
 from policy_kb.rules import messages
-from policy_kb.understand import MONEY_FACTS, Range
+from policy_kb.understand import MONEY_FACTS
 
 from .common import kb, latest_text, understood
 from .facts import shown_params
@@ -69,8 +69,7 @@ def answer_with_figures(
     if fact.name == "annual_rent":
         # from an approximate rent (六十来万, 大概100万) an approximate figure
         about = messages()["say_back"]["approx"] if fact.approx else ""
-        per_year = about + money_text(Range(b.per_year, b.per_year if b.per_year_max is None else b.per_year_max))
-        total = about + money_text(Range(b.total, b.total if b.total_max is None else b.total_max))
+        per_year, total = (about + money_text(r) for r in (b.per_year_range(), b.total_range()))
         dispatcher.utter_message(
             response="utter_measure_rent_calc",
             per_year=per_year,

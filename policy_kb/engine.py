@@ -60,6 +60,17 @@ class Money:
     window_text: str = ""
     window_short: str = ""  # the period alone, without the caveat (what-if compares it)
 
+    def per_year_range(self) -> Range | None:
+        """The yearly amount as a range (a single value when the base was exact); None when not computed."""
+        if self.per_year is None:
+            return None
+        return Range(self.per_year, self.per_year if self.per_year_max is None else self.per_year_max)
+
+    def total_range(self) -> Range | None:
+        if self.total is None:
+            return None
+        return Range(self.total, self.total if self.total_max is None else self.total_max)
+
     def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
         for k in ("window_start", "window_end", "window_end_latest"):
@@ -375,9 +386,8 @@ def _lay_out_years(m: Measure, res: MeasureResult, profile: Profile, today: date
 
 
 def _per_year(money: Money) -> int | Range | None:
-    if money.per_year is None or money.per_year_max in (None, money.per_year):
-        return money.per_year
-    return Range(money.per_year, money.per_year_max)
+    r = money.per_year_range()
+    return r.lo if r is not None and r.lo == r.hi else r
 
 
 def _dedupe(items: Iterable[str | None]) -> list[str]:
