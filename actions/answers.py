@@ -20,7 +20,7 @@ from policy_kb.profile import category_clause
 from policy_kb.rules import vocabulary
 from policy_kb.understand import MONEY_FACTS
 
-from .common import kb, latest_text, understood
+from .common import as_of_in, kb, kb_on, latest_text, understood, version_note
 
 MAX_QUESTIONS = 3
 SWITCH = re.compile(r"^\s*(那|那么|换成|换个|换到|改成|改问|如果是|要是|再问下|还有)")
@@ -107,17 +107,17 @@ def premise_plan(tracker: Tracker) -> list[tuple[str, str, str]]:
     ("区级荣誉也能拿吧", "肯定能拿满30万吧"): such a message is a question to answer, whatever its intent."""
     k = kb()
     items = [it for it in plan_for(tracker, None) if k.rules.measure(it[0])]
-    if any(c.verdict != "right" for ref, _, part in items for c in _premises(part, ref)):
+    if any(c.verdict != "right" for ref, _, part in items for c in _premises(k, part, ref)):
         return items
     return []
 
 
 @lru_cache(maxsize=256)
-def _premises(part: str, ref: str) -> tuple[Any, ...]:
+def _premises(k: Any, part: str, ref: str) -> tuple[Any, ...]:
     """The premises a question states — not the institution's own figures ("是每月7万", "房租100万"), which the
     understanding layer reads as facts of the profile. Cached: premise_plan and answer_questions ask it for the same
     part in one turn."""
-    found = premises.check_premises(kb(), part, ref)
+    found = premises.check_premises(k, part, ref)
     if any(c.kind == "amount" for c in found) and any(f.name in MONEY_FACTS for f in understood(part, today()).facts):
         found = [c for c in found if c.kind != "amount"]
     return tuple(found)
@@ -128,8 +128,14 @@ def _names_other_clause(k: Any, text: str, ref: str) -> bool:
 
 
 def answer_questions(dispatcher: CollectingDispatcher, plan: list[tuple[str, str, str]]) -> list[EventType]:
-    """Each question answered in order (its own message), a false premise first; topic and aspect remembered."""
-    k = kb()
+    """Each question answered in order (its own message), a false premise first; topic and aspect remembered. A
+    question about another day ("2023年的时候能拿吗") is answered from the version in force that day; the last
+    message names the version used."""
+    as_of = next((a for _, _, part in plan if (a := as_of_in(part)) is not None), None)
+    k = kb_on(as_of.day) if as_of else kb()
+    if as_of and not k.in_force and plan:
+        dispatcher.utter_message(response="utter_aspect_answer", answer=version_note(k, as_of, before=True))
+        return [SlotSet("topic", plan[-1][0])]
     last: tuple[str, str] | None = None
     said: list[str] = []
     for i, (ref, aspect, part) in enumerate(plan):
@@ -137,7 +143,7 @@ def answer_questions(dispatcher: CollectingDispatcher, plan: list[tuple[str, str
             ans = aspects.answer(k, ref, aspect, text=part)
         except (KeyError, ValueError):
             ans = aspects.answer(k, ref, aspects.SUMMARY, text=part)
-        found = _premises(part, ref)
+        found = _premises(k, part, ref)
         wrong = [c.line for c in found if c.verdict != "right"]
         head = wrong or [c.line for c in found if c.verdict == "right"]  # a correction first, else a confirmation
         # a correction replaces the answer's own first line when both answer the same point (区级算不算)
@@ -149,6 +155,8 @@ def answer_questions(dispatcher: CollectingDispatcher, plan: list[tuple[str, str
         lines = [ln for ln in dict.fromkeys(lines) if ln not in said]
         said += lines
         buttons = ans.buttons if i == len(plan) - 1 else []
+        if lines and i == len(plan) - 1:
+            lines.append(version_note(k, as_of))
         if lines:
             dispatcher.utter_message(response="utter_aspect_answer", answer="\n".join(lines), buttons=buttons)
         last = (ans.ref, ans.aspect)

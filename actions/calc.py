@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from policy_kb import aspects
 from policy_kb.clock import today
 from policy_kb.engine import benefit, money_text
+from policy_kb.kb import PolicyKB
 from policy_kb.profile import Profile
 from policy_kb.report import fact_text
 from policy_kb.rules import messages
@@ -32,10 +33,17 @@ def has_figures(tracker: Tracker) -> bool:
 
 
 def answer_with_figures(
-    dispatcher: CollectingDispatcher, tracker: Tracker, measure_id: str | None = None, question_only: bool = False
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    measure_id: str | None = None,
+    question_only: bool = False,
+    k: PolicyKB | None = None,
 ) -> str | None:
     """Answer with the computed amount when the message carries the figure for 三、2 / 三、7: the measure answered
-    (also when the figure was unusable and the user was told why), else None."""
+    (also when the figure was unusable and the user was told why), else None. ``k``: the knowledge base of the day
+    asked about (default today's). A stale rule (the text in force changed the clause) computes nothing: the new
+    clause is quoted instead."""
+    k = k or kb()
     if measure_id is not None and measure_id not in FIGURE_MEASURES.values():
         return None
     text = latest_text(tracker)
@@ -49,13 +57,17 @@ def answer_with_figures(
     if not facts:
         if problems and not question_only:
             p = problems[0]
-            m = kb().rules.measure(FIGURE_MEASURES[p.fact])
+            m = k.rules.measure(FIGURE_MEASURES[p.fact])
             dispatcher.utter_message(response=f"utter_problem_{p.code}", text=p.text, **shown_params(p.params))
             dispatcher.utter_message(response="utter_calc_needs_figure", citation=m.citation)
             return m.id
         return None
     fact = facts[0]
-    m = kb().rules.measure(FIGURE_MEASURES[fact.name])
+    m = k.rules.measure(FIGURE_MEASURES[fact.name])
+    if m.stale:
+        ans = aspects.answer(k, m.id, "amount")
+        dispatcher.utter_message(response="utter_aspect_answer", answer=ans.text, buttons=ans.buttons)
+        return m.id
     common = {
         "citation": m.citation,
         "rule": m.benefit["quote"],
@@ -63,7 +75,7 @@ def answer_with_figures(
         "to_verify_short": "；".join(c.texts["pending"] for c in m.conditions if c.kind == "authority"),
     }
     value = fact.json_value()
-    buttons = aspects.buttons(kb(), m.id, "amount")
+    buttons = aspects.buttons(k, m.id, "amount")
     common["buttons"] = buttons
     b = benefit(m, Profile.from_dict({fact.name: value}, today()))
     if fact.name == "annual_rent":

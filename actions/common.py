@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
+import time
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Tracker
 
-from policy_kb.kb import PolicyKB
+from policy_kb import clock
+from policy_kb.asof import AsOf, asked_day
+from policy_kb.kb import PolicyKB, PolicyLibrary
 from policy_kb.rules import Measure, intent_measure, messages
+from policy_kb.store import make_engine, marker
 from policy_kb.understand import Understanding, understand
 
-_kb: PolicyKB | None = None
+logger = logging.getLogger(__name__)
+
+_library: PolicyLibrary | None = None
+_marker: tuple[int, int] | None = None
+_checked = 0.0
 _lock = threading.Lock()
+# How often (seconds) the action server looks whether staff added a text version (python -m policy_kb load).
+RELOAD_SECONDS = float(os.environ.get("KB_RELOAD_SECONDS", "30"))
 
 # Which measure each question intent asks about (《办法》三、1 … 三、9).
 INTENT_MEASURE = intent_measure()  # ask_rent_subsidy → 三、2 …, from policy_kb
@@ -28,13 +40,77 @@ def understood(text: str, on: date) -> Understanding:
     return understand(text, None, {}, on)
 
 
-def kb() -> PolicyKB:
-    """The knowledge base, loaded once from the database (built there on first use)."""
-    global _kb
+def library() -> PolicyLibrary:
+    """Every text version and the rules, loaded from the database (built there on first use), and loaded again
+    when a version has been added since (looked at every KB_RELOAD_SECONDS)."""
+    global _library, _marker, _checked
     with _lock:
-        if _kb is None:
-            _kb = PolicyKB.load()
-        return _kb
+        now = time.monotonic()
+        if _library is not None and now - _checked < RELOAD_SECONDS:
+            return _library
+        _checked = now
+        engine = make_engine()
+        try:
+            current = marker(engine) if _library is not None else None
+            if _library is None or current != _marker:
+                _library = PolicyLibrary.load(engine)
+                _marker = marker(engine)
+        except Exception as e:  # the store is unreachable: keep serving what was loaded
+            if _library is None:
+                raise
+            logger.warning("knowledge base reload failed (%s); serving the versions loaded before", type(e).__name__)
+        finally:
+            engine.dispose()
+        return _library
+
+
+def kb() -> PolicyKB:
+    """The knowledge base as of today: the 《办法》 version in force and the rules for it."""
+    return library().at(clock.today())
+
+
+def kb_on(day: date) -> PolicyKB:
+    """The knowledge base as of ``day`` (an as-of question)."""
+    return library().at(day)
+
+
+def as_of_in(text: str) -> AsOf | None:
+    """The as-of day a question asks about ("2023年的时候能拿吗", "去年入驻时的政策"), or None."""
+    starts = [v.effective_from for v in library().versions]
+    return asked_day(text, clock.today(), starts)
+
+
+def asked_as_of(tracker: Tracker) -> AsOf | None:
+    return as_of_in(latest_text(tracker))
+
+
+def version_note(k: PolicyKB, as_of: AsOf | None = None, before: bool = False) -> str:
+    """The line that names the version an answer used: "（依据嘉府办发〔2022〕14号，2022年1月1日起施行）"; for an as-of
+    question the day too, and any other version that took effect within what was asked ("2027年" and a text of
+    2027-07-01). ``before``: the day asked about is before the 《办法》 took effect (that is the answer)."""
+    t = messages()["versions"]
+    if as_of is None:
+        return k.version_line()
+    day = _cn_day(as_of.day)
+    if before:
+        first = k.version
+        return str(
+            t["not_yet"].format(
+                date=as_of.text,
+                citation="《办法》五（三）",
+                effective=_cn_day(first.effective_from),
+                version=first.label,
+            )
+        )
+    line = str(t["as_of"].format(date=day, version=k.version.label))
+    for d in as_of.later:
+        later = library().at(d)
+        line += str(t["as_of_later"].format(version=later.version.label))
+    return line
+
+
+def _cn_day(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def measure_buttons() -> list[dict[str, str]]:

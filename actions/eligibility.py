@@ -231,7 +231,8 @@ def current_report(tracker: Tracker) -> dict[str, Any]:
     data (``policy_kb.report.report_data``)."""
     profile, unknown = profile_from_slots(tracker)
     focus = tracker.get_slot("focus_measures") or None
-    return report_data(kb().assess(profile, today(), only=focus), undecided=unknown)
+    k = kb()
+    return report_data(k.assess(profile, today(), only=focus), undecided=unknown, version=k.version.label)
 
 
 class ActionEligibilityReport(Action):

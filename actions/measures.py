@@ -14,7 +14,17 @@ from policy_kb.profile import Profile
 
 from .answers import answer_questions, near_scope_category, payload_entities, plan_for, premise_plan
 from .calc import FIGURE_ASPECTS, FIGURE_MEASURES, answer_with_figures, has_figures
-from .common import INTENT_MEASURE, apply_note, kb, latest_intent, latest_text, measure_buttons, measure_conditions
+from .common import (
+    INTENT_MEASURE,
+    apply_note,
+    asked_as_of,
+    kb,
+    kb_on,
+    latest_intent,
+    latest_text,
+    measure_buttons,
+    measure_conditions,
+)
 from .eligibility import FORM, SELF_CHECK_RE
 
 
@@ -48,11 +58,13 @@ class ActionAnswerMeasure(Action):
             return []
         topic = measure_id or payload_entities(tracker).get("topic") or tracker.get_slot("topic")
         figure_measure = topic if topic in FIGURE_MEASURES.values() else None
-        if (measure_id or figure_measure) and has_figures(tracker):
+        as_of = asked_as_of(tracker)  # "2023年的时候能拿吗": that day's version; no self-check of today
+        if (measure_id or figure_measure) and has_figures(tracker) and not (as_of and not kb_on(as_of.day).in_force):
             # "租金每年50万 第四年还有吗": the aspect asked first (no), then the amount the figures give
             other = [it for it in plan_for(tracker, measure_id) if it[1] not in FIGURE_ASPECTS]
             events = answer_questions(dispatcher, other[:1]) if other else []
-            if answer_with_figures(dispatcher, tracker, figure_measure or measure_id):
+            k = kb_on(as_of.day) if as_of else None
+            if answer_with_figures(dispatcher, tracker, figure_measure or measure_id, k=k):
                 return events + [SlotSet("topic", figure_measure or measure_id), SlotSet("aspect", "amount")]
             if events:
                 return events
@@ -65,7 +77,12 @@ class ActionAnswerMeasure(Action):
             premise
         ):  # "我们是世界500强，落户奖励能拿500万吧？": the claim is answered first (the check is a button away)
             return answer_questions(dispatcher, premise)
-        if measure_id and tracker.active_loop_name != FORM and SELF_CHECK_RE.search(latest_text(tracker)):
+        if (
+            measure_id
+            and as_of is None
+            and tracker.active_loop_name != FORM
+            and SELF_CHECK_RE.search(latest_text(tracker))
+        ):
             # "我们能拿租金补贴吗": a focused self-check on this one measure
             m = kb().rules.measure(measure_id)
             dispatcher.utter_message(response="utter_start_check_focus", title=m.title, citation=m.citation)

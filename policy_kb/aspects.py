@@ -133,19 +133,58 @@ def answer(kb: PolicyKB, ref: str, aspect: str, text: str | None = None) -> Answ
     _check(kb, ref, aspect)
     if aspect == "text":
         return _text_answer(kb, ref)
+    measure = kb.rules.measure(ref)
+    if measure is not None and measure.stale:
+        return _updating_answer(kb, measure, aspect)
     entry, eref = lookup(ref, aspect)
-    ctx = context(kb, eref, aspect, text)
-    first = _variant(entry, text) or entry["first"]
-    cite = entry.get("cite", eref)
-    return Answer(
-        ref,
-        aspect,
-        render(first, ctx),
-        [render(d, ctx) for d in entry.get("details", [])],
-        _citation(kb, cite),
-        buttons(kb, ref, aspect),
-        bool(entry.get("silent")),
-    )
+    try:
+        ctx = context(kb, eref, aspect, text)
+        first = _variant(entry, text) or entry["first"]
+        cite = entry.get("cite", eref)
+        return Answer(
+            ref,
+            aspect,
+            render(first, ctx),
+            [render(d, ctx) for d in entry.get("details", [])],
+            _citation(kb, cite),
+            buttons(kb, ref, aspect),
+            bool(entry.get("silent")),
+        )
+    except StaleFigure as e:  # the answer would state a figure of a stale rule: the new clause instead
+        stale = kb.rules.measure(e.ref)
+        if stale is None:
+            raise
+        return _updating_answer(kb, stale, aspect)
+
+
+class StaleFigure(KeyError):
+    """A template asked for a figure of a measure whose rule is stale (it has none to give)."""
+
+    def __init__(self, ref: str):
+        super().__init__(ref)
+        self.ref = ref
+
+
+class _StaleValues(dict[str, Any]):
+    """A stale measure's template values: its names and quotes; asking for a figure raises StaleFigure."""
+
+    def __init__(self, ref: str, values: dict[str, Any]):
+        super().__init__(values)
+        self.ref = ref
+
+    def __missing__(self, key: str) -> Any:
+        raise StaleFigure(self.ref)
+
+
+def _updating_answer(kb: PolicyKB, m: Measure, aspect: str) -> Answer:
+    """A measure whose rule is stale for the text in force: the new clause verbatim, no figure (policy_kb.versions)."""
+    t = messages()["versions"]
+    first = t["updating_first"].format(citation=m.citation, version=m.benefit["version"])
+    details = [
+        t["updating_clause"].format(text=m.benefit["clause_text"], citation=m.citation),
+        messages()["next_steps"][0],
+    ]
+    return Answer(m.id, aspect, first, details, m.citation, [])
 
 
 def _check(kb: PolicyKB, ref: str, aspect: str) -> None:
@@ -229,6 +268,9 @@ def measure_values(m: Measure) -> dict[str, Any]:
         "cond": {c.id: c.quote for c in m.conditions},
         "pending": lexicon()["joiners"]["clauses"].join(pending),
     }
+    if m.stale:  # no figure, no quote: a template that needs one raises StaleFigure (answered with the new clause)
+        keep = {k: v[k] for k in ("title", "summary", "not_applicable")}
+        return _StaleValues(m.id, {**keep, "cond": _StaleValues(m.id, {})})
     if "min" in b:
         v.update(range=wan_range(b["min"], b["max"]), min=wan(b["min"]), max=wan(b["max"]))
     pct = b.get("percent", b.get("max_percent"))

@@ -45,32 +45,43 @@ def _claims(benefit: dict[str, Any]) -> Figures:
     return c
 
 
-def check(rules: dict[str, Any], vocabulary: dict[str, Any], doc: Document) -> list[str]:
-    """Problems found, in Chinese; empty when rules and text agree."""
-    problems: list[str] = []
-    so = rules["support_objects"]
+def check_support(so: dict[str, Any], doc: Document) -> list[str]:
+    """The support objects' (二) quotes against the text."""
     so_clause = doc.clause(so["ref"])
     so_text = "".join(c.text_norm for c in [so_clause] + doc.items_of(so["ref"])) if so_clause else ""
-    for cond in so["conditions"]:
-        if cond["quote"] not in so_text:
-            problems.append(f"《办法》{so['ref']}：条件 {cond['id']} 的引文“{cond['quote']}”不在原文中")
+    return [
+        f"《办法》{so['ref']}：条件 {cond['id']} 的引文“{cond['quote']}”不在原文中"
+        for cond in so["conditions"]
+        if cond["quote"] not in so_text
+    ]
+
+
+def check_measure(m: dict[str, Any], doc: Document) -> list[str]:
+    """One measure's quotes and figures against the clause it cites; empty when they agree."""
+    clause = doc.clause(m["id"])
+    if clause is None:
+        return [f"措施 {m['id']} 引用的条款不存在"]
+    problems: list[str] = []
+    text = clause.text_norm
+    for quote in [m["benefit"].get("quote", "")] + [c["quote"] for c in m["conditions"]]:
+        if quote and quote not in text:
+            problems.append(f"《办法》{m['id']}：引文“{quote}”不在原文中")
+    found, claims = _found(text), _claims(m["benefit"])
+    for label, values in claims.items():
+        for v in values:
+            if v not in found[label]:
+                problems.append(f"《办法》{m['id']}：规则中的 {label} {v} 在原文中找不到")
+    for label in ("MONEY_RANGE", "PERCENT", "MONEY"):
+        for v in found[label] - claims[label]:
+            problems.append(f"《办法》{m['id']}：原文中的 {label} {v} 没有被规则使用")
+    return problems
+
+
+def check(rules: dict[str, Any], vocabulary: dict[str, Any], doc: Document) -> list[str]:
+    """Problems found, in Chinese; empty when rules and text agree."""
+    problems = check_support(rules["support_objects"], doc)
     for m in rules["measures"]:
-        clause = doc.clause(m["id"])
-        if clause is None:
-            problems.append(f"措施 {m['id']} 引用的条款不存在")
-            continue
-        text = clause.text_norm
-        for quote in [m["benefit"].get("quote", "")] + [c["quote"] for c in m["conditions"]]:
-            if quote and quote not in text:
-                problems.append(f"《办法》{m['id']}：引文“{quote}”不在原文中")
-        found, claims = _found(text), _claims(m["benefit"])
-        for label, values in claims.items():
-            for v in values:
-                if v not in found[label]:
-                    problems.append(f"《办法》{m['id']}：规则中的 {label} {v} 在原文中找不到")
-        for label in ("MONEY_RANGE", "PERCENT", "MONEY"):
-            for v in found[label] - claims[label]:
-                problems.append(f"《办法》{m['id']}：原文中的 {label} {v} 没有被规则使用")
+        problems += check_measure(m, doc)
     for canon, spec in vocabulary["categories"].items():
         c = doc.clause(spec["clause"])
         if c is None or canon.replace("研发", "").replace("服务", "") not in c.text_norm:

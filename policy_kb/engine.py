@@ -1,7 +1,8 @@
 """Eligibility engine: profile + today → a verdict per measure, with reasons, missing facts and money.
 
 Verdicts: eligible · pending (the authority must judge 经认定/经评估/符合一定条件) · not_eligible · need_info ·
-not_applicable. ``today`` is always passed in; nothing here reads the clock.
+not_applicable · updating (a stale rule: the new clause is quoted, nothing computed).
+``today`` is always passed in; nothing here reads the clock.
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ from .rules import Condition, Measure, RuleSet, load_rules, messages, percent_of
 from .understand import DateSpan, Range
 from .years import AwardYear, SubsidyYear, add_years, subsidy_years
 
-ELIGIBLE, PENDING, NOT_ELIGIBLE, NEED_INFO, NOT_APPLICABLE = (
+ELIGIBLE, PENDING, NOT_ELIGIBLE, NEED_INFO, NOT_APPLICABLE, UPDATING = (
     "eligible",
     "pending",
     "not_eligible",
     "need_info",
     "not_applicable",
+    "updating",  # the text in force changed the clause and the rule is not yet updated: no verdict, no amount
 )
-VERDICTS = (ELIGIBLE, PENDING, NOT_ELIGIBLE, NEED_INFO, NOT_APPLICABLE)
+VERDICTS = (ELIGIBLE, PENDING, NOT_ELIGIBLE, NEED_INFO, NOT_APPLICABLE, UPDATING)
 
 MET, FAILED, UNKNOWN, TO_VERIFY = "met", "failed", "unknown", "to_verify"
 
@@ -253,6 +255,8 @@ def benefit(m: Measure, profile: Profile, generic: bool = False) -> Money:
     """The benefit; ``generic`` (a measure the institution does not qualify for) states the rule, not a sum."""
     b, t = m.benefit, messages()["money"]
     kind = b["kind"]
+    if kind == "updating":  # a stale rule (policy_kb.versions): no figure survives to compute with
+        return Money(kind, t[kind].format(citation=m.citation, version=b["version"]))
     if kind == "tier_range":
         key = "tier_range_once" if b.get("once") else "tier_range"
         rng = wan_range(b["min"], b["max"]).split("—")
@@ -339,6 +343,15 @@ def assess(
         if wanted is not None and m.id not in wanted and m.key not in wanted:
             continue
         res = MeasureResult(m.id, m.key, m.title, m.citation, NOT_APPLICABLE, money=benefit(m, profile))
+        if m.stale:
+            res.verdict = UPDATING
+            text = messages()["versions"]["updating_reason"].format(
+                citation=m.citation, version=m.benefit["version"], text=m.benefit["clause_text"]
+            )
+            res.reasons = [Reason(TO_VERIFY, text, m.citation, "updating")]
+            res.to_verify = [text]
+            results.append(res)
+            continue
         if not m.applies_to_profile:
             res.reasons = [Reason(TO_VERIFY, m.not_applicable, m.citation, "not_applicable")]
             results.append(res)

@@ -55,8 +55,10 @@ def check_premises(kb: PolicyKB, text: str, ref: str | None = None) -> list[Corr
         ref = next((t for t in topics if kb.rules.measure(t)), topics[0] if topics else None)
     if ref is None:
         return []
-    ctx = context(kb, ref, "summary")
     m = kb.rules.measure(ref)
+    if m is not None and m.stale:  # no rule to check a claim against: the answer quotes the new clause
+        return []
+    ctx = context(kb, ref, "summary")
     found = _claims(kb, ref, s, ctx)
     if m is not None:
         found += _figures(m, s, ctx) + _levels(m, s, ctx)

@@ -19,6 +19,7 @@ from .engine import (
     PENDING,
     TO_VERIFY,
     UNKNOWN,
+    UPDATING,
     Assessment,
     MeasureResult,
     money_text,
@@ -30,7 +31,7 @@ from .text import Clause
 from .understand import DateSpan, Fact, Range
 from .years import SubsidyYear
 
-GROUP_ORDER = (ELIGIBLE, PENDING, NEED_INFO, NOT_ELIGIBLE, NOT_APPLICABLE)
+GROUP_ORDER = (ELIGIBLE, PENDING, NEED_INFO, NOT_ELIGIBLE, NOT_APPLICABLE, UPDATING)
 
 
 def _money(v: Any) -> str:
@@ -130,7 +131,7 @@ def _measure_lines(r: MeasureResult, skip: frozenset[str], detail: bool) -> list
     def add(kind: str, template: str, **kw: Any) -> None:
         lines.append({"kind": kind, "text": t[template].format(**kw).strip()})
 
-    if r.money and r.verdict != NOT_APPLICABLE:
+    if r.money and r.verdict not in (NOT_APPLICABLE, UPDATING):
         add("money", "money", text=r.money.text)
         if r.years:
             add("window", "years_head")
@@ -148,11 +149,12 @@ def _measure_lines(r: MeasureResult, skip: frozenset[str], detail: bool) -> list
         PENDING: (MET, TO_VERIFY),
         ELIGIBLE: (MET,),
         NOT_APPLICABLE: (TO_VERIFY,),
+        UPDATING: (TO_VERIFY,),
     }[r.verdict]
     for reason in r.reasons:
         if reason.status not in shown or reason.condition in skip:
             continue
-        if r.verdict == NOT_APPLICABLE:
+        if r.verdict in (NOT_APPLICABLE, UPDATING):
             add("window", "window", text=reason.text)
             continue
         key = _STATUS_KEY[reason.status]
@@ -212,11 +214,11 @@ def _support_lines(a: Assessment) -> list[dict[str, str]]:
     ]
 
 
-def report_data(a: Assessment, undecided: list[str] | None = None) -> dict[str, Any]:
+def report_data(a: Assessment, undecided: list[str] | None = None, version: str = "") -> dict[str, Any]:
     """The assessment as the JSON the channels render: per measure the verdict, its badge, the amount, the reasons
     with citations and the lines the report shows; the support-object check, the pending and missing facts, the
     next steps, the profile as stated and the date it was computed for. ``undecided``: facts the user answered
-    "不清楚"."""
+    "不清楚". ``version``: the label of the text version the rules were checked against (PolicyKB.version)."""
     m, t = messages(), messages()["report"]
     failed_support = any(r.status == FAILED for r in a.support)
     support_ids = frozenset(r.condition for r in a.support)
@@ -263,6 +265,8 @@ def report_data(a: Assessment, undecided: list[str] | None = None) -> dict[str, 
         "undecided": _facts(undecided),
         "undecided_text": m["dialogue"]["undecided"].format(facts=fact_labels(undecided)) if undecided else "",
         "next_steps": {"head": t["next_steps"], "items": list(m["next_steps"])},
+        "text_version": version,
+        "version_text": m["versions"]["used"].format(version=version) if version else "",
     }
 
 
@@ -279,14 +283,16 @@ def render_report(data: dict[str, Any]) -> str:
             lines.extend("  " + line["text"] for line in measure["lines"])
     lines.append(data["next_steps"]["head"])
     lines.extend(f"· {s}" for s in data["next_steps"]["items"])
+    if data.get("version_text"):
+        lines.append(data["version_text"])
     text = "\n".join(lines)
     if data.get("undecided_text"):
         text += "\n\n" + data["undecided_text"]
     return text
 
 
-def render_assessment(a: Assessment) -> str:
-    return render_report(report_data(a))
+def render_assessment(a: Assessment, version: str = "") -> str:
+    return render_report(report_data(a, version=version))
 
 
 def render_clause(c: Clause, title: str) -> str:

@@ -59,6 +59,7 @@ class Measure:
     inputs: list[str] = field(default_factory=list)
     applies_to_profile: bool = True
     not_applicable: str = ""
+    stale: bool = False  # the text in force changed this clause and the rule is not updated (policy_kb.versions)
 
     @property
     def citation(self) -> str:
@@ -120,7 +121,12 @@ def rules_raw() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def load_rules() -> RuleSet:
-    return parse_rules(rules_raw())
+    """The packaged rules as of today (dated values resolved): measure names, keys and intents, which do not
+    change between versions. Answers use a PolicyKB's rules, made for the day asked about."""
+    from . import clock
+    from .versions import resolve
+
+    return parse_rules(resolve(rules_raw(), clock.today()))
 
 
 @lru_cache(maxsize=1)

@@ -68,10 +68,11 @@ class Doc:
     ref: str
     title: str
     text: str  # normalised clause text
+    short_title: str = "《办法》"  # a supplementary document's clauses are cited with its own name
 
     @property
     def citation(self) -> str:
-        return f"《办法》{self.ref}"
+        return f"{self.short_title}{self.ref}"
 
 
 @dataclass(frozen=True)

@@ -74,10 +74,11 @@ class Clause:
     heading: str  # part title ("支持政策"); for 四 items the printed title ("加强组织领导"); else ""
     text: str  # as printed (page breaks rejoined, marker removed)
     order: int
+    short_title: str = "《办法》"  # the document the clause is in, as citations name it ("《实施细则》")
 
     @property
     def citation(self) -> str:
-        return f"《办法》{self.ref}"
+        return f"{self.short_title}{self.ref}"
 
     @property
     def text_norm(self) -> str:
