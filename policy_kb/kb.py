@@ -46,6 +46,7 @@ class PolicyKB:
         self.stale = {s.ref: s for s in stale}
         self.supplements = list(supplements)
         self.as_of = as_of
+        self.later: dict[str, Version] = {}  # measure id → the next version, when it changes that measure's rule
         self.titles = {c.ref: clause_title(c) for c in document.clauses}
         docs = [search.Doc(c.ref, self.titles[c.ref], c.text_norm) for c in document.clauses if c.text]
         for v in self.supplements:  # cited by their own name: the ref is the citation (《实施细则》第三条)
@@ -124,7 +125,20 @@ class PolicyKB:
         }
 
     def assess(self, profile: Profile, today: date, only: Iterable[str] | None = None) -> eligibility.Assessment:
-        return eligibility.assess(profile, today, only=only, rules=self.rules)
+        """The engine's assessment; where the next text version changes a measure, the years from the day it takes
+        effect carry no amount and the measure says that the new version decides them."""
+        a = eligibility.assess(profile, today, only=only, rules=self.rules)
+        for r in a.results:
+            later = self.later.get(r.id)
+            if later is None or r.verdict in (eligibility.NOT_ELIGIBLE, eligibility.UPDATING):
+                continue
+            cut = later.effective_from
+            if r.years and any(y.end >= cut for y in r.years):
+                r.years = [replace(y, per_year=None, later=later.label) if y.end >= cut else y for y in r.years]
+            text = messages()["versions"]["later_changes"].format(citation=r.citation, version=later.label)
+            r.reasons.append(eligibility.Reason(eligibility.TO_VERIFY, text, r.citation, "later_version"))
+            r.to_verify.append(text)
+        return a
 
 
 def _cn(n: int) -> str:
@@ -157,7 +171,7 @@ class PolicyLibrary:
         self.raw_rules = rules
         self.rules_hash = rules_hash
         self._views: dict[tuple[str, date | None, tuple[str, ...]], PolicyKB] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a view looks at the next version's view while it is made
 
     @classmethod
     def single(cls, doc: Document, rules: dict[str, Any]) -> PolicyLibrary:
@@ -205,7 +219,12 @@ class PolicyLibrary:
             for m in rules.measures
         ]
         rules = RuleSet(rules.support_ref, rules.support_conditions, measures)
-        return PolicyKB(version.doc, rules, self.rules_hash, version, stale, supplements, on)
+        kb = PolicyKB(version.doc, rules, self.rules_hash, version, stale, supplements, on)
+        later = next((v for v in self.versions if v.effective_from > version.effective_from), None)
+        if later is not None:
+            after = self.at(later.effective_from).rules
+            kb.later = {m.id: later for m in rules.measures if after.measure(m.id) != m}
+        return kb
 
     def check(self) -> list[StaleRule]:
         """Every 《办法》 version against the rules as of its first day."""

@@ -183,9 +183,14 @@ def year_line(y: SubsidyYear, approx: bool = False) -> dict[str, str]:
     not known)."""
     t = messages()["report"]
     amount = year_amount(y, approx)
-    template = t["year"] if amount else t["year_no_amount"]
+    template = t["year_later"] if y.later else t["year"] if amount else t["year_no_amount"]
     text = template.format(
-        n=y.n, start=y.start.isoformat(), end=y.end.isoformat(), status=t["year_status"][y.status], amount=amount
+        n=y.n,
+        start=y.start.isoformat(),
+        end=y.end.isoformat(),
+        status=t["year_status"][y.status],
+        amount=amount,
+        version=y.later,
     )
     return {"kind": "year", "text": text.strip()}
 

@@ -31,10 +31,11 @@ class SubsidyYear:
     end: date  # the last day: the day before the next year starts
     status: str  # past / current / future, relative to today
     per_year: int | Range | None = None  # yuan; a Range when the rent is one; None when the rent is not known
+    later: str = ""  # a later text version changes the measure from within this year: its label (no amount)
 
     def to_dict(self) -> dict[str, Any]:
         lo, hi = (self.per_year.lo, self.per_year.hi) if isinstance(self.per_year, Range) else (self.per_year, None)
-        return {
+        out = {
             "n": self.n,
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
@@ -42,6 +43,9 @@ class SubsidyYear:
             "per_year": lo,
             "per_year_max": hi if hi != lo else None,
         }
+        if self.later:
+            out["later_version"] = self.later
+        return out
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,239 @@
+"""Policy versions (#16): dated rule values, both text versions kept, the rules checked against the text in force,
+stale rules never computing an amount, as-of assessments, the clause diff and a supplementary document — against a
+real SQLite file and PostgreSQL.
+
+The revision used here is FABRICATED (tests/fixtures/versions/FABRICATED-revision-2027.txt, marked so in the file):
+三、2 30% → 40%, 三、7 reworded (its quoted phrase is gone), 三、9 reworded outside any quote, in force 2027-01-01.
+"""
+
+import copy
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from policy_kb import aspects
+from policy_kb.kb import PolicyLibrary
+from policy_kb.models import Base
+from policy_kb.profile import Profile
+from policy_kb.report import render_assessment, report_data
+from policy_kb.rules import rules_raw
+from policy_kb.store import VersionConflict, build, load_version, make_engine
+from policy_kb.text import source_text
+from policy_kb.versions import change_dates, diff, resolve, rule_version, value_on
+from tests.services import require_postgres
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "versions"
+REVISION = (FIXTURES / "FABRICATED-revision-2027.txt").read_text(encoding="utf-8")
+RULES_OF_IMPLEMENTATION = (FIXTURES / "FABRICATED-rules-of-implementation.txt").read_text(encoding="utf-8")
+NEW_DAY = dt.date(2027, 1, 1)
+BEFORE, AFTER = dt.date(2026, 6, 1), dt.date(2027, 6, 1)
+PROFILE = {
+    "in_talent_port": True,
+    "category": "高端猎头",
+    "entry_date": "2026-03-01",
+    "annual_rent": 1200000,
+    "event_cost": 1000000,
+}
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path):
+    return make_engine(f"sqlite:///{tmp_path / 'kb.sqlite'}")
+
+
+@pytest.fixture
+def pg_engine():
+    engine = make_engine(require_postgres())
+    Base.metadata.drop_all(engine)
+    yield engine
+    Base.metadata.drop_all(engine)
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request):
+    e = request.getfixturevalue("sqlite_engine" if request.param == "sqlite" else "pg_engine")
+    build(e)
+    load_version(e, REVISION, NEW_DAY)
+    return e
+
+
+@pytest.fixture
+def library(engine):
+    return PolicyLibrary.load(engine, auto_build=False)
+
+
+def _dated_rules():
+    """The packaged rules with 三、2 updated for the revision, OpenFisca style: 30 until 2026, 40 from 2027."""
+    raw = copy.deepcopy(rules_raw())
+    rent = next(m for m in raw["measures"] if m["id"] == "三、2")
+    rent["benefit"]["percent"] = {dt.date(2022, 1, 1): 30, NEW_DAY: 40}
+    rent["benefit"]["quote"] = {dt.date(2022, 1, 1): rent["benefit"]["quote"], NEW_DAY: "给予前三年度每年40%的租金补贴"}
+    return raw
+
+
+# dated values ---------------------------------------------------------------------------------------------------
+def test_a_dated_value_is_the_latest_on_or_before_the_day():
+    v = {dt.date(2022, 1, 1): 30, dt.date(2027, 1, 1): 40}
+    assert value_on(v, dt.date(2026, 12, 31)) == 30
+    assert value_on(v, dt.date(2027, 1, 1)) == 40
+    assert value_on(v, dt.date(2021, 5, 1)) == 30  # before every date: the first rule (the text was not in force)
+    assert value_on({"2022-01-01": 30, "2027-01-01": 40}, dt.date(2030, 1, 1)) == 40  # as stored in JSON
+
+
+def test_rules_resolve_per_day_and_name_their_version():
+    raw = _dated_rules()
+    assert resolve(raw, BEFORE)["measures"][1]["benefit"]["percent"] == 30
+    assert resolve(raw, AFTER)["measures"][1]["benefit"]["percent"] == 40
+    rent = raw["measures"][1]
+    assert change_dates(rent) == [dt.date(2022, 1, 1), NEW_DAY]
+    assert rule_version(rent, AFTER) == NEW_DAY and rule_version(rent, BEFORE) == dt.date(2022, 1, 1)
+    assert rule_version(raw["measures"][0], AFTER) is None  # undated: holds since the first text
+
+
+# the store ------------------------------------------------------------------------------------------------------
+def test_both_versions_are_kept_with_their_periods(library):
+    v22, v27 = library.versions
+    assert (v22.effective_from, v22.effective_to) == (dt.date(2022, 1, 1), dt.date(2026, 12, 31))
+    assert (v27.effective_from, v27.effective_to) == (NEW_DAY, None)
+    assert v22.doc.doc_number == "嘉府办发〔2022〕14号" and v27.doc.doc_number == "嘉府办发〔2026〕99号"
+    assert "每年30%" in v22.doc.clause("三、2").text_norm and "每年40%" in v27.doc.clause("三、2").text_norm
+
+
+def test_loading_is_idempotent_and_a_different_text_for_the_same_day_is_refused(engine):
+    assert not load_version(engine, REVISION, NEW_DAY).changed
+    with pytest.raises(VersionConflict):
+        load_version(engine, REVISION.replace("40%", "45%"), NEW_DAY)
+    assert len(PolicyLibrary.load(engine, auto_build=False).versions) == 2
+
+
+def test_a_text_that_is_not_the_notice_is_refused(engine):
+    with pytest.raises(ValueError):
+        load_version(engine, "随便一段文字\n没有条款", dt.date(2028, 1, 1))
+    assert len(PolicyLibrary.load(engine, auto_build=False).versions) == 2
+
+
+def test_a_build_keeps_the_loaded_version(engine):
+    build(engine)
+    assert [v.origin for v in PolicyLibrary.load(engine, auto_build=False).versions] == ["packaged", "loaded"]
+
+
+# check ----------------------------------------------------------------------------------------------------------
+def test_check_flags_exactly_the_changed_rules(library):
+    stale = library.check()
+    assert sorted(s.ref for s in stale) == ["三、2", "三、7"]  # 三、9 was reworded outside its quote: still right
+    assert {s.text_version for s in stale} == {"嘉府办发〔2026〕99号，2027年1月1日起施行"}
+    rent = next(s for s in stale if s.ref == "三、2")
+    assert any("30" in p for p in rent.problems) and any("40" in p for p in rent.problems)
+    assert library.stale(library.versions[0]) == []
+
+
+def test_dated_rules_updated_for_the_revision_are_no_longer_stale(engine):
+    lib = PolicyLibrary(PolicyLibrary.load(engine, auto_build=False).documents, _dated_rules())
+    assert [s.ref for s in lib.check()] == ["三、7"]
+    assert lib.at(AFTER).rules.measure("三、2").benefit["percent"] == 40
+    assert lib.at(BEFORE).rules.measure("三、2").benefit["percent"] == 30
+
+
+# as-of answers --------------------------------------------------------------------------------------------------
+def test_assessment_before_the_revision_uses_the_old_rule(library):
+    kb = library.at(BEFORE)
+    a = kb.assess(Profile.from_dict(PROFILE, BEFORE), BEFORE)
+    rent = a.result("三、2")
+    assert rent.verdict == "pending" and rent.money.per_year == 360000
+    assert kb.version.label in render_assessment(a, kb.version.label)
+
+
+def test_a_stale_rule_never_yields_an_amount(library):
+    kb = library.at(AFTER)
+    a = kb.assess(Profile.from_dict(PROFILE, AFTER), AFTER)
+    for ref in ("三、2", "三、7"):
+        r = a.result(ref)
+        assert r.verdict == "updating"
+        assert r.money.per_year is None and r.money.total is None and r.money.max is None
+        assert "新条款原文" in r.reasons[0].text and kb.clause(ref).text_norm in r.reasons[0].text
+    text = render_assessment(a, kb.version.label)
+    for old in ("36万", "108万", "补贴最高30万元", "每年租金的30%"):  # 1,200,000 × 30%; 1,000,000 × 30%
+        assert old not in text
+    data = report_data(a, version=kb.version.label)
+    assert data["text_version"] == "嘉府办发〔2026〕99号，2027年1月1日起施行"
+    assert a.result("三、1").verdict != "updating"  # the unchanged rules are still computed
+
+
+def test_an_updated_dated_rule_computes_the_new_amount(engine):
+    lib = PolicyLibrary(PolicyLibrary.load(engine, auto_build=False).documents, _dated_rules())
+    a = lib.at(AFTER).assess(Profile.from_dict(PROFILE, AFTER), AFTER)
+    assert a.result("三、2").money.per_year == 480000  # 1,200,000 × 40%
+
+
+@pytest.mark.parametrize("ref", ["三、2", "三、7"])
+def test_every_answer_about_a_stale_measure_quotes_the_new_clause_and_gives_no_figure(library, ref):
+    kb = library.at(AFTER)
+    clause = kb.clause(ref).text_norm
+    for r, aspect, text in aspects.cases(kb):
+        if r != ref:
+            continue
+        ans = aspects.answer(kb, r, aspect, text)
+        assert clause in ans.text, (aspect, ans.text)
+        if aspect != "text":
+            assert ans.first_line.startswith(f"《办法》{ref}已按新版本"), (aspect, ans.first_line)
+        assert "36万" not in ans.text and "一次性补贴" not in ans.text.replace(clause, "")
+
+
+def test_answers_that_list_figures_of_a_stale_measure_give_the_new_clause(library):
+    ans = aspects.answer(library.at(AFTER), "三", "amount")  # the overview of every measure's amount
+    assert "新条款原文" in ans.text and "每年30%" not in ans.text
+    assert "每年30%" in aspects.answer(library.at(BEFORE), "三", "amount").text
+
+
+def test_a_day_before_the_first_text_is_marked_not_in_force(library):
+    kb = library.at(dt.date(2021, 6, 1))
+    assert not kb.in_force and kb.version is library.versions[0]
+    assert library.at(BEFORE).in_force
+
+
+# diff -----------------------------------------------------------------------------------------------------------
+def test_the_diff_lists_the_changed_clauses_with_the_changes_marked(library):
+    v22, v27 = library.versions
+    changes = {c.ref: c for c in diff(v22.doc, v27.doc)}
+    assert set(changes) == {"三、2", "三、7", "三、9", "五（三）"}
+    rent = changes["三、2"]
+    assert rent.status == "changed" and ("-", "3") in rent.marked and ("+", "4") in rent.marked
+    assert "".join(t for op, t in rent.marked if op != "+") == rent.old
+    assert "".join(t for op, t in rent.marked if op != "-") == rent.new
+
+
+# a supplementary document ---------------------------------------------------------------------------------------
+def test_a_supplementary_document_is_covered_by_lookup_and_search(engine):
+    load_version(engine, RULES_OF_IMPLEMENTATION, dt.date(2026, 12, 1), "实施细则")
+    lib = PolicyLibrary.load(engine, auto_build=False)
+    kb = lib.at(dt.date(2026, 12, 15))
+    assert kb.resolve("实施细则第3条").clause.citation == "《实施细则》第三条"
+    assert kb.resolve("三、2").ref == "三、2"  # the 《办法》 stays the default document
+    hit = kb.search("租赁合同")[0]
+    assert hit.citation == "《实施细则》第三条"
+    assert lib.at(dt.date(2026, 11, 1)).supplements == []  # not yet in force
+    assert kb.version.document == "办法"
+
+
+def test_the_packaged_text_is_the_only_one_a_fresh_store_holds(sqlite_engine):
+    build(sqlite_engine)
+    lib = PolicyLibrary.load(sqlite_engine, auto_build=False)
+    assert [v.doc.source_hash for v in lib.versions] == [lib.versions[0].doc.source_hash]
+    assert lib.check() == []
+    assert "FABRICATED" not in source_text() and "虚构" not in source_text()
+
+
+def test_years_after_a_later_version_takes_effect_carry_no_amount_from_the_current_rule(library):
+    """Assessed in 2026 with a revision of 三、2 loaded for 2027, entry 2025-03-01: year 1 ended before the revision;
+    year 2 (to 2027-02-28) and year 3 reach into it, so they are the new version's to decide: no 36万, and the
+    measure says so."""
+    kb = library.at(BEFORE)
+    profile = Profile.from_dict({**PROFILE, "entry_date": "2025-03-01"}, BEFORE)
+    rent = kb.assess(profile, BEFORE).result("三、2")
+    assert [y.per_year for y in rent.years] == [360000, None, None]
+    assert all(y.later == "嘉府办发〔2026〕99号，2027年1月1日起施行" for y in rent.years[1:])
+    assert any(r.condition == "later_version" for r in rent.reasons)
+    unchanged = kb.assess(Profile.from_dict(PROFILE, BEFORE), BEFORE).result("三、1")
+    assert not any(r.condition == "later_version" for r in unchanged.reasons)
