@@ -20,7 +20,7 @@ from policy_kb.profile import category_clause
 from policy_kb.rules import vocabulary
 from policy_kb.understand import MONEY_FACTS
 
-from .common import as_of_in, kb, kb_on, latest_text, understood, version_note
+from .common import as_of_in, kb, kb_on, latest_text, supplements_note, understood, version_note
 
 MAX_QUESTIONS = 3
 SWITCH = re.compile(r"^\s*(那|那么|换成|换个|换到|改成|改问|如果是|要是|再问下|还有)")
@@ -156,6 +156,8 @@ def answer_questions(dispatcher: CollectingDispatcher, plan: list[tuple[str, str
         said += lines
         buttons = ans.buttons if i == len(plan) - 1 else []
         if lines and i == len(plan) - 1:
+            if k.supplements and any(a == "procedure" for _, a, _ in plan):  # the 实施细则 is loaded: say where
+                lines.append(supplements_note(k))
             lines.append(version_note(k, as_of))
         if lines:
             dispatcher.utter_message(response="utter_aspect_answer", answer="\n".join(lines), buttons=buttons)

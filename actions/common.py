@@ -109,6 +109,14 @@ def version_note(k: PolicyKB, as_of: AsOf | None = None, before: bool = False) -
     return line
 
 
+def supplements_note(k: PolicyKB) -> str:
+    """ "已收录的补充文件：《实施细则》（嘉人社〔2026〕88号，2026年12月1日起施行）…": the supplements in force."""
+    t = messages()["versions"]
+    names = t["joiner"].join(t["supplement"].format(title=v.short_title, version=v.label) for v in k.supplements)
+    example = t["supplement_example"].format(document=k.supplements[0].document)
+    return str(t["supplements"].format(names=names, example=example))
+
+
 def _cn_day(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 

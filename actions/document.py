@@ -12,10 +12,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from policy_kb.aspects import SUMMARY
 from policy_kb.engine import benefit
 from policy_kb.profile import Profile
-from policy_kb.rules import silences  # checked against the text by policy_kb.consistency.check_silences
+from policy_kb.rules import messages, silences  # checked against the text by policy_kb.consistency.check_silences
 
 from .answers import answered_by_aspects, asks_as_individual
-from .common import authority, kb, measure_buttons
+from .common import authority, kb, library, measure_buttons, supplements_note
 
 
 class ActionOverview(Action):
@@ -95,6 +95,8 @@ class ActionProcedure(Action):
             silence=silences()["procedure"]["statement"],
             authority=authority(),
         )
+        if k.supplements:  # the 实施细则 (or a notice) loaded by staff and in force: where the detail now is
+            dispatcher.utter_message(response="utter_aspect_answer", answer=supplements_note(k))
         return [SlotSet("topic", "五（一）")]
 
 
@@ -125,6 +127,18 @@ class ActionDocumentFacts(Action):
             effective_on=_cn_date(d.effective_on),
             interpreter=d.interpreter,
         )
+        versions = library().versions
+        if len(versions) > 1:  # a revision loaded by staff: every version with its period
+            t = messages()["versions"]
+            items = [
+                t["period_item"].format(
+                    version=v.label, end=t["period_open"] if v.effective_to is None else _cn_date(v.effective_to)
+                )
+                for v in versions
+            ]
+            dispatcher.utter_message(
+                response="utter_aspect_answer", answer=t["list"].format(items=t["list_joiner"].join(items))
+            )
         return [SlotSet("topic", "文件")]
 
 

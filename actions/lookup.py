@@ -10,10 +10,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from policy_kb import aspects
+from policy_kb.rules import messages
 
 from .answers import answer_questions, asks_as_individual, plan_for
 from .calc import answer_with_figures
-from .common import entity_values, kb, latest_text
+from .common import asked_as_of, entity_values, kb, kb_on, latest_text, version_note
 
 # Words around a search request that are not the thing searched for.
 _SEARCH_NOISE = re.compile(
@@ -35,22 +36,35 @@ class ActionLookupClause(Action):
         answered = answer_with_figures(dispatcher, tracker, question_only=True)
         if answered:  # "月租6.5w能补多少": a decimal amount read as a clause number by the intent model
             return [SlotSet("topic", answered), SlotSet("aspect", "amount")]
-        k = kb()
+        as_of = asked_as_of(tracker)  # "2023年时三、2原文": the version in force then
+        k = kb_on(as_of.day) if as_of else kb()
         refs = entity_values(tracker, "citation")
+        if k.supplement_clause(latest_text(tracker)) is not None:  # "实施细则第3条": not 《办法》's 第3条 (三、3)
+            refs = []
         res = k.resolve(str(refs[0])) if refs else k.resolve(latest_text(tracker))
         if not res.ok:
             dispatcher.utter_message(response="utter_clause_not_found", message=res.message)
             return []
         c = res.clause
         text = c.text_norm
-        if c.kind == "part":
+        supplement = next((v for v in k.supplements if v.short_title == c.short_title), None)
+        if c.kind == "part" and supplement is None:
             children = "\n".join(f"{ch.citation} {k.title(ch.ref)}\n{ch.text_norm}" for ch in k.children(c.part))
             text = "\n".join(t for t in (text, children) if t)
         buttons = aspects.buttons(k, c.ref, "text") if k.rules.measure(c.ref) else []  # 完整条件, 看看我们能否申请
+        if supplement is not None:  # 《实施细则》第三条: cited with its own version; not a topic of the 《办法》
+            version = messages()["versions"]["used"].format(version=supplement.label)
+        else:
+            version = version_note(k, as_of, before=not k.in_force)
         dispatcher.utter_message(
-            response="utter_clause", citation=c.citation, clause_title=k.title(c.ref), clause_text=text, buttons=buttons
+            response="utter_clause",
+            citation=c.citation,
+            clause_title=k.title(c.ref) or c.heading,
+            clause_text=text,
+            version=version,
+            buttons=buttons,
         )
-        return [SlotSet("topic", c.ref)]
+        return [] if supplement is not None else [SlotSet("topic", c.ref)]
 
 
 class ActionSearchPolicy(Action):
