@@ -25,7 +25,7 @@ from .rules import Measure, RuleSet, clause_title, messages, parse_rules, rules_
 from .store import build, make_engine, read
 from .store import rules_hash as store_rules_hash
 from .text import Clause, Document
-from .versions import DEFAULT_DOCUMENT, StaleRule, Version, chain, in_force, resolve, rule_version, stale_rules
+from .versions import DEFAULT_DOCUMENT, StaleRule, Version, chain, change_dates, in_force, resolve, stale_rules
 
 
 class PolicyKB:
@@ -171,6 +171,8 @@ class PolicyLibrary:
         self.raw_rules = rules
         self.rules_hash = rules_hash
         self._views: dict[tuple[str, date | None, tuple[str, ...]], PolicyKB] = {}
+        self._by_day: dict[date, PolicyKB] = {}  # every call of a turn asks for today: one lookup
+        self._changes = change_dates(rules)
         self._lock = threading.RLock()  # a view looks at the next version's view while it is made
 
     @classmethod
@@ -199,15 +201,23 @@ class PolicyLibrary:
 
     def at(self, on: date) -> PolicyKB:
         """The knowledge base as of ``on``: before the first version took effect, the first version."""
+        kb = self._by_day.get(on)
+        if kb is not None:
+            return kb
         version = self.version_at(on) or self.versions[0]
         supplements = [v for name, vs in self.documents.items() if name != DEFAULT_DOCUMENT if (v := in_force(vs, on))]
-        key = (version.key, rule_version(self.raw_rules, on), tuple(v.key for v in supplements))
+        rule_day = next((d for d in reversed(self._changes) if d <= on), None)  # = rule_version(self.raw_rules, on)
+        key = (version.key, rule_day, tuple(v.key for v in supplements))
         with self._lock:
             kb = self._views.get(key)
             if kb is None:
                 kb = self._make(version, max(on, version.effective_from), supplements)
                 self._views[key] = kb
-        return kb if kb.as_of == on else _dated(kb, on)
+            out = kb if kb.as_of == on else _dated(kb, on)
+            if len(self._by_day) > 1000:
+                self._by_day.clear()
+            self._by_day[on] = out
+        return out
 
     def _make(self, version: Version, on: date, supplements: list[Version]) -> PolicyKB:
         stale = stale_rules(self.raw_rules, version, on)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-VERDICTS = ("eligible", "pending", "need_info", "not_eligible", "not_applicable")
+VERDICTS = ("eligible", "pending", "need_info", "not_eligible", "not_applicable", "updating")
 REPORT_TYPE = "assessment_report"  # policy_kb.report.REPORT_TYPE (not imported: the console loads no rules for it)
 
 

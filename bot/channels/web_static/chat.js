@@ -33,7 +33,7 @@
   // a verdict of the report data → the badge's CSS class (item-ok …) and its label if the data has none
   var VERDICTS = {
     eligible: ["ok", "符合"], pending: ["pending", "待认定"], not_eligible: ["no", "不符合"],
-    need_info: ["info", "需补充"], not_applicable: ["na", "不适用"]
+    need_info: ["info", "需补充"], not_applicable: ["na", "不适用"], updating: ["updating", "更新中"]
   };
   // a report line's kind → its mark (the reason's status, from the data, not from the text)
   var MARKS = { met: ["✓", "ok"], failed: ["✗", "no"], unknown: ["?", "info"] };
