@@ -118,7 +118,7 @@ def supplements_note(k: PolicyKB) -> str:
 
 
 def _cn_day(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+    return str(messages()["versions"]["day"].format(y=d.year, m=d.month, d=d.day))
 
 
 def measure_buttons() -> list[dict[str, str]]:

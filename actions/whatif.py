@@ -21,7 +21,7 @@ from policy_kb.report import fact_text, stated_fact
 from policy_kb.understand import UNKNOWN, understand
 
 from .calc import answer_with_figures
-from .common import kb, latest_text
+from .common import kb, kb_on, latest_text
 from .facts import has_profile, known_facts, slot_profile, valid_profile
 
 HYPOTHESIS_RE = re.compile(r"^\s*(那|那么|那如果)?\s*(如果|要是|假如|假设|万一|若是|倘若|如若)")
@@ -64,7 +64,8 @@ def what_if(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventTyp
         dispatcher.utter_message(response="utter_form_problem", problem="；".join(e.problems))
         return []
     focus = tracker.get_slot("focus_measures") or None
-    after = kb().assess(valid_profile(sc.data, sc.day), sc.day, only=focus)
+    # a future day is assessed with the version in force then (a loaded revision's, where one is)
+    after = kb_on(sc.day).assess(valid_profile(sc.data, sc.day), sc.day, only=focus)
     original = kb().assess(before, on, only=focus)
     kept = [stated_fact(f.name, before.get(f.name)) for f in facts if before.get(f.name) is not None]
     said = [fact_text(f) for f in facts]

@@ -135,6 +135,15 @@ class PolicyKB:
             cut = later.effective_from
             if r.years and any(y.end >= cut for y in r.years):
                 r.years = [replace(y, per_year=None, later=later.label) if y.end >= cut else y for y in r.years]
+            money = r.money
+            if money is not None and money.total is not None:  # the total runs into years the new version decides
+                per_year = money.per_year_range()
+                money.text = messages()["money"]["rent_known_later"].format(
+                    per_year=eligibility.money_text(per_year) if per_year else "",
+                    percent=f"{money.percent:g}",
+                    day=messages()["versions"]["day"].format(y=cut.year, m=cut.month, d=cut.day),
+                )
+                money.total = money.total_max = None
             text = messages()["versions"]["later_changes"].format(citation=r.citation, version=later.label)
             r.reasons.append(eligibility.Reason(eligibility.TO_VERIFY, text, r.citation, "later_version"))
             r.to_verify.append(text)

@@ -137,3 +137,14 @@ def test_document_facts_list_the_versions_and_the_procedure_names_the_supplement
     assert "嘉府办发〔2022〕14号，2022年1月1日起施行，至2026年12月31日" in facts and f"{NEW}，至今" in facts
     proc = render(run(ActionProcedure(), tracker("empty", "怎么申请", intent="ask_procedure"))[0])
     assert "已收录的补充文件：《实施细则》" in proc
+
+
+def test_a_what_if_on_a_day_under_the_revision_uses_that_day_s_rules(revised, monkeypatch):
+    """"要是我们明年才入驻呢" in 2026 is assessed in 2027, where the revision changed 三、2: no 30% amount."""
+    from actions.whatif import ActionWhatIf
+
+    monkeypatch.setenv("POLICY_TODAY", "2026-11-25")
+    t = tracker("full_profile", "要是我们明年3月才入驻呢", intent="what_if")
+    out = render(run(ActionWhatIf(), t)[0])
+    assert "计算规则更新中" in out or "已按新版本" in out, out
+    assert "每年36万元" not in out.split("→")[-1]

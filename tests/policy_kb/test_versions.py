@@ -233,6 +233,7 @@ def test_years_after_a_later_version_takes_effect_carry_no_amount_from_the_curre
     profile = Profile.from_dict({**PROFILE, "entry_date": "2025-03-01"}, BEFORE)
     rent = kb.assess(profile, BEFORE).result("三、2")
     assert [y.per_year for y in rent.years] == [360000, None, None]
+    assert rent.money.total is None and "三年合计暂不给出" in rent.money.text and "每年36万元" in rent.money.text
     assert all(y.later == "嘉府办发〔2026〕99号，2027年1月1日起施行" for y in rent.years[1:])
     assert any(r.condition == "later_version" for r in rent.reasons)
     unchanged = kb.assess(Profile.from_dict(PROFILE, BEFORE), BEFORE).result("三、1")
