@@ -41,8 +41,7 @@ def answer_with_figures(
 ) -> str | None:
     """Answer with the computed amount when the message carries the figure for 三、2 / 三、7: the measure answered
     (also when the figure was unusable and the user was told why), else None. ``k``: the knowledge base of the day
-    asked about (default today's). A stale rule (the text in force changed the clause) computes nothing: the new
-    clause is quoted instead."""
+    asked about (default today's); a stale rule computes nothing, the new clause is quoted instead."""
     k = k or kb()
     if measure_id is not None and measure_id not in FIGURE_MEASURES.values():
         return None

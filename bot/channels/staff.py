@@ -17,6 +17,10 @@
     POST /webhooks/staff/api/review/labels   {text, intent, topic?, source?} → 201 with the label (CSRF as tickets)
     POST /webhooks/staff/api/review/labels/<id>/delete (or DELETE …/labels/<id>)   take a label back
     GET  /webhooks/staff/export/reviewed.yml the labels as Rasa NLU YAML, for data/nlu/reviewed.yml (staff_review.py)
+    GET  /webhooks/staff/api/versions        政策版本: every document's versions, the stale rules of each 《办法》
+                                             version, what needs attention (staff_versions.py)
+    GET  /webhooks/staff/api/versions/diff?document=办法&from=YYYY-MM-DD&to=YYYY-MM-DD   the changed clauses
+                                             between the versions taking effect on those days
     POST /webhooks/staff/login               sign in with the token from the sign-in form
     POST /webhooks/staff/logout              end the session
 
@@ -25,7 +29,8 @@ gets in, the session cookie). The data the API sends is built by ``staff_views.p
 from memory by ``static_files.py``.
 
 The channel receives no messages and holds no policy logic: clauses, rules and money come from ``policy_kb``,
-the insights from ``bot.insights``. Database work runs in a thread so the bot's event loop is never blocked.
+the insights from ``bot.insights``. Database work runs in a thread so the bot's event loop is never blocked; a
+knowledge base that cannot be read is a 503 with a Chinese message (``KBUnavailable``), never a 500.
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import insights
-from bot.channels import staff_review, staff_views
+from bot.channels import staff_review, staff_versions, staff_views
 from bot.channels.staff_access import COOKIE_PATH, Access, end_session
 from bot.channels.staff_views import MESSAGES, clauses_view, json_bytes, login_html, measures_view, search_view
 from bot.channels.static_files import StaticFiles
@@ -84,6 +89,17 @@ Handler = Callable[..., Awaitable[HTTPResponse]]
 
 class StoreUnavailable(Exception):
     pass
+
+
+class KBUnavailable(Exception):
+    """The policy knowledge base could not be read (its database did not answer, or it is empty): answered 503 by
+    ``_guard``. The argument is what the message says: the error's type, or policy_kb's own Chinese sentence."""
+
+
+def _kb_failure(e: Exception) -> KBUnavailable:
+    """Logged by the error's type only (SQLAlchemy's message can carry the database URL)."""
+    logger.error("Staff console: reading the policy knowledge base failed (%s)", type(e).__name__)
+    return KBUnavailable(str(e) if isinstance(e, LookupError) else type(e).__name__)
 
 
 def _days(request: Request) -> int | None:
@@ -149,6 +165,8 @@ class StaffConsoleInput(InputChannel):
         bp.add_route(self._guard(self._export), "/export/<name:str>", methods=["GET"], name="export")
         self._ticket_routes(bp)
         self._review_routes(bp)
+        bp.add_route(self._guard(self._versions), "/api/versions", methods=["GET"], name="versions")
+        bp.add_route(self._guard(self._versions_diff), "/api/versions/diff", methods=["GET"], name="versions_diff")
         return bp
 
     # access ----------------------------------------------------------------------------------------------------
@@ -163,13 +181,17 @@ class StaffConsoleInput(InputChannel):
         return when_on
 
     def _guard(self, handler: Handler, api: bool = True) -> Handler:
-        """404 when the console is off; 401/403 without a valid token or session; else the handler."""
+        """404 when the console is off; 401/403 without a valid token or session; else the handler (503 when it
+        could not read the knowledge base)."""
 
         async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
             refusal = self._refusal(request, api)
             if refusal is not None:
                 return refusal
-            return await handler(request, *args, **kwargs)
+            try:
+                return await handler(request, *args, **kwargs)
+            except KBUnavailable as e:
+                return self._error(503, "kb_error", api, detail=str(e))
 
         return self._when_on(guarded, api)
 
@@ -234,7 +256,10 @@ class StaffConsoleInput(InputChannel):
             if self._kb is None:
                 from policy_kb.kb import PolicyKB
 
-                kb = await self._in_thread(PolicyKB.load)
+                try:
+                    kb = await self._in_thread(PolicyKB.load)
+                except (SQLAlchemyError, LookupError) as e:
+                    raise _kb_failure(e) from e
                 await self._in_thread(kb.search, "租金")  # loads jieba's dictionary now, not on a keystroke
                 self._views = {"clauses": json_bytes(clauses_view(kb)), "measures": json_bytes(measures_view(kb))}
                 self._kb = kb
@@ -428,3 +453,30 @@ class StaffConsoleInput(InputChannel):
             content_type="text/yaml; charset=utf-8",
             headers={**COMMON_HEADERS, "Content-Disposition": 'attachment; filename="reviewed.yml"'},
         )
+
+    # 政策版本: the versions of each document, stale rules, the diff (bot/channels/staff_versions.py) ---------------
+    async def _library(self) -> Any:
+        """Every document's versions and the rules, read from the store for each request (a version staff just
+        added is listed at once); raises KBUnavailable."""
+        try:
+            async with self._kb_lock:  # kb() builds the store too: never two builds at once
+                return await self._in_thread(staff_versions.load_library)
+        except (SQLAlchemyError, LookupError) as e:
+            raise _kb_failure(e) from e
+
+    async def _versions(self, request: Request) -> HTTPResponse:
+        from policy_kb import clock
+
+        lib = await self._library()
+        return self._json(await self._in_thread(staff_versions.versions_view, lib, clock.today()))
+
+    async def _versions_diff(self, request: Request) -> HTTPResponse:
+        lib = await self._library()
+        args = request.args
+        try:
+            view = await self._in_thread(
+                staff_versions.diff_view, lib, args.get("document"), args.get("from"), args.get("to")
+            )
+        except staff_versions.VersionsInputError as e:
+            return self._error(400, e.key, api=True, **e.params)
+        return self._json(view)

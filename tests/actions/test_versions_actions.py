@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import actions.common as common
-from actions.eligibility import current_report
 from actions.document import ActionDocumentFacts, ActionProcedure
+from actions.eligibility import current_report
 from actions.lookup import ActionLookupClause
 from actions.measures import ActionAnswerMeasure
 from policy_kb.store import build, load_version, make_engine
@@ -140,7 +140,7 @@ def test_document_facts_list_the_versions_and_the_procedure_names_the_supplement
 
 
 def test_a_what_if_on_a_day_under_the_revision_uses_that_day_s_rules(revised, monkeypatch):
-    """"要是我们明年才入驻呢" in 2026 is assessed in 2027, where the revision changed 三、2: no 30% amount."""
+    """ "要是我们明年才入驻呢" in 2026 is assessed in 2027, where the revision changed 三、2: no 30% amount."""
     from actions.whatif import ActionWhatIf
 
     monkeypatch.setenv("POLICY_TODAY", "2026-11-25")

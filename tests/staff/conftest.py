@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -13,11 +16,12 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.servers import CHROMIUM, CHROMIUM_ARGS, ROOT, Servers
+from tests.e2e.servers import CHROMIUM, CHROMIUM_ARGS, ROOT, Servers, free_port
 from tests.scale.dialogue import finish_dialogue
 
 TOKEN = "staff-test-" + secrets.token_hex(12)
@@ -151,6 +155,90 @@ def console(staff_bot) -> str:
 def api(console: str, path: str, **params) -> Reply:
     q = ("?" + urllib.parse.urlencode(params)) if params else ""
     return http(f"{console}/{path}{q}", token=TOKEN)
+
+
+# ---- the console's channel served alone: a real Sanic app with the staff blueprint, no Rasa model ----
+
+ALONE = """
+import sys
+from sanic import Sanic
+from bot.channels.staff import StaffConsoleInput
+app = Sanic("staff_console_alone")
+# mounted as Rasa mounts a channel: its blueprint under /webhooks/<name>
+app.blueprint(StaffConsoleInput.from_credentials(None).blueprint(None), url_prefix="/webhooks/staff")
+app.run(host="127.0.0.1", port=int(sys.argv[1]), access_log=False, workers=1)
+"""
+
+
+class ConsoleAlone:
+    """Starts the staff channel alone, each time with the environment given (RECORDS_URL, POLICY_KB_URL,
+    POLICY_TODAY …) on top of this one's and STAFF_TOKEN; ``start`` returns the console's base URL, ``logs`` the
+    servers' logs (in ``directory``); ``stop`` ends every server it started."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.procs: list[subprocess.Popen] = []
+        self.logs: list[Path] = []
+
+    def start(self, **env: str) -> str:
+        port = free_port()
+        full = {**os.environ, "PYTHONPATH": str(ROOT), "STAFF_TOKEN": TOKEN, **env}
+        self.logs.append(self.directory / f"alone-{port}.log")
+        log = open(self.logs[-1], "wb")  # noqa: SIM115 - the child writes to it until the end
+        self.procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", ALONE, str(port)],
+                cwd=ROOT,
+                env=full,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+        base = f"http://127.0.0.1:{port}/webhooks/staff"
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                http(base + "/api/clauses", token=TOKEN)
+                return base
+            except OSError:
+                assert self.procs[-1].poll() is None, self.logs[-1].read_text()
+                time.sleep(0.3)
+        raise AssertionError("the console did not start")
+
+    def stop(self) -> None:
+        for p in self.procs:
+            p.terminate()
+            p.wait(timeout=30)
+        self.procs.clear()
+
+
+@pytest.fixture
+def console_alone(tmp_path) -> Iterator[ConsoleAlone]:
+    alone = ConsoleAlone(tmp_path)
+    yield alone
+    alone.stop()
+
+
+# ---- a knowledge base with text versions (issue #16): the fabricated revision and 实施细则 ----
+
+VERSION_FIXTURES = ROOT / "tests" / "fixtures" / "versions"
+REVISION = VERSION_FIXTURES / "FABRICATED-revision-2027.txt"  # 三、2 30% → 40%, 三、7 and 三、9 reworded
+RULES_OF_IMPLEMENTATION = VERSION_FIXTURES / "FABRICATED-rules-of-implementation.txt"
+
+
+def kb_with_the_revision(url: str) -> None:
+    """The store as staff would have it: built, then the revision (in force from 2027-01-01) and the 实施细则 (from
+    2026-12-01) loaded, as ``python -m policy_kb load`` does."""
+    from policy_kb.store import build, load_version, make_engine
+
+    engine = make_engine(url)
+    try:
+        build(engine)
+        load_version(engine, REVISION.read_text(encoding="utf-8"), date(2027, 1, 1))
+        load_version(engine, RULES_OF_IMPLEMENTATION.read_text(encoding="utf-8"), date(2026, 12, 1), "实施细则")
+    finally:
+        engine.dispose()
 
 
 # ---- the browser (skip with the reason where missing, fail under CI) ----

@@ -25,6 +25,8 @@ PROTECTED = [
     "/api/insights",
     "/export/unanswered.csv",
     "/export/topics.csv",
+    "/api/versions",
+    "/api/versions/diff?from=2022-01-01&to=2027-01-01",
 ]
 
 

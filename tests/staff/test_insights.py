@@ -166,7 +166,14 @@ def test_a_correction_is_the_same_check_and_its_last_report_counts(store):
     ins = compute(store)
     assert ins.totals["checks"] == 1 and ins.totals["reports"] == 2 and ins.totals["checks_completed"] == 1
     verdicts = {v["verdict"]: v["count"] for v in ins.verdicts}
-    assert verdicts == {"eligible": 0, "pending": 0, "need_info": 0, "not_eligible": 8, "not_applicable": 1}
+    assert verdicts == {
+        "eligible": 0,
+        "pending": 0,
+        "need_info": 0,
+        "not_eligible": 8,
+        "not_applicable": 1,
+        "updating": 0,
+    }
 
 
 def test_topics_count_clause_lookups_for_their_measure(store):

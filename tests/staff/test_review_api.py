@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
-import subprocess
-import sys
-import time
 import urllib.parse
 import uuid
 from pathlib import Path
@@ -376,62 +372,13 @@ def errors_but_the_refusal(errors: list[str]) -> list[str]:
 
 # ---- the console's channel served alone: PostgreSQL, and a records database that does not answer ----
 
-ALONE = """
-import sys
-from sanic import Sanic
-from bot.channels.staff import StaffConsoleInput
-app = Sanic("staff_console_review")
-# mounted as Rasa mounts a channel: its blueprint under /webhooks/<name>
-app.blueprint(StaffConsoleInput.from_credentials(None).blueprint(None), url_prefix="/webhooks/staff")
-app.run(host="127.0.0.1", port=int(sys.argv[1]), access_log=False, workers=1)
-"""
-
-
-@pytest.fixture
-def console_alone(tmp_path):
-    """Start the staff channel alone with a RECORDS_URL; yields a function url → the console's base URL (its log:
-    ``start.logs``)."""
-    procs = []
-
-    def start(records_url: str) -> str:
-        port = free_port()
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "STAFF_TOKEN": TOKEN, "RECORDS_URL": records_url}
-        start.logs.append(tmp_path / f"alone-{port}.log")
-        log = open(start.logs[-1], "wb")  # noqa: SIM115 - the child writes to it until the end
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-c", ALONE, str(port)],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        )
-        base = f"http://127.0.0.1:{port}/webhooks/staff"
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                http(base + "/api/clauses", token=TOKEN)
-                return base
-            except OSError:
-                assert procs[-1].poll() is None, (tmp_path / f"alone-{port}.log").read_text()
-                time.sleep(0.3)
-        raise AssertionError("the console did not start")
-
-    start.logs = []
-    yield start
-    for p in procs:
-        p.terminate()
-        p.wait(timeout=30)
-
 
 def test_on_postgresql(console_alone):
     with fresh_postgres_database("review_test") as url:
         try:
             asked = ("见习带教费多久到账", "《办法》三、3 ……", "三、3", "ask_talent_recommendation", "rest")
             feedback.record(False, *asked, url=url)
-            base = console_alone(url)
+            base = console_alone.start(RECORDS_URL=url)
             (f,) = call(base, "api/feedback").json()["unhelpful"]
             assert (f["question"], f["topic_label"]) == ("见习带教费多久到账", "《办法》三、3 人才推荐补贴")
             payload = {"text": f["question"], "intent": "ask_talent_recommendation", "topic": "三、3"}
@@ -447,7 +394,7 @@ def test_on_postgresql(console_alone):
 
 def test_a_records_database_that_does_not_answer_is_a_503_in_chinese(console_alone):
     secret = "pw-" + uuid.uuid4().hex[:8]
-    base = console_alone(f"postgresql://nobody:{secret}@127.0.0.1:{free_port()}/records")
+    base = console_alone.start(RECORDS_URL=f"postgresql://nobody:{secret}@127.0.0.1:{free_port()}/records")
     for r in (
         call(base, "api/feedback"),
         call(base, "api/review/labels"),

@@ -1,5 +1,6 @@
 /* Staff console: clause browser with the rules beside the text, instant search, conversation insights, tickets,
-   问题复核 (unhelpful answers and unanswered questions labelled for training).
+   问题复核 (unhelpful answers and unanswered questions labelled for training), 政策版本 (text versions, stale
+   rules, a clause-by-clause diff).
    Hand-written, no library. Every piece of data is put on the page as text (textContent / text nodes), never as
    HTML, so whatever users typed to the bot cannot run here. */
 (function () {
@@ -8,6 +9,7 @@
   var SVG = "http://www.w3.org/2000/svg";
   var state = { clauses: [], byRef: {}, measures: {}, support: [], supportRef: "二", doc: null, current: null,
                 insights: null };
+  var HASH_TABS = ["insights", "tickets", "review", "versions"];  // the tabs with a #hash of their own
 
   // ------------------------------------------------------------------------------------------------ helpers
   function el(tag, attrs) {
@@ -69,18 +71,19 @@
 
   // ------------------------------------------------------------------------------------------------ tabs & routing
   function showTab(name) {
-    ["law", "insights", "tickets", "review"].forEach(function (t) {
+    ["law"].concat(HASH_TABS).forEach(function (t) {
       $("tab-" + t).hidden = t !== name;
       $("tab-btn-" + t).setAttribute("aria-selected", String(t === name));
     });
     if (name === "insights") loadInsights();
     if (name === "tickets") loadTickets();
     if (name === "review") loadReview();
+    if (name === "versions") loadVersions();
   }
 
   function route() {
     var h = decodeURIComponent((location.hash || "").slice(1));
-    if (h === "insights" || h === "tickets" || h === "review") { showTab(h); return; }
+    if (HASH_TABS.indexOf(h) >= 0) { showTab(h); return; }
     showTab("law");
     if (h && state.byRef[h]) showClause(h);
     else if (!state.current && state.clauses.length) showClause(state.clauses[0].ref);
@@ -656,12 +659,142 @@
     $("review-refresh").addEventListener("click", loadReview);
   }
 
+  // ------------------------------------------------------------------------------------------------ versions (政策版本)
+  // every document's versions and, for each 《办法》 version, the rules stale for it (api/versions); the changed
+  // clauses between two versions of one document (api/versions/diff). Every sentence comes from the server; the
+  // policy text is put on the page as text nodes inside <del> / <ins>, never as HTML.
+  var versions = { view: null, seq: 0 };
+
+  function staleBlock(v) {
+    var block = el("div", { class: "stale-block " + (v.stale.length ? "stale" : "ok"), "data-version": v.key },
+      el("h3", { text: v.label }),
+      el("p", { class: "stale-summary", text: v.stale_summary }));
+    if (v.stale.length) {
+      block.appendChild(el("ul", { class: "stale-rules" }, v.stale.map(function (r) {
+        return el("li", { "data-ref": r.ref },
+          el("span", { class: "cit", text: r.citation }), el("strong", { text: r.title }),
+          el("ul", { class: "problems" }, r.problems.map(function (p) { return el("li", { text: p }); })));
+      })));
+    }
+    return block;
+  }
+
+  function versionDocument(d) {
+    var box = $("tpl-version-document").content.firstElementChild.cloneNode(true);
+    box.setAttribute("data-document", d.name);
+    box.querySelector(".doc-heading").textContent = d.heading;
+    var body = box.querySelector("tbody");
+    d.versions.forEach(function (v) {
+      body.appendChild(el("tr", { "data-version": v.key, "data-state": v.state },
+        el("td", null, el("strong", { text: v.doc_number || v.title }), el("div", { class: "small", text: v.title })),
+        el("td", { class: "period", text: v.period }),
+        el("td", { text: v.origin_label }),
+        el("td", null, el("span", { class: "tag state-" + v.state, text: v.state_label })),
+        el("td", { class: "check " + (!v.checked ? "muted" : v.stale.length ? "stale" : "ok"), text: v.stale_summary })));
+    });
+    var blocks = box.querySelector(".stale-blocks");
+    d.versions.forEach(function (v) { if (v.checked) blocks.appendChild(staleBlock(v)); });
+    return box;
+  }
+
+  function renderVersions(view) {
+    versions.view = view;
+    $("versions-today").textContent = view.today_label;
+    var attention = clear($("versions-attention"));
+    view.attention.forEach(function (a) {
+      attention.appendChild(el("p", { class: "attention " + a.state, role: "alert", "data-version": a.version,
+                                      text: a.text }));
+    });
+    var n = view.attention.reduce(function (sum, a) { return sum + a.refs.length; }, 0);
+    var badge = $("versions-stale-count");
+    badge.textContent = String(n);
+    badge.hidden = !n;
+    var docs = clear($("versions-documents"));
+    view.documents.forEach(function (d) { docs.appendChild(versionDocument(d)); });
+    if (!$("tab-versions").hidden) diffChoices();  // on start only the count on the tab is wanted
+  }
+
+  function options(select, items, value) {
+    clear(select);
+    items.forEach(function (x) { select.appendChild(el("option", { value: x.value, text: x.text })); });
+    if (value !== undefined && items.some(function (x) { return x.value === value; })) select.value = value;
+  }
+
+  function diffDocument(name) {
+    return versions.view.documents.filter(function (d) { return d.name === name; })[0];
+  }
+
+  // the selects: the documents with two versions or more; a document's versions, by their first day. What was
+  // chosen stays chosen across a refresh; the first time, the server's choice (the two latest of the 《办法》).
+  function diffChoices() {
+    var view = versions.view;
+    var comparable = view.documents.filter(function (d) { return d.versions.length >= 2; });
+    $("diff-controls").hidden = !comparable.length;
+    $("diff-unavailable").hidden = comparable.length > 0;
+    if (!comparable.length) { clear($("diff")); $("diff-summary").textContent = ""; return; }
+    var first = !$("diff-document").value && view.diff;
+    options($("diff-document"), comparable.map(function (d) { return { value: d.name, text: d.short_title }; }),
+      first ? view.diff.document : $("diff-document").value);
+    diffVersions(first ? view.diff : { from: $("diff-from").value, to: $("diff-to").value });
+  }
+
+  function diffVersions(chosen) {
+    var d = diffDocument($("diff-document").value);
+    var items = d.versions.map(function (v) { return { value: v.effective_from, text: v.label }; });
+    var n = items.length;
+    options($("diff-from"), items, chosen && chosen.from ? chosen.from : items[n - 2].value);
+    options($("diff-to"), items, chosen && chosen.to ? chosen.to : items[n - 1].value);
+    loadDiff();
+  }
+
+  function markedText(runs) {
+    var p = el("p", { class: "marked", lang: "zh-CN" });
+    runs.forEach(function (r) {
+      var op = r[0], text = r[1];
+      if (op === "-") p.appendChild(el("del", { text: text }));
+      else if (op === "+") p.appendChild(el("ins", { text: text }));
+      else p.appendChild(document.createTextNode(text));
+    });
+    return p;
+  }
+
+  function renderDiff(view) {
+    $("diff-summary").textContent = view.summary;
+    var box = clear($("diff"));
+    view.changes.forEach(function (c) {
+      box.appendChild(el("article", { class: "change " + c.status, "data-ref": c.ref, "data-status": c.status },
+        el("h3", null, el("span", { class: "cit", text: c.citation }), el("span", { text: c.title || "" }),
+          el("span", { class: "tag status-" + c.status, text: c.status_label })),
+        markedText(c.marked)));
+    });
+  }
+
+  function loadDiff() {
+    var seq = ++versions.seq;
+    var q = "?document=" + encodeURIComponent($("diff-document").value) +
+      "&from=" + encodeURIComponent($("diff-from").value) + "&to=" + encodeURIComponent($("diff-to").value);
+    return api("api/versions/diff" + q).then(function (view) {
+      if (seq === versions.seq) { notice(""); renderDiff(view); }
+    }).catch(function () {});
+  }
+
+  function loadVersions() {
+    return api("api/versions").then(renderVersions).catch(function () {});
+  }
+
+  function bindVersions() {
+    $("versions-refresh").addEventListener("click", loadVersions);
+    $("diff-document").addEventListener("change", function () { diffVersions(null); });
+    $("diff-from").addEventListener("change", loadDiff);
+    $("diff-to").addEventListener("change", loadDiff);
+  }
+
   // ------------------------------------------------------------------------------------------------ start
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll(".tabs button"), function (b) {
       b.addEventListener("click", function () {
         var tab = b.getAttribute("data-tab");
-        if (tab === "insights" || tab === "tickets" || tab === "review") location.hash = "#" + tab;
+        if (HASH_TABS.indexOf(tab) >= 0) location.hash = "#" + tab;
         else location.hash = state.current ? "#" + encodeURIComponent(state.current) : "";
         if (tab === "law") showTab("law");
       });
@@ -670,6 +803,7 @@
     $("refresh").addEventListener("click", loadInsights);
     bindTickets();
     bindReview();
+    bindVersions();
     bindSearch();
     window.addEventListener("hashchange", route);
     var resizeTimer = null;
@@ -693,6 +827,7 @@
       buildTree();
       route();
       if ($("tab-tickets").hidden) loadTickets();  // the open-ticket count on the tab, whatever tab is shown
+      if ($("tab-versions").hidden) loadVersions();  // the stale-rule count on the tab, likewise
       document.documentElement.setAttribute("data-ready", "1");
     }).catch(function () {});
   }
