@@ -5,25 +5,37 @@ the same understanding layer and the same engine as the self-check."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from policy_kb import aspects
+from policy_kb.asof import AsOf
 from policy_kb.clock import today
 from policy_kb.engine import benefit, money_text
 from policy_kb.kb import PolicyKB
 from policy_kb.profile import Profile
 from policy_kb.report import fact_text
-from policy_kb.rules import messages
+from policy_kb.rules import Measure, messages
 from policy_kb.understand import MONEY_FACTS
 
-from .common import kb, latest_text, understood
+from .common import asked_as_of, kb, kb_on, latest_text, understood, version_note
 from .facts import shown_params
 
 FIGURE_MEASURES = {"annual_rent": "三、2", "event_cost": "三、7"}
 FIGURE_ASPECTS = ("amount", "cap", "computation", "summary")  # what the computed answer itself answers
 QUESTION_RE = re.compile(r"多少|几|能补|能拿|可以拿|可以补|补贴|怎么算|算一下|算算|吗|呢|？|\?")
+
+
+def _version_lines(k: PolicyKB, m: Measure, as_of: AsOf | None) -> str:
+    """The version the amount was computed with; and, when a later loaded version changes the measure, that the
+    amount holds only until then."""
+    lines = [version_note(k, as_of)]
+    later = k.later.get(m.id)
+    if later is not None:
+        lines.insert(0, messages()["versions"]["later_changes"].format(citation=m.citation, version=later.label))
+    return "\n".join(lines)
 
 
 def has_figures(tracker: Tracker) -> bool:
@@ -42,7 +54,10 @@ def answer_with_figures(
     """Answer with the computed amount when the message carries the figure for 三、2 / 三、7: the measure answered
     (also when the figure was unusable and the user was told why), else None. ``k``: the knowledge base of the day
     asked about (default today's); a stale rule computes nothing, the new clause is quoted instead."""
-    k = k or kb()
+    as_of = asked_as_of(tracker)  # "按2023年的政策": computed with that day's version
+    k = k or (kb_on(as_of.day) if as_of else kb())
+    if as_of is not None and not k.in_force:
+        return None  # before the 《办法》 took effect: nothing to compute (the answer says so)
     if measure_id is not None and measure_id not in FIGURE_MEASURES.values():
         return None
     text = latest_text(tracker)
@@ -66,17 +81,22 @@ def answer_with_figures(
     if m.stale:
         ans = aspects.answer(k, m.id, "amount")
         dispatcher.utter_message(response="utter_aspect_answer", answer=ans.text, buttons=ans.buttons)
-        return m.id
+    else:
+        _say_amount(dispatcher, k, m, fact, as_of)
+    return m.id
+
+
+def _say_amount(dispatcher: CollectingDispatcher, k: PolicyKB, m: Measure, fact: Any, as_of: AsOf | None) -> None:
+    """The computed amount of 三、2 (per year, three years) or 三、7 (the cap) from the figure said."""
     common = {
         "citation": m.citation,
         "rule": m.benefit["quote"],
         "said": fact_text(fact),
         "to_verify_short": "；".join(c.texts["pending"] for c in m.conditions if c.kind == "authority"),
+        "buttons": aspects.buttons(k, m.id, "amount"),
+        "version": _version_lines(k, m, as_of),
     }
-    value = fact.json_value()
-    buttons = aspects.buttons(k, m.id, "amount")
-    common["buttons"] = buttons
-    b = benefit(m, Profile.from_dict({fact.name: value}, today()))
+    b = benefit(m, Profile.from_dict({fact.name: fact.json_value()}, today()))
     if fact.name == "annual_rent":
         # from an approximate rent (六十来万, 大概100万) an approximate figure
         about = messages()["say_back"]["approx"] if fact.approx else ""
@@ -91,4 +111,3 @@ def answer_with_figures(
         )
     else:
         dispatcher.utter_message(response="utter_measure_event_calc", max=b.text, **common)
-    return m.id

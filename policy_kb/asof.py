@@ -21,6 +21,8 @@ _AFTER = re.compile(
     r"^\s*(?:[入驻申请办理提交来拿享受获得成立注册]{0,4})?\s*"
     r"(?:的时候|时候|那时候?|那会儿?|当时|时的?|的(?:政策|规定|版本|标准|办法|文件|条款|口径)|施行的|有效的|实施的)"
 )
+# "去年入驻的，按当时的政策": the date, then (within a clause) 当时/那时 + the policy's word
+_THEN = re.compile(r"^[^。？！?!]{0,12}?(?:当时|那时候?|那会儿?)的?(?:政策|规定|版本|标准|办法|文件|条款|口径)")
 _BEFORE = re.compile(r"(?:按|按照|依照|依据|截至|截止到?|以)\s*$")
 _BEFORE_NEEDS = re.compile(r"^\s*(?:的)?(?:政策|规定|版本|标准|办法|文件|条款|口径)")
 
@@ -41,7 +43,7 @@ def asked_day(text: str, today: date, version_starts: list[date] | None = None) 
         if not isinstance(span, DateSpan):
             continue
         after, before = s[m.end :], s[: m.start]
-        if _AFTER.match(after) or (_BEFORE.search(before) and _BEFORE_NEEDS.match(after)):
+        if _AFTER.match(after) or _THEN.match(after) or (_BEFORE.search(before) and _BEFORE_NEEDS.match(after)):
             day = today if span.start <= today <= span.end else span.start  # 今年: today's version
             later = [d for d in version_starts or [] if day < d <= span.end]
             return AsOf(day, span, m.text, later)

@@ -148,3 +148,14 @@ def test_a_what_if_on_a_day_under_the_revision_uses_that_day_s_rules(revised, mo
     out = render(run(ActionWhatIf(), t)[0])
     assert "计算规则更新中" in out or "已按新版本" in out, out
     assert "每年36万元" not in out.split("→")[-1]
+
+
+def test_a_computed_amount_names_its_version_and_a_later_change_of_the_measure(revised, monkeypatch):
+    """In 2026, with the revision of 三、2 loaded for 2027: the amount is the current version's, and the answer
+    says that the new version decides from its first day."""
+    monkeypatch.setenv("POLICY_TODAY", "2026-11-25")
+    out = _ask("我们每年房租100万，能补贴多少？")
+    assert "每年30万元" in out.splitlines()[0]
+    assert f"《办法》三、2在新版本（{NEW}）中有修订" in out and out.endswith(OLD)
+    as_of = _ask("我们去年入驻的，按当时的政策每年房租80万能补多少")
+    assert "每年24万元" in as_of and "（按2025年1月1日时施行的版本：嘉府办发〔2022〕14号" in as_of
