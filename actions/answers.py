@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from policy_kb import aspects, premises, questions
 from policy_kb.clock import today
 from policy_kb.profile import category_clause
-from policy_kb.rules import vocabulary
+from policy_kb.rules import messages, vocabulary
 from policy_kb.understand import MONEY_FACTS
 
 from .common import as_of_in, kb, kb_on, latest_text, supplements_note, understood, version_note
@@ -158,6 +158,10 @@ def answer_questions(dispatcher: CollectingDispatcher, plan: list[tuple[str, str
         if lines and i == len(plan) - 1:
             if k.supplements and any(a == "procedure" for _, a, _ in plan):  # the 实施细则 is loaded: say where
                 lines.append(supplements_note(k))
+            later = k.later.get(ans.ref)  # a loaded version changes this measure from a later day
+            if later is not None:
+                m = k.rules.measure(ans.ref)
+                lines.append(messages()["versions"]["later_changes"].format(citation=m.citation, version=later.label))
             lines.append(version_note(k, as_of))
         if lines:
             dispatcher.utter_message(response="utter_aspect_answer", answer="\n".join(lines), buttons=buttons)

@@ -9,13 +9,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from policy_kb import aspects
 from policy_kb.aspects import SUMMARY
 from policy_kb.engine import benefit
 from policy_kb.profile import Profile
 from policy_kb.rules import messages, silences  # checked against the text by policy_kb.consistency.check_silences
 
-from .answers import answered_by_aspects, asks_as_individual
-from .common import authority, kb, library, measure_buttons, supplements_note
+from .answers import answer_questions, answered_by_aspects, asks_as_individual
+from .common import authority, kb, latest_text, library, measure_buttons, supplements_note
 
 
 class ActionOverview(Action):
@@ -60,10 +61,16 @@ class ActionValidity(Action):
         return "action_validity"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        k = kb()
+        named = [t for t in aspects.detect_topics(latest_text(tracker), k.document) if k.rules.measure(t)]
+        if named:  # "明年租金补贴的比例会变吗": that measure as of the day asked (a later change said), the versions
+            events = answer_questions(dispatcher, [(named[0], aspects.SUMMARY, latest_text(tracker))])
+            dispatcher.utter_message(response="utter_aspect_answer", answer=versions_line())
+            return events
         routed = answered_by_aspects(dispatcher, tracker, "五（三）", lambda items: False)
         if routed is not None:
             return routed
-        c = kb().clause("五（三）")
+        c = k.clause("五（三）")
         dispatcher.utter_message(
             response="utter_validity",
             citation=c.citation,
@@ -71,6 +78,7 @@ class ActionValidity(Action):
             silence=silences()["validity"]["statement"],
             authority=authority(),
         )
+        dispatcher.utter_message(response="utter_aspect_answer", answer=versions_line())
         return [SlotSet("topic", "五（三）")]
 
 
@@ -127,20 +135,27 @@ class ActionDocumentFacts(Action):
             effective_on=_cn_date(d.effective_on),
             interpreter=d.interpreter,
         )
-        versions = library().versions
-        if len(versions) > 1:  # a revision loaded by staff: every version with its period
-            t = messages()["versions"]
-            items = [
-                t["period_item"].format(
-                    version=v.label, end=t["period_open"] if v.effective_to is None else _cn_date(v.effective_to)
-                )
-                for v in versions
-            ]
-            dispatcher.utter_message(
-                response="utter_aspect_answer", answer=t["list"].format(items=t["list_joiner"].join(items))
-            )
+        if len(library().versions) > 1:  # a revision loaded by staff: every version with its period
+            dispatcher.utter_message(response="utter_aspect_answer", answer=versions_line())
         return [SlotSet("topic", "文件")]
 
 
+def versions_line() -> str:
+    """The 《办法》 versions the knowledge base holds, with their periods, and the supplements in force; with one
+    version, that no revision or 实施细则 has been added (changes are the bureau's to announce)."""
+    t = messages()["versions"]
+    versions, k = library().versions, kb()
+    if len(versions) == 1:
+        return str(t["only_one"].format(version=versions[0].label, authority=authority()))
+    items = [
+        t["period_item"].format(
+            version=v.label, end=t["period_open"] if v.effective_to is None else _cn_date(v.effective_to)
+        )
+        for v in versions
+    ]
+    line = str(t["list"].format(items=t["list_joiner"].join(items)))
+    return line + ("\n" + supplements_note(k) if k.supplements else "")
+
+
 def _cn_date(d) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+    return str(messages()["versions"]["day"].format(y=d.year, m=d.month, d=d.day))

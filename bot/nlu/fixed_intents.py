@@ -4,6 +4,8 @@ DIET's intent.
 - 有帮助 / 没帮助 typed right after an answer (WeChat has no buttons): a short, closed set of phrases, recognised
   exactly: a message that is nothing but such a phrase (punctuation and particles aside) is ``feedback_helpful`` /
   ``feedback_unhelpful``. The web page's buttons send the intents as payloads and never reach this.
+- A question whether the policy changed or will change ("政策有没有更新过", "明年租金补贴的比例会变吗"):
+  ``ask_validity`` (``VERSION_QUESTION``).
 - A message with no word in it ("？？？", "……", "!!"): ``nlu_fallback`` (the clause search and how to ask), which is
   what someone typing it means ("I don't follow"); DIET gave "？？？" to ask_followup after a retraining, and which
   nonsense it sends below the fallback threshold changes from model to model.
@@ -42,10 +44,25 @@ _STRIP = re.compile(r"[\s，。！？!?,.、~～…]+")
 WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff０-９Ａ-Ｚａ-ｚ]")
 
 
+# "政策有没有更新过", "最新版本是哪个", "明年租金补贴的比例会变吗": a question whether the text changed or will change,
+# answered by action_validity (五（三）, the versions the knowledge base holds). DIET sent the first to the self-check
+# and the others below the fallback threshold; a question of this form always means it.
+VERSION_QUESTION = re.compile(
+    r"(有没有|是否|有无|会不会|可能)(有)?(更新|修订|修改|调整|变化|变动|改动|新版|新的版本|新政策)"
+    r"|(更新|修订|修改|调整|变动|改动)过(吗|没|没有)?"
+    r"|(最新|新)的?版本|最新的?(政策|文件|规定|文本)"
+    r"|(会|要)(变|调整|修订|修改|更新)(吗|么|嘛|不)"
+    r"|(有|出了?)新的?(政策|文件|规定|版本|细则)(吗|么|没有|没)"
+    r"|(变了|改了|调整了|更新了)(吗|么|没有|没)"
+)
+
+
 def fixed_intent(text: str) -> str | None:
     """The intent the message's form decides, or None (DIET's stands)."""
     if text and text.strip() and not WORD.search(text):
         return "nlu_fallback"
+    if text and len(text) <= 40 and VERSION_QUESTION.search(text):
+        return "ask_validity"
     return feedback_intent(text)
 
 

@@ -159,3 +159,20 @@ def test_a_computed_amount_names_its_version_and_a_later_change_of_the_measure(r
     assert f"《办法》三、2在新版本（{NEW}）中有修订" in out and out.endswith(OLD)
     as_of = _ask("我们去年入驻的，按当时的政策每年房租80万能补多少")
     assert "每年24万元" in as_of and "（按2025年1月1日时施行的版本：嘉府办发〔2022〕14号" in as_of
+
+
+def test_a_question_whether_the_policy_changed_lists_the_versions(revised, monkeypatch):
+    from actions.document import ActionValidity
+
+    monkeypatch.setenv("POLICY_TODAY", "2026-11-25")
+    out = render(run(ActionValidity(), tracker("empty", "政策有没有更新过", intent="ask_validity"))[0])
+    assert "《办法》五（三）" in out and f"{NEW}，至今" in out and "已收录的补充文件：《实施细则》" in out
+    rent = render(run(ActionValidity(), tracker("empty", "明年租金补贴的比例会变吗", intent="ask_validity"))[0])
+    assert "30%" in rent.splitlines()[0] and f"《办法》三、2在新版本（{NEW}）中有修订" in rent
+
+
+def test_with_one_version_the_bot_says_no_revision_is_held():
+    from actions.document import ActionValidity
+
+    out = render(run(ActionValidity(), tracker("empty", "政策有没有更新过", intent="ask_validity"))[0])
+    assert "尚未收录修订文本或实施细则" in out and "嘉府办发〔2022〕14号" in out

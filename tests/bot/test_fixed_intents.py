@@ -85,3 +85,19 @@ def test_a_message_without_a_word_is_not_understood(text):
 def test_a_message_with_a_word_is_left_to_diet_or_the_phrases(text):
     assert fixed_intent(text) in (None, "feedback_unhelpful")
     assert fixed_intent(text) != "nlu_fallback"
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("政策有没有更新过", "ask_validity"),
+        ("最新版本是哪个文件", "ask_validity"),
+        ("明年租金补贴的比例会变吗", "ask_validity"),
+        ("有新的细则吗", "ask_validity"),
+        ("租金补贴怎么算", None),
+        ("我们想调整一下租金", None),
+        ("我们的地址变更了", None),
+    ],
+)
+def test_a_question_whether_the_policy_changed_is_ask_validity(text, intent):
+    assert fixed_intent(text) == intent
