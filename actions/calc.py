@@ -34,7 +34,7 @@ def _version_lines(k: PolicyKB, m: Measure, as_of: AsOf | None) -> str:
     lines = [version_note(k, as_of)]
     later = k.later.get(m.id)
     if later is not None:
-        lines.insert(0, messages()["versions"]["later_changes"].format(citation=m.citation, version=later.label))
+        lines.insert(0, messages()["versions"]["later_changes_amount"].format(citation=m.citation, version=later.label))
     return "\n".join(lines)
 
 

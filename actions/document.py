@@ -63,8 +63,16 @@ class ActionValidity(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         k = kb()
         named = [t for t in aspects.detect_topics(latest_text(tracker), k.document) if k.rules.measure(t)]
-        if named:  # "明年租金补贴的比例会变吗": that measure as of the day asked (a later change said), the versions
-            events = answer_questions(dispatcher, [(named[0], aspects.SUMMARY, latest_text(tracker))])
+        if named:  # "明年租金补贴的比例会变吗": a later loaded version that changes it first, else today's answer
+            later = k.later.get(named[0])
+            if later is None:
+                events = answer_questions(dispatcher, [(named[0], aspects.SUMMARY, latest_text(tracker))])
+            else:
+                ans = aspects.answer(library().at(later.effective_from), named[0], aspects.SUMMARY)
+                m = k.rules.measure(named[0])
+                head = messages()["versions"]["will_change"].format(citation=m.citation, version=later.label)
+                dispatcher.utter_message(response="utter_aspect_answer", answer="\n".join([head, ans.text]))
+                events = [SlotSet("topic", named[0])]
             dispatcher.utter_message(response="utter_aspect_answer", answer=versions_line())
             return events
         routed = answered_by_aspects(dispatcher, tracker, "五（三）", lambda items: False)

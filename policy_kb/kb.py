@@ -144,7 +144,7 @@ class PolicyKB:
                     day=messages()["versions"]["day"].format(y=cut.year, m=cut.month, d=cut.day),
                 )
                 money.total = money.total_max = None
-            text = messages()["versions"]["later_changes"].format(citation=r.citation, version=later.label)
+            text = messages()["versions"]["later_changes_amount"].format(citation=r.citation, version=later.label)
             r.reasons.append(eligibility.Reason(eligibility.TO_VERIFY, text, r.citation, "later_version"))
             r.to_verify.append(text)
         return a
