@@ -8,10 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from policy_kb.kb import PolicyKB
-from policy_kb.models import Base, ClauseRow, DocumentRow, RuleSetRow, VersionRow
-from policy_kb.store import build, create_tables, load_version, make_engine
+from policy_kb.models import ClauseRow, DocumentRow, RuleSetRow, VersionRow
+from policy_kb.store import build, create_tables, load_version
 from policy_kb.text import source_text
-from tests.services import require_postgres
 
 REVISION = Path(__file__).resolve().parents[1] / "fixtures" / "versions" / "FABRICATED-revision-2027.txt"
 
@@ -22,21 +21,6 @@ def _counts(engine):
             c.execute(sa.select(sa.func.count()).select_from(t)).scalar()
             for t in (DocumentRow.__table__, VersionRow.__table__, ClauseRow.__table__, RuleSetRow.__table__)
         )
-
-
-@pytest.fixture
-def sqlite_engine(tmp_path):
-    return make_engine(f"sqlite:///{tmp_path / 'kb.sqlite'}")
-
-
-@pytest.fixture
-def pg_engine():
-    url = require_postgres()
-    engine = make_engine(url)
-    Base.metadata.drop_all(engine)
-    yield engine
-    Base.metadata.drop_all(engine)
-    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -14,14 +14,12 @@ import pytest
 
 from policy_kb import aspects
 from policy_kb.kb import PolicyLibrary
-from policy_kb.models import Base
 from policy_kb.profile import Profile
 from policy_kb.report import render_assessment, report_data
 from policy_kb.rules import rules_raw
-from policy_kb.store import VersionConflict, build, load_version, make_engine
+from policy_kb.store import VersionConflict, build, load_version
 from policy_kb.text import source_text
 from policy_kb.versions import change_dates, diff, resolve, rule_version, value_on
-from tests.services import require_postgres
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "versions"
 REVISION = (FIXTURES / "FABRICATED-revision-2027.txt").read_text(encoding="utf-8")
@@ -35,20 +33,6 @@ PROFILE = {
     "annual_rent": 1200000,
     "event_cost": 1000000,
 }
-
-
-@pytest.fixture
-def sqlite_engine(tmp_path):
-    return make_engine(f"sqlite:///{tmp_path / 'kb.sqlite'}")
-
-
-@pytest.fixture
-def pg_engine():
-    engine = make_engine(require_postgres())
-    Base.metadata.drop_all(engine)
-    yield engine
-    Base.metadata.drop_all(engine)
-    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
