@@ -38,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
@@ -102,6 +103,10 @@ def _kb_failure(e: Exception) -> KBUnavailable:
     return KBUnavailable(str(e) if isinstance(e, LookupError) else type(e).__name__)
 
 
+def _reload_seconds() -> float:
+    return float(os.environ.get("KB_RELOAD_SECONDS", "30"))
+
+
 def _days(request: Request) -> int | None:
     raw = (request.args.get("days") or "").strip()
     if not raw or raw in ("all", "0"):
@@ -139,6 +144,9 @@ class StaffConsoleInput(InputChannel):
         self.login_template = (directory / LOGIN_TEMPLATE).read_text(encoding="utf-8")
         self.tracker_url = tracker_url
         self._kb: Any = None
+        self._kb_key: Any = None  # (day, store marker) the knowledge base was loaded for
+        self._kb_checked = 0.0
+        self._kb_day: Any = None
         self._views: dict[str, bytes] = {}
         self._kb_lock = asyncio.Lock()
 
@@ -252,17 +260,30 @@ class StaffConsoleInput(InputChannel):
         return await asyncio.get_running_loop().run_in_executor(None, partial(fn, *args, **kwargs))
 
     async def kb(self) -> Any:
-        async with self._kb_lock:
-            if self._kb is None:
-                from policy_kb.kb import PolicyKB
+        """The knowledge base as of today, loaded again when the day changes or a text version was added since
+        (looked at every KB_RELOAD_SECONDS), so the clause and rule tabs show what the bot serves."""
+        from policy_kb import clock
 
-                try:
-                    kb = await self._in_thread(PolicyKB.load)
-                except (SQLAlchemyError, LookupError) as e:
+        async with self._kb_lock:
+            now = time.monotonic()
+            if self._kb is not None and now - self._kb_checked < _reload_seconds() and self._kb_day == clock.today():
+                return self._kb
+            try:
+                today = clock.today()
+                # the first load builds the store, so its marker is read after it
+                key = None if self._kb is None else (today, await self._in_thread(staff_versions.store_marker))
+                if key is None or key != self._kb_key:
+                    from policy_kb.kb import PolicyKB
+
+                    kb = await self._in_thread(PolicyKB.load, on=today)
+                    await self._in_thread(kb.search, "租金")  # loads jieba's dictionary now, not on a keystroke
+                    self._views = {"clauses": json_bytes(clauses_view(kb)), "measures": json_bytes(measures_view(kb))}
+                    self._kb, self._kb_key = kb, (today, await self._in_thread(staff_versions.store_marker))
+            except (SQLAlchemyError, LookupError) as e:
+                if self._kb is None:
                     raise _kb_failure(e) from e
-                await self._in_thread(kb.search, "租金")  # loads jieba's dictionary now, not on a keystroke
-                self._views = {"clauses": json_bytes(clauses_view(kb)), "measures": json_bytes(measures_view(kb))}
-                self._kb = kb
+                logger.warning("Staff console: knowledge base reload failed (%s)", type(e).__name__)
+            self._kb_checked, self._kb_day = now, clock.today()
             return self._kb
 
     async def _clauses(self, request: Request) -> HTTPResponse:

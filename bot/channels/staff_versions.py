@@ -48,6 +48,13 @@ def load_library() -> Any:
     return PolicyLibrary.load(_engine(database_url()))
 
 
+def store_marker() -> tuple[int, int]:
+    """(number of text versions, highest id) in the store: the console reloads its knowledge base when it changes."""
+    from policy_kb.store import database_url, marker
+
+    return marker(_engine(database_url()))
+
+
 def _texts() -> dict[str, Any]:
     return MESSAGES["versions"]
 

@@ -7,6 +7,7 @@ the console runs. The expectations are written from the fixture texts, not read 
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 import uuid
 from datetime import date
@@ -253,7 +254,9 @@ def test_on_postgresql_a_version_added_while_the_console_runs_is_listed(tmp_path
     with fresh_postgres_database("versions_test") as url:
         alone = ConsoleAlone(tmp_path)
         try:
-            base = alone.start(POLICY_KB_URL=url, POLICY_TODAY=TODAY)  # the start builds the store
+            base = alone.start(POLICY_KB_URL=url, POLICY_TODAY=TODAY, KB_RELOAD_SECONDS="0")  # builds the store
+            before = {c["ref"]: c["text"] for c in get(base, "api/clauses").json()["clauses"]}
+            assert "每年 30% 的租金补贴" in before["三、2"]
             first = get(base, "api/versions").json()
             assert [v["effective_from"] for v in first["documents"][0]["versions"]] == ["2022-01-01"]
             assert first["attention"] == [] and first["diff"] is None
@@ -270,6 +273,8 @@ def test_on_postgresql_a_version_added_while_the_console_runs_is_listed(tmp_path
             assert [d["name"] for d in view["documents"]] == ["办法", "实施细则"]
             diff = get(base, "api/versions/diff", **{"from": "2022-01-01", "to": "2027-01-01"}).json()
             assert [c["ref"] for c in diff["changes"]] == CHANGED
+            after = {c["ref"]: c["text"] for c in get(base, "api/clauses").json()["clauses"]}
+            assert "每年 40% 的租金补贴" in after["三、2"]  # the clause tab follows the version now in force
         finally:
             alone.stop()
 
@@ -324,3 +329,11 @@ def test_the_real_revision_widened():
     old, new = parse(source_text()), parse(REVISION.read_text(encoding="utf-8"))
     for c in old.clauses:
         check_whole(c.text_norm, new.clause(c.ref).text_norm)
+
+
+def test_the_clause_and_rule_tabs_show_the_version_in_force_today(base):
+    """POLICY_TODAY is under the revision: 条款与规则 shows its 三、2 (40%), and the stale 三、2 rule has no figure."""
+    clauses = {c["ref"]: c for c in get(base, "api/clauses").json()["clauses"]}
+    assert "每年 40% 的租金补贴" in clauses["三、2"]["text"]  # as printed
+    measures = get(base, "api/measures").json()
+    assert "30%" not in json.dumps(next(m for m in measures["measures"] if m["id"] == "三、2"), ensure_ascii=False)
