@@ -101,6 +101,14 @@ def _say_amount(dispatcher: CollectingDispatcher, k: PolicyKB, m: Measure, fact:
         # from an approximate rent (六十来万, 大概100万) an approximate figure
         about = messages()["say_back"]["approx"] if fact.approx else ""
         per_year, total = (about + money_text(r) for r in (b.per_year_range(), b.total_range()))
+        later = k.later.get(m.id)
+        if later is not None:  # the years after the later version takes effect are its own: no three-year total
+            common["version"] = version_note(k, as_of)
+            text = messages()["versions"]["later_changes"].format(citation=m.citation, version=later.label)
+            dispatcher.utter_message(
+                response="utter_measure_rent_calc_later", per_year=per_year, percent=b.percent, later=text, **common
+            )
+            return
         dispatcher.utter_message(
             response="utter_measure_rent_calc",
             per_year=per_year,

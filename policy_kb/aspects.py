@@ -131,13 +131,13 @@ class Answer:
 def answer(kb: PolicyKB, ref: str, aspect: str, text: str | None = None) -> Answer:
     """Answer ``aspect`` of clause ``ref`` (``text``: the question, for answers that use its words)."""
     _check(kb, ref, aspect)
-    if aspect == "text":
-        return _text_answer(kb, ref)
     measure = kb.rules.measure(ref)
-    if measure is not None and measure.stale:
+    if measure is not None and measure.stale and aspect != "text":
         return _updating_answer(kb, measure, aspect)
-    entry, eref = lookup(ref, aspect)
     try:
+        if aspect == "text":
+            return _text_answer(kb, ref)
+        entry, eref = lookup(ref, aspect)
         ctx = context(kb, eref, aspect, text)
         first = _variant(entry, text) or entry["first"]
         cite = entry.get("cite", eref)
@@ -152,9 +152,11 @@ def answer(kb: PolicyKB, ref: str, aspect: str, text: str | None = None) -> Answ
         )
     except StaleFigure as e:  # the answer would state a figure of a stale rule: the new clause instead
         stale = kb.rules.measure(e.ref)
-        if stale is None:
-            raise
-        return _updating_answer(kb, stale, aspect)
+        if stale is not None:
+            return _updating_answer(kb, stale, aspect)
+        if e.ref == kb.rules.support_ref:
+            return _updating_support_answer(kb, aspect)
+        raise
 
 
 class StaleFigure(KeyError):
@@ -185,6 +187,16 @@ def _updating_answer(kb: PolicyKB, m: Measure, aspect: str) -> Answer:
         messages()["next_steps"][0],
     ]
     return Answer(m.id, aspect, first, details, m.citation, [])
+
+
+def _updating_support_answer(kb: PolicyKB, aspect: str) -> Answer:
+    """The support objects (二) changed in the text in force and their rule is stale: 二 verbatim, no condition."""
+    t, ref = messages()["versions"], kb.rules.support_ref
+    citation = f"《办法》{ref}"
+    clause = kb.document.clause(ref)
+    text = "".join(c.text_norm for c in [clause, *kb.document.items_of(ref)] if c is not None)
+    first = t["updating_first"].format(citation=citation, version=kb.version.label)
+    return Answer(ref, aspect, first, [t["updating_clause"].format(text=text, citation=citation)], citation, [])
 
 
 def _check(kb: PolicyKB, ref: str, aspect: str) -> None:
@@ -300,7 +312,9 @@ def _document_values(kb: PolicyKB) -> dict[str, Any]:
         "effective_on": _date(doc.effective_on),
         "procedure_statement": silences()["procedure"]["statement"],
         "validity_statement": silences()["validity"]["statement"],
-        "so": {c.id: c.quote for c in kb.rules.support_conditions},
+        "so": _StaleValues(kb.rules.support_ref, {})
+        if kb.rules.support_ref in kb.stale
+        else {c.id: c.quote for c in kb.rules.support_conditions},
         "m": {m.id: measure_values(m) for m in kb.rules.measures},
         "clause": {c.ref: _body(kb, c.ref) for c in doc.clauses},
         "measure_list": j["list"].join(

@@ -150,6 +150,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             url=_safe_url(database_url()),
         )
     )
+    if r.kept_loaded:
+        _out(m["build_kept_loaded"])
     return 0
 
 
@@ -162,6 +164,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     kb = _load_kb(on)
     ref = " ".join(args.ref)
     if args.document and args.document != DEFAULT_DOCUMENT:
+        if not any(v.document == args.document for v in kb.supplements):
+            held = "、".join(v.document for v in kb.supplements) or messages()["versions"]["none_held"]
+            _err(messages()["cli"]["no_document"].format(document=args.document, held=held))
+            return 1
         ref = f"{args.document}{ref}"
     res = kb.resolve(ref)
     c = res.clause

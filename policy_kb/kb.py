@@ -13,7 +13,7 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -46,7 +46,8 @@ class PolicyKB:
         self.stale = {s.ref: s for s in stale}
         self.supplements = list(supplements)
         self.as_of = as_of
-        self.later: dict[str, Version] = {}  # measure id → the next version, when it changes that measure's rule
+        self.later: dict[str, Version] = {}  # measure id → the first later version that changes the measure's rule
+        self.earlier: dict[str, Version] = {}  # measure id → the previous version, when its rule differed
         self.titles = {c.ref: clause_title(c) for c in document.clauses}
         docs = [search.Doc(c.ref, self.titles[c.ref], c.text_norm) for c in document.clauses if c.text]
         for v in self.supplements:  # cited by their own name: the ref is the citation (《实施细则》第三条)
@@ -105,10 +106,17 @@ class PolicyKB:
         return self.document.items_of(part)
 
     def resolve(self, text: str) -> citations.Resolution:
-        if self.supplements:
-            c = self.supplement_clause(text)
-            if c is not None:
-                return citations.Resolution(c.citation, c, matched=text.strip(), start=0)
+        """A clause of the 《办法》 (the default) or, named with its document, of a supplementary one; a clause of a
+        supplementary document that is not held (or not in force that day) is said to be missing, never read as the
+        《办法》's (实施细则第3条 is not 三、3)."""
+        c = self.supplement_clause(text)
+        if c is not None:
+            return citations.Resolution(c.citation, c, matched=text.strip(), start=0)
+        m = _SUPPLEMENT_REF.search(text)
+        if m is not None:
+            held = "、".join(v.short_title for v in self.supplements) or messages()["versions"]["none_held"]
+            message = messages()["versions"]["no_such_supplement"].format(asked=m.group(0), held=held)
+            return citations.Resolution(None, None, message)
         return citations.resolve(text, self.document)
 
     def search(self, query: str, limit: int = 5) -> list[search.Hit]:
@@ -125,29 +133,49 @@ class PolicyKB:
         }
 
     def assess(self, profile: Profile, today: date, only: Iterable[str] | None = None) -> eligibility.Assessment:
-        """The engine's assessment; where the next text version changes a measure, the years from the day it takes
-        effect carry no amount and the measure says that the new version decides them."""
+        """The engine's assessment, with each subsidy year the business of the version in force when it runs: where
+        an earlier or a later version has another rule for the measure, the years that reach into its period carry
+        no amount, name that version, and no three-year total is given."""
         a = eligibility.assess(profile, today, only=only, rules=self.rules)
         for r in a.results:
-            later = self.later.get(r.id)
-            if later is None or r.verdict in (eligibility.NOT_ELIGIBLE, eligibility.UPDATING):
+            if r.verdict in (eligibility.NOT_ELIGIBLE, eligibility.UPDATING):
                 continue
-            cut = later.effective_from
-            if r.years and any(y.end >= cut for y in r.years):
-                r.years = [replace(y, per_year=None, later=later.label) if y.end >= cut else y for y in r.years]
-            money = r.money
-            if money is not None and money.total is not None:  # the total runs into years the new version decides
-                per_year = money.per_year_range()
-                money.text = messages()["money"]["rent_known_later"].format(
+            later, earlier = self.later.get(r.id), self.earlier.get(r.id)
+            others = [self._other_version(y, earlier, later) for y in r.years]
+            r.years = [
+                y if v is None else replace(y, per_year=None, later=v.label)
+                for y, v in zip(r.years, others, strict=True)
+            ]
+            other = next((v for v in others if v is not None), later)
+            if other is None:
+                continue
+            if r.money is not None and r.money.total is not None:  # the total runs into another version's years
+                per_year = r.money.per_year_range()
+                r.money.text = messages()["money"]["rent_known_later"].format(
                     per_year=eligibility.money_text(per_year) if per_year else "",
-                    percent=f"{money.percent:g}",
-                    day=messages()["versions"]["day"].format(y=cut.year, m=cut.month, d=cut.day),
+                    percent=f"{r.money.percent:g}",
+                    version=other.label,
                 )
-                money.total = money.total_max = None
-            text = messages()["versions"]["later_changes_amount"].format(citation=r.citation, version=later.label)
-            r.reasons.append(eligibility.Reason(eligibility.TO_VERIFY, text, r.citation, "later_version"))
-            r.to_verify.append(text)
+                r.money.total = r.money.total_max = None
+            if later is not None:
+                text = messages()["versions"]["later_changes_amount"].format(citation=r.citation, version=later.label)
+                r.reasons.append(eligibility.Reason(eligibility.TO_VERIFY, text, r.citation, "later_version"))
+                r.to_verify.append(text)
         return a
+
+    def _other_version(self, y: Any, earlier: Version | None, later: Version | None) -> Version | None:
+        """The version with another rule whose period a subsidy year reaches into (None: this version's year)."""
+        if later is not None and y.end >= later.effective_from:
+            return later
+        if earlier is not None and y.start < self.version.effective_from:
+            return earlier
+        return None
+
+
+# a clause of a document other than the 《办法》, by its name: 实施细则第3条, 《细则》第三条, 通知第二条
+_SUPPLEMENT_REF = re.compile(
+    r"(?:实施细则|细则|《(?!办法》|嘉定区促进人力资源服务业集聚支持办法)[^》]{1,30}》)\s*第\s*(?:[0-9]+|[一二三四五六七八九十百零〇]+)\s*条"
+)
 
 
 def _cn(n: int) -> str:
@@ -173,12 +201,19 @@ def _stale_measure(m: Measure, clause: Clause | None, version: Version) -> Measu
 class PolicyLibrary:
     """Every document's versions and the (dated) rules data; ``at(day)`` is the PolicyKB of that day."""
 
-    def __init__(self, documents: dict[str, list[Version]], rules: dict[str, Any], rules_hash: str | None = None):
+    def __init__(
+        self,
+        documents: dict[str, list[Version]],
+        rules: dict[str, Any],
+        rules_hash: str | None = None,
+        marker: tuple[int, int, str] | None = None,
+    ):
         self.documents = {name: chain(vs) for name, vs in documents.items() if vs}
         if DEFAULT_DOCUMENT not in self.documents:
             raise LookupError("知识库为空，请先运行 python -m policy_kb build")
         self.raw_rules = rules
         self.rules_hash = rules_hash
+        self.marker = marker  # the store's marker when read (policy_kb.store.marker): reload when it differs
         self._views: dict[tuple[str, date | None, tuple[str, ...]], PolicyKB] = {}
         self._by_day: dict[date, PolicyKB] = {}  # every call of a turn asks for today: one lookup
         self._changes = change_dates(rules)
@@ -196,7 +231,7 @@ class PolicyLibrary:
         stored = read(engine)
         if not stored.documents.get(DEFAULT_DOCUMENT) or stored.rules is None:
             raise LookupError("知识库为空，请先运行 python -m policy_kb build")
-        return cls(stored.documents, stored.rules, stored.rules_hash)
+        return cls(stored.documents, stored.rules, stored.rules_hash, stored.marker)
 
     @property
     def versions(self) -> list[Version]:
@@ -222,6 +257,7 @@ class PolicyLibrary:
             if kb is None:
                 kb = self._make(version, max(on, version.effective_from), supplements)
                 self._views[key] = kb
+                self._link(kb)
             out = kb if kb.as_of == on else _dated(kb, on)
             if len(self._by_day) > 1000:
                 self._by_day.clear()
@@ -237,17 +273,35 @@ class PolicyLibrary:
             _stale_measure(m, version.doc.clause(m.id), version) if everything or m.id in refs else m
             for m in rules.measures
         ]
-        rules = RuleSet(rules.support_ref, rules.support_conditions, measures)
+        # a stale 二 (支持对象): its conditions are not applied either (each measure quotes its own new clause)
+        rules = RuleSet(rules.support_ref, [] if everything else rules.support_conditions, measures)
         kb = PolicyKB(version.doc, rules, self.rules_hash, version, stale, supplements, on)
-        later = next((v for v in self.versions if v.effective_from > version.effective_from), None)
-        if later is not None:
-            after = self.at(later.effective_from).rules
-            kb.later = {m.id: later for m in rules.measures if after.measure(m.id) != m}
         return kb
 
+    def _link(self, kb: PolicyKB) -> None:
+        """Which measures another version rules otherwise: the first later version that changes each, and the
+        previous version where it differed (after ``kb`` is cached: the other versions' views look back at it)."""
+        version, rules = kb.version, kb.rules
+        for later in (v for v in self.versions if v.effective_from > version.effective_from):
+            after = self.at(later.effective_from).rules
+            kb.later.update({m.id: later for m in rules.measures if m.id not in kb.later and after.measure(m.id) != m})
+        earlier = next((v for v in reversed(self.versions) if v.effective_from < version.effective_from), None)
+        if earlier is not None:  # years that began under the previous version are not this one's to compute
+            before = self.at(version.effective_from - timedelta(days=1)).rules
+            kb.earlier.update({m.id: earlier for m in rules.measures if before.measure(m.id) != m})
+
     def check(self) -> list[StaleRule]:
-        """Every 《办法》 version against the rules as of its first day."""
-        return [s for v in self.versions for s in stale_rules(self.raw_rules, v)]
+        """Every 《办法》 version against the rules as of its first day and of each day a dated rule value changes
+        within its period (a rule is stale from the day it or the text changes); each stale rule once per version."""
+        out: list[StaleRule] = []
+        for v in self.versions:
+            seen: set[str] = set()
+            for day in [v.effective_from, *(d for d in self._changes if d > v.effective_from and v.in_force(d))]:
+                for stale in stale_rules(self.raw_rules, v, day):
+                    if stale.ref not in seen:
+                        seen.add(stale.ref)
+                        out.append(stale)
+        return out
 
 
 def _dated(kb: PolicyKB, on: date) -> PolicyKB:

@@ -56,7 +56,7 @@ def check_premises(kb: PolicyKB, text: str, ref: str | None = None) -> list[Corr
     if ref is None:
         return []
     m = kb.rules.measure(ref)
-    if m is not None and m.stale:  # no rule to check a claim against: the answer quotes the new clause
+    if (m is not None and m.stale) or kb.rules.support_ref in kb.stale:  # no rule to check a claim against
         return []
     ctx = context(kb, ref, "summary")
     found = _claims(kb, ref, s, ctx)

@@ -3,8 +3,8 @@
 Default: a SQLite file ``var/policy_kb.sqlite`` at the repository root; any SQLAlchemy URL via ``POLICY_KB_URL``
 (PostgreSQL included). ``build`` is idempotent: it records the packaged 《办法》 text as that document's version in
 force from the date the text states (五（三）), and the rules data; the same files leave the database untouched, a
-changed packaged text replaces that one version. Versions staff add with ``load_version`` are never touched by a
-build.
+changed packaged text for the same day replaces that one version (a packaged text of another day is added beside
+the older ones). Versions staff add with ``load_version`` are never touched by a build.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ class BuildResult:
     clauses: int
     measures: int
     replaced: int  # packaged versions whose text was replaced
+    kept_loaded: bool = False  # staff loaded another text for the packaged text's day: theirs is kept
 
 
 def create_tables(engine: Engine) -> None:
@@ -78,18 +79,21 @@ def build(engine: Engine | None = None, text: str | None = None) -> BuildResult:
     with Session(engine) as s, s.begin():
         changed = _record_rules(s, rhash)
         drow = _document(s, DEFAULT_DOCUMENT)
-        packaged = [v for v in drow.versions if v.origin == "packaged"]
-        current = next((v for v in packaged if v.source_hash == doc.source_hash), None)
         n_measures = len(rules_raw()["measures"])
-        if current is not None and current.effective_from == doc.effective_on:
-            return BuildResult(changed, current.id, doc.source_hash, len(current.clauses), n_measures, 0)
-        for v in packaged:
-            s.delete(v)
-        s.flush()
+        same_day = next((v for v in drow.versions if v.effective_from == doc.effective_on), None)
+        if same_day is not None and (same_day.source_hash == doc.source_hash or same_day.origin != "packaged"):
+            # already there; or staff loaded a text for that day, which a build never replaces (load_version's)
+            kept = same_day.source_hash != doc.source_hash
+            return BuildResult(changed, same_day.id, same_day.source_hash, len(same_day.clauses), n_measures, 0, kept)
+        replaced = 0
+        if same_day is not None:  # a corrected packaged text for the same day: that one version is replaced
+            s.delete(same_day)
+            s.flush()
+            replaced = 1
         row = _version_row(doc, text, doc.effective_on, "packaged")
         drow.versions.append(row)
         s.flush()
-        return BuildResult(True, row.id, doc.source_hash, len(doc.clauses), n_measures, len(packaged))
+        return BuildResult(True, row.id, doc.source_hash, len(doc.clauses), n_measures, replaced)
 
 
 def _record_rules(s: Session, rhash: str) -> bool:
@@ -192,7 +196,7 @@ class Stored:
     documents: dict[str, list[Version]]  # 《办法》 first
     rules: dict[str, Any] | None
     rules_hash: str | None
-    marker: tuple[int, int]  # (number of versions, highest version id): changes when a version is added
+    marker: tuple[int, int, str]  # (versions, highest version id, rules hash): changes when either is added
 
 
 def read(engine: Engine) -> Stored:
@@ -203,16 +207,18 @@ def read(engine: Engine) -> Stored:
         r = s.query(RuleSetRow).order_by(RuleSetRow.id.desc()).first()
         n = sum(len(v) for v in docs.values())
         top = max((v.id or 0 for vs in docs.values() for v in vs), default=0)
-        return Stored(docs, r.data if r else None, r.rules_hash if r else None, (n, top))
+        rhash = r.rules_hash if r else None
+        return Stored(docs, r.data if r else None, rhash, (n, top, rhash or ""))
 
 
-def marker(engine: Engine) -> tuple[int, int]:
-    """(number of versions, highest id), cheaply: a running server reloads when it changes."""
+def marker(engine: Engine) -> tuple[int, int, str]:
+    """(number of versions, highest id, rules hash), cheaply: a running server reloads when it changes."""
     from sqlalchemy import func
 
     with Session(engine) as s:
         n, top = s.query(func.count(VersionRow.id), func.max(VersionRow.id)).one()
-        return int(n or 0), int(top or 0)
+        rhash = s.query(RuleSetRow.rules_hash).order_by(RuleSetRow.id.desc()).limit(1).scalar()
+        return int(n or 0), int(top or 0), str(rhash or "")
 
 
 def _version(d: DocumentRow, v: VersionRow) -> Version:

@@ -119,3 +119,8 @@ def test_another_text_for_the_same_day_is_refused(loaded, tmp_path):
     other.write_text(REVISION.read_text(encoding="utf-8").replace("40%", "45%"), encoding="utf-8")
     r = run(loaded, "load", str(other), "--effective", "2027-01-01")
     assert r.returncode == 1 and "未加入" in r.stderr
+
+
+def test_show_of_a_document_not_held_is_refused(env):
+    r = run(env, "show", "第三条", "--document", "实施细则")
+    assert r.returncode == 1 and "当天没有施行中的“实施细则”" in r.stderr and "三、3" not in r.stdout

@@ -89,3 +89,24 @@ def test_empty_database_is_a_clear_error(sqlite_engine):
     create_tables(sqlite_engine)
     with pytest.raises(LookupError, match="知识库为空"):
         PolicyKB.load(sqlite_engine, auto_build=False)
+
+
+def test_a_packaged_text_of_a_new_day_is_added_beside_the_old_one(engine):
+    """The package ships the revision (its 五（三） says 2027-01-01): the 2022 version stays."""
+    build(engine)
+    r = build(engine, text=REVISION.read_text(encoding="utf-8"))
+    assert r.changed and r.replaced == 0
+    lib = PolicyKB.load(engine, auto_build=False, on=dt.date(2023, 6, 1))
+    assert lib.in_force and lib.document.doc_number == "嘉府办发〔2022〕14号"
+    assert _counts(engine) == (1, 2, 48, 1)
+
+
+def test_a_build_never_replaces_a_text_staff_loaded_for_the_same_day(engine):
+    build(engine)
+    staff_text = REVISION.read_text(encoding="utf-8")
+    load_version(engine, staff_text, dt.date(2027, 1, 1))
+    packaged = staff_text.replace("营造良好制度环境", "完善良好制度环境")  # another text stating 2027-01-01
+    r = build(engine, text=packaged)
+    assert r.kept_loaded and not r.replaced
+    kb = PolicyKB.load(engine, auto_build=False, on=dt.date(2027, 6, 1))
+    assert "营造良好制度环境" in kb.clause("三、9").text_norm

@@ -145,10 +145,19 @@ def test_a_stale_rule_never_yields_an_amount(library):
     assert a.result("三、1").verdict != "updating"  # the unchanged rules are still computed
 
 
-def test_an_updated_dated_rule_computes_the_new_amount(engine):
+def test_an_updated_dated_rule_computes_the_new_amount_for_its_own_years_only(engine):
+    """Entry 2026-03-01, rules updated for the revision: assessed in 2027, years 2 and 3 (from 2027-03-01) are the
+    revision's 48万; year 1 began under the 2022 text (30%), so it is neither 48万 nor computed here."""
     lib = PolicyLibrary(PolicyLibrary.load(engine, auto_build=False).documents, _dated_rules())
-    a = lib.at(AFTER).assess(Profile.from_dict(PROFILE, AFTER), AFTER)
-    assert a.result("三、2").money.per_year == 480000  # 1,200,000 × 40%
+    rent = lib.at(AFTER).assess(Profile.from_dict(PROFILE, AFTER), AFTER).result("三、2")
+    assert rent.money.per_year == 480000  # 1,200,000 × 40%
+    assert [y.per_year for y in rent.years] == [None, 480000, 480000]
+    assert rent.years[0].later == "嘉府办发〔2022〕14号，2022年1月1日起施行"
+    assert rent.money.total is None and "144万" not in rent.money.text
+    # entered under the revision: all three years are its own, and the total is given
+    inside = Profile.from_dict({**PROFILE, "entry_date": "2027-03-01"}, AFTER)
+    whole = lib.at(AFTER).assess(inside, AFTER).result("三、2")
+    assert [y.per_year for y in whole.years] == [480000] * 3 and whole.money.total == 1440000
 
 
 @pytest.mark.parametrize("ref", ["三、2", "三、7"])
@@ -218,7 +227,55 @@ def test_years_after_a_later_version_takes_effect_carry_no_amount_from_the_curre
     rent = kb.assess(profile, BEFORE).result("三、2")
     assert [y.per_year for y in rent.years] == [360000, None, None]
     assert rent.money.total is None and "三年合计暂不给出" in rent.money.text and "每年36万元" in rent.money.text
+    # a measure no version changes keeps every year and its total
     assert all(y.later == "嘉府办发〔2026〕99号，2027年1月1日起施行" for y in rent.years[1:])
     assert any(r.condition == "later_version" for r in rent.reasons)
     unchanged = kb.assess(Profile.from_dict(PROFILE, BEFORE), BEFORE).result("三、1")
     assert not any(r.condition == "later_version" for r in unchanged.reasons)
+
+
+def test_a_revision_of_the_support_objects_stops_every_computed_answer(sqlite_engine):
+    """A (made-up) revision that rewrites 二's quoted condition: the old 二 is not applied — no support verdict from
+    it, every measure quotes its new clause, and every aspect answer is the new text or says it is being updated."""
+    build(sqlite_engine)
+    moved = REVISION.replace("入驻“上海·嘉定人才港”", "在嘉定区注册")
+    assert moved != REVISION
+    load_version(sqlite_engine, moved, NEW_DAY)
+    kb = PolicyLibrary.load(sqlite_engine, auto_build=False).at(AFTER)
+    assert "二" in kb.stale and kb.rules.support_conditions == []
+    outside = {k: v for k, v in PROFILE.items() if k != "entry_date"}
+    a = kb.assess(Profile.from_dict({**outside, "in_talent_port": False}, AFTER), AFTER)
+    assert a.support == [] and {r.verdict for r in a.results} == {"updating"}
+    assert "不属于支持对象" not in render_assessment(a, kb.version.label)
+    for ref, aspect, text in aspects.cases(kb):
+        ans = aspects.answer(kb, ref, aspect, text)  # never a KeyError for the missing conditions
+        assert "入驻“上海·嘉定人才港”" not in ans.text or aspect == "text", (ref, aspect, ans.text)
+
+
+def test_check_finds_a_rule_value_dated_inside_a_version_that_its_text_does_not_have(engine):
+    """A rule updated too early (40% from 2026-12-01, while the 2022 text is in force until 2026-12-31) is stale in
+    December 2026: check lists it against the 2022 text, and the bot serves no amount then."""
+    raw = _dated_rules()
+    rent = next(m for m in raw["measures"] if m["id"] == "三、2")
+    rent["benefit"]["percent"] = {dt.date(2022, 1, 1): 30, dt.date(2026, 12, 1): 40}
+    rent["benefit"]["quote"] = {
+        dt.date(2022, 1, 1): "给予前三年度每年30%的租金补贴",
+        dt.date(2026, 12, 1): "给予前三年度每年40%的租金补贴",
+    }
+    lib = PolicyLibrary(PolicyLibrary.load(engine, auto_build=False).documents, raw)
+    stale = [(s.ref, s.text_version) for s in lib.check()]
+    assert ("三、2", "嘉府办发〔2022〕14号，2022年1月1日起施行") in stale
+    assert lib.at(dt.date(2026, 12, 15)).rules.measure("三、2").stale
+    assert not lib.at(dt.date(2026, 11, 15)).rules.measure("三、2").stale
+
+
+@pytest.mark.parametrize("day, held", [(dt.date(2026, 6, 1), False), (dt.date(2026, 12, 15), True)])
+def test_a_clause_of_a_supplement_not_held_that_day_is_said_to_be_missing_not_read_as_the_law_s(engine, day, held):
+    load_version(engine, RULES_OF_IMPLEMENTATION, dt.date(2026, 12, 1), "实施细则")
+    kb = PolicyLibrary.load(engine, auto_build=False).at(day)
+    r = kb.resolve("实施细则第3条")
+    if held:
+        assert r.clause.citation == "《实施细则》第三条"
+    else:
+        assert r.clause is None and "没有找到“实施细则第3条”" in r.message
+    assert kb.resolve("《办法》第3条").ref == "三、3" and kb.resolve("第3条").ref == "三、3"
