@@ -22,7 +22,6 @@ from policy_kb.understand import Understanding, understand
 logger = logging.getLogger(__name__)
 
 _library: PolicyLibrary | None = None
-_marker: tuple[int, int] | None = None
 _checked = 0.0
 _lock = threading.Lock()
 # How often (seconds) the action server looks whether staff added a text version (python -m policy_kb load).
@@ -42,8 +41,8 @@ def understood(text: str, on: date) -> Understanding:
 
 def library() -> PolicyLibrary:
     """Every text version and the rules, loaded from the database (built there on first use), and loaded again
-    when a version has been added since (looked at every KB_RELOAD_SECONDS)."""
-    global _library, _marker, _checked
+    when a version or the rules changed since (looked at every KB_RELOAD_SECONDS; a reload never builds)."""
+    global _library, _checked
     with _lock:
         now = time.monotonic()
         if _library is not None and now - _checked < RELOAD_SECONDS:
@@ -51,10 +50,10 @@ def library() -> PolicyLibrary:
         _checked = now
         engine = make_engine()
         try:
-            current = marker(engine) if _library is not None else None
-            if _library is None or current != _marker:
+            if _library is None:
                 _library = PolicyLibrary.load(engine)
-                _marker = marker(engine)
+            elif marker(engine) != _library.marker:  # the marker the loaded library was read with
+                _library = PolicyLibrary.load(engine, auto_build=False)
         except Exception as e:  # the store is unreachable: keep serving what was loaded
             if _library is None:
                 raise

@@ -21,7 +21,7 @@ from .kb import PolicyKB, PolicyLibrary
 from .profile import Profile, ProfileError
 from .report import render_assessment, render_clause
 from .rules import messages
-from .store import VersionConflict, build, database_url, load_version, make_engine
+from .store import DateMismatch, VersionConflict, build, database_url, load_version, make_engine
 from .versions import DEFAULT_DOCUMENT
 
 
@@ -67,12 +67,16 @@ def cmd_load(args: argparse.Namespace) -> int:
     build(engine)
     document = args.document or DEFAULT_DOCUMENT
     try:
-        r = load_version(engine, text, effective or clock.today(), document)
+        r = load_version(engine, text, effective or clock.today(), document, force=args.force)
+    except DateMismatch as e:
+        _err(m["date_mismatch"].format(stated=e.stated.isoformat(), given=e.given.isoformat()))
+        return 1
     except VersionConflict as e:
         _err(m["version_conflict"].format(detail=str(e)))
         return 1
     except ValueError as e:
-        _err(m["not_parsed"].format(document=document, detail=str(e)))
+        detail = m["not_the_notice"] if document == DEFAULT_DOCUMENT else str(e)  # parse()'s own reason is English
+        _err(m["not_parsed"].format(document=document, detail=detail))
         return 1
     key = "loaded" if r.changed else "load_unchanged"
     _out(
@@ -80,7 +84,7 @@ def cmd_load(args: argparse.Namespace) -> int:
             document=document,
             effective=r.effective_from.isoformat(),
             clauses=r.clauses,
-            number=r.doc_number or "（无文号）",
+            number=r.doc_number or m["no_number"],
         )
     )
     stale = PolicyLibrary.load(engine, auto_build=False).check() if document == DEFAULT_DOCUMENT else []
@@ -259,6 +263,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("file", help="文本文件（UTF-8）")
     s.add_argument("--effective", required=True, help="施行日期 YYYY-MM-DD")
     s.add_argument("--document", help="文件名称，默认“办法”；补充文件如“实施细则”")
+    s.add_argument("--force", action="store_true", help="文本自述的施行日期与 --effective 不同时仍然加入")
     s.set_defaults(fn=cmd_load)
     sub.add_parser("versions", help="列出各文件及其版本和施行期间").set_defaults(fn=cmd_versions)
     sub.add_parser("check", help="逐个版本核对规则与原文；有过时规则时列出并以 1 退出").set_defaults(fn=cmd_check)

@@ -187,10 +187,12 @@ def _cn(n: int) -> str:
 def _stale_measure(m: Measure, clause: Clause | None, version: Version) -> Measure:
     """A measure whose rule is stale for ``version``: it keeps its name and quotes the new clause; it has no figures
     and no conditions, so nothing can compute an amount from the superseded rule."""
-    text = clause.text_norm if clause is not None else ""
+    text = clause.text_norm if clause is not None else messages()["versions"]["clause_gone"].format(ref=m.id)
     return replace(
         m,
         summary=text,  # the old summary states the old figures
+        not_applicable=text,  # so does the old "not applicable" sentence
+        applies_to_profile=True,
         benefit={"kind": "updating", "clause_text": text, "version": version.label},
         conditions=[],
         inputs=[],

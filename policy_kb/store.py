@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import LEGACY_TABLES, Base, ClauseRow, DocumentRow, RuleSetRow, VersionRow
-from .rules import DATA_DIR, clause_title, rules_raw
+from .rules import DATA_DIR, clause_title, messages, rules_raw
 from .text import Clause, Document, content_hash, parse, source_text
 from .versions import DEFAULT_DOCUMENT, Version, chain, jsonable, parse_supplement
 
@@ -133,17 +133,32 @@ def parse_version_text(text: str, document: str) -> Document:
     return parse(text) if document == DEFAULT_DOCUMENT else parse_supplement(text, document)
 
 
-def load_version(engine: Engine, text: str, effective: dt.date, document: str = DEFAULT_DOCUMENT) -> LoadResult:
+class DateMismatch(ValueError):
+    """The text states another effective date than the one given: (stated, given)."""
+
+    def __init__(self, stated: dt.date, given: dt.date):
+        super().__init__(stated, given)
+        self.stated, self.given = stated, given
+
+
+def load_version(
+    engine: Engine, text: str, effective: dt.date, document: str = DEFAULT_DOCUMENT, force: bool = False
+) -> LoadResult:
     """Add ``text`` as a version of ``document`` in force from ``effective``; older versions are kept. Raises
-    ValueError (text not parseable) or VersionConflict (another text for that date)."""
+    ValueError (text not parseable), DateMismatch (the text says it takes effect on another day; ``force`` loads it
+    anyway) or VersionConflict (another text for that date)."""
     doc = parse_version_text(text, document)
+    stated = doc.effective_on if doc.effective_on != dt.date(1, 1, 1) else None
+    if stated is not None and stated != effective and not force:
+        raise DateMismatch(stated, effective)
     create_tables(engine)
     with Session(engine) as s, s.begin():
         drow = _document(s, document)
         same_day = next((v for v in drow.versions if v.effective_from == effective), None)
         if same_day is not None:
             if same_day.source_hash != doc.source_hash:
-                raise VersionConflict(f"{document} 已有 {effective.isoformat()} 起施行的另一版本文本")
+                msg = messages()["cli"]["conflict_detail"].format(document=document, effective=effective.isoformat())
+                raise VersionConflict(msg)
             return LoadResult(False, document, effective, same_day.id, len(same_day.clauses), doc.doc_number)
         row = _version_row(doc, text, effective, "loaded")
         drow.versions.append(row)

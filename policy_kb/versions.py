@@ -25,6 +25,7 @@ from itertools import pairwise
 from typing import Any
 
 from .consistency import check_measure, check_support
+from .rules import messages
 from .text import Clause, Document, content_hash, normalise
 
 DEFAULT_DOCUMENT = "办法"
@@ -124,7 +125,7 @@ class Version:
         """How answers name it: "嘉府办发〔2022〕14号，2022年1月1日起施行"."""
         d = self.effective_from
         number = self.doc.doc_number or self.doc.title
-        return f"{number}，{d.year}年{d.month}月{d.day}日起施行"
+        return str(messages()["versions"]["label"].format(number=number, y=d.year, m=d.month, d=d.day))
 
     @property
     def key(self) -> str:
@@ -213,9 +214,10 @@ def parse_supplement(text: str, name: str) -> Document:
     """A supplementary document (the 实施细则, a notice) as clauses: 第X条 articles, or parts 一、 with their items
     1. and （一）. Its clauses are cited with its own name (《实施细则》第三条). Raises ValueError when no clause is
     numbered."""
+    errors = messages()["versions"]["parse_errors"]
     paras = [normalise(p) for p in text.splitlines() if p.strip()]
     if not paras:
-        raise ValueError("文本为空")
+        raise ValueError(errors["empty"])
     short = f"《{name}》"
     clauses: list[Clause] = []
     part: str | None = None
@@ -240,7 +242,7 @@ def parse_supplement(text: str, name: str) -> Document:
         else:
             head.append(p)
     if not clauses:
-        raise ValueError("没有找到编号的条款（第一条、一、1.、（一））")
+        raise ValueError(errors["no_clauses"])
     number = next((m.group(0) for p in paras[:8] if (m := _NUMBER_RE.search(p))), "")
     dates = [date(int(m.group(1)), int(m.group(2)), int(m.group(3))) for m in _DATE_RE.finditer(text)]
     preamble = Clause("序言", "preamble", None, None, "", "\n".join(h for h in head if h != number), 0, short)

@@ -56,12 +56,23 @@ VERSION_QUESTION = re.compile(
     r"|(变了|改了|调整了|更新了)(吗|么|没有|没)"
 )
 
+# … about the policy, not the institution's own data ("我的资料修改过吗", "入驻日期改了吗"); a hypothesis ("如果房租调整
+# 过，补贴怎么算") is a what-if
+POLICY_WORD = re.compile(r"政策|办法|文件|规定|版本|细则|比例|标准|补贴|奖励|条款|文本")
+WHAT_IF = re.compile(r"如果|要是|假如|假设|万一|若是")
+
 
 def fixed_intent(text: str) -> str | None:
     """The intent the message's form decides, or None (DIET's stands)."""
     if text and text.strip() and not WORD.search(text):
         return "nlu_fallback"
-    if text and len(text) <= 40 and VERSION_QUESTION.search(text):
+    if (
+        text
+        and len(text) <= 40
+        and VERSION_QUESTION.search(text)
+        and POLICY_WORD.search(text)
+        and not WHAT_IF.search(text)
+    ):
         return "ask_validity"
     return feedback_intent(text)
 

@@ -97,6 +97,13 @@ def test_a_message_with_a_word_is_left_to_diet_or_the_phrases(text):
         ("租金补贴怎么算", None),
         ("我们想调整一下租金", None),
         ("我们的地址变更了", None),
+        ("如果房租调整过，补贴怎么算", None),
+        ("要是租金变了吗", None),
+        ("入驻日期改了吗", None),
+        ("我们刚更新过营业执照", None),
+        ("我的资料修改过吗", None),
+        ("这个政策会调整吗", "ask_validity"),
+        ("政策变了吗", "ask_validity"),
     ],
 )
 def test_a_question_whether_the_policy_changed_is_ask_validity(text, intent):

@@ -124,3 +124,11 @@ def test_another_text_for_the_same_day_is_refused(loaded, tmp_path):
 def test_show_of_a_document_not_held_is_refused(env):
     r = run(env, "show", "第三条", "--document", "实施细则")
     assert r.returncode == 1 and "当天没有施行中的“实施细则”" in r.stderr and "三、3" not in r.stdout
+
+
+def test_an_effective_date_other_than_the_text_states_is_refused_unless_forced(env):
+    r = run(env, "load", str(REVISION), "--effective", "2025-01-01")
+    assert r.returncode == 1 and "文本自述 2027-01-01 起施行" in r.stderr
+    assert "2025-01-01" not in run(env, "versions").stdout
+    forced = run(env, "load", str(REVISION), "--effective", "2027-02-01", "--force")
+    assert forced.returncode == 0 and "2027-02-01 起施行" in forced.stdout
