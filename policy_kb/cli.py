@@ -136,7 +136,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _print_stale(stale: list[Any]) -> None:
     m = messages()["cli"]
     for s in stale:
-        _out(m["stale_rule"].format(ref=s.ref, version=s.text_version))
+        key = "stale_rule" if s.ref[:1] in "一二三四五六七八九十" else "stale_statement"  # a clause's rule, or a list
+        _out(m[key].format(ref=s.ref, version=s.text_version))
         for p in s.problems:
             _out(f"    · {p}")
 

@@ -82,6 +82,12 @@ def check(rules: dict[str, Any], vocabulary: dict[str, Any], doc: Document) -> l
     problems = check_support(rules["support_objects"], doc)
     for m in rules["measures"]:
         problems += check_measure(m, doc)
+    return problems + check_fields(vocabulary, doc)
+
+
+def check_fields(vocabulary: dict[str, Any], doc: Document) -> list[str]:
+    """Every field of business the vocabulary places in a clause of 二 is named there."""
+    problems = []
     for canon, spec in vocabulary["categories"].items():
         c = doc.clause(spec["clause"])
         if c is None or canon.replace("研发", "").replace("服务", "") not in c.text_norm:

@@ -303,7 +303,25 @@ class PolicyLibrary:
                     if stale.ref not in seen:
                         seen.add(stale.ref)
                         out.append(stale)
+            out += _statements(v)
         return out
+
+
+def _statements(v: Version) -> list[StaleRule]:
+    """The fields of business (vocabulary.yaml) and what the assistant says the text leaves open (silences.yaml),
+    against a version: reported by ``check`` so staff update them before the version takes effect (the bot does not
+    yet adapt those sentences by itself)."""
+    from .consistency import check_fields, check_silences
+    from .rules import silences, vocabulary
+
+    fields = check_fields(vocabulary(), v.doc)
+    said = check_silences(silences(), v.doc)
+    t = messages()["versions"]
+    return [
+        StaleRule(t[key], None, v.label, problems)
+        for key, problems in (("fields", fields), ("silences", said))
+        if problems
+    ]
 
 
 def _dated(kb: PolicyKB, on: date) -> PolicyKB:

@@ -279,3 +279,16 @@ def test_a_clause_of_a_supplement_not_held_that_day_is_said_to_be_missing_not_re
     else:
         assert r.clause is None and "没有找到“实施细则第3条”" in r.message
     assert kb.resolve("《办法》第3条").ref == "三、3" and kb.resolve("第3条").ref == "三、3"
+
+
+def test_check_lists_the_field_list_and_the_silences_a_revision_contradicts(sqlite_engine):
+    build(sqlite_engine)
+    text = REVISION.replace("高端猎头、", "").replace(
+        "本办法自 2027 年 1 月 1 日起实施。", "本办法自 2027 年 1 月 1 日起实施，有效期至 2029 年 12 月 31 日。"
+    )
+    assert text.count("高端猎头") == 0 and "有效期至" in text
+    load_version(sqlite_engine, text, NEW_DAY)
+    stale = PolicyLibrary.load(sqlite_engine, auto_build=False).check()
+    statements = {s.ref: s for s in stale if not s.ref.startswith(("二", "三"))}
+    assert set(statements) == {"领域词表（vocabulary.yaml）", "原文未规定事项的说明（silences.yaml）"}
+    assert any("高端猎头" in p for p in statements["领域词表（vocabulary.yaml）"].problems)
