@@ -51,7 +51,7 @@ def test_one_conversation_across_two_rasa_servers(tmp_path, pg_database, redis_u
         engine = sa.create_engine(pg_database)
         with engine.connect() as c:
             events = c.execute(sa.text("select count(*) from events where sender_id = :s"), {"s": me}).scalar()
-            clauses = c.execute(sa.text("select count(*) from kb_clauses")).scalar()
+            clauses = c.execute(sa.text("select count(*) from kb_version_clauses")).scalar()
         engine.dispose()
         assert events > 20 and clauses == 24  # conversation and KB are in PostgreSQL
     finally:
