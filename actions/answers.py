@@ -144,6 +144,8 @@ def answer_questions(dispatcher: CollectingDispatcher, plan: list[tuple[str, str
         except (KeyError, ValueError):
             ans = aspects.answer(k, ref, aspects.SUMMARY, text=part)
         found = _premises(k, part, ref)
+        if as_of is not None:  # "22年那会儿是几成": the year asked about is not a duration the question states
+            found = tuple(c for c in found if not (c.kind == "duration" and c.stated and c.stated in as_of.text))
         wrong = [c.line for c in found if c.verdict != "right"]
         head = wrong or [c.line for c in found if c.verdict == "right"]  # a correction first, else a confirmation
         # a correction replaces the answer's own first line when both answer the same point (区级算不算)

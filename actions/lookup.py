@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from policy_kb import aspects
+from policy_kb.kb import names_supplement
 from policy_kb.rules import messages
 
 from .answers import answer_questions, asks_as_individual, plan_for
@@ -39,7 +40,7 @@ class ActionLookupClause(Action):
         as_of = asked_as_of(tracker)  # "2023年时三、2原文": the version in force then
         k = kb_on(as_of.day) if as_of else kb()
         refs = entity_values(tracker, "citation")
-        if k.supplement_clause(latest_text(tracker)) is not None:  # "实施细则第3条": not 《办法》's 第3条 (三、3)
+        if names_supplement(latest_text(tracker)):  # "实施细则第3条": not the 《办法》's 第3条 (三、3), held or not
             refs = []
         res = k.resolve(str(refs[0])) if refs else k.resolve(latest_text(tracker))
         if not res.ok:

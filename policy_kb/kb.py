@@ -178,6 +178,11 @@ _SUPPLEMENT_REF = re.compile(
 )
 
 
+def names_supplement(text: str) -> bool:
+    """The text cites a clause of a document other than the 《办法》 (实施细则第3条)."""
+    return _SUPPLEMENT_REF.search(text) is not None
+
+
 def _cn(n: int) -> str:
     import cn2an
 

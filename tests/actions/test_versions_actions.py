@@ -176,3 +176,15 @@ def test_with_one_version_the_bot_says_no_revision_is_held():
 
     out = render(run(ActionValidity(), tracker("empty", "政策有没有更新过", intent="ask_validity"))[0])
     assert "尚未收录修订文本或实施细则" in out and "嘉府办发〔2022〕14号" in out
+
+
+def test_a_two_digit_year_asked_about_is_not_corrected_as_a_duration(revised, monkeypatch):
+    """'22年那会儿是几成' (found on the running bot): the bot said '不是22年' as if 22 years were claimed."""
+    monkeypatch.setenv("POLICY_TODAY", "2026-11-25")
+    out = _ask("那个租金的补贴，22年那会儿是几成")
+    assert "不是22年" not in out and "30%" in out.splitlines()[0]
+
+
+def test_a_supplement_clause_not_held_is_never_the_law_s_clause_of_that_number():
+    out = render(run(ActionLookupClause(), tracker("empty", "实施细则第2条", intent="lookup_clause"))[0])
+    assert "《办法》三、2" not in out and "没有找到“实施细则第2条”" in out
