@@ -16,7 +16,7 @@ from policy_kb.profile import Profile
 from policy_kb.rules import messages, silences  # checked against the text by policy_kb.consistency.check_silences
 
 from .answers import answer_questions, answered_by_aspects, asks_as_individual
-from .common import authority, kb, latest_text, library, measure_buttons, supplements_note
+from .common import asked_as_of, authority, kb, latest_text, library, measure_buttons, supplements_note
 
 
 class ActionOverview(Action):
@@ -63,6 +63,10 @@ class ActionValidity(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         k = kb()
         named = [t for t in aspects.detect_topics(latest_text(tracker), k.document) if k.rules.measure(t)]
+        topic = tracker.get_slot("topic")
+        if not named and asked_as_of(tracker) is not None and topic and k.rules.measure(topic):
+            # "那之前呢，2024年的时候" after a measure: that measure as of the day asked
+            return answer_questions(dispatcher, [(topic, aspects.SUMMARY, latest_text(tracker))])
         if named:  # "明年租金补贴的比例会变吗": a later loaded version that changes it first, else today's answer
             later = k.later.get(named[0])
             if later is None:

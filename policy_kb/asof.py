@@ -19,12 +19,12 @@ from .understand.values import DateSpan
 # after the date: an optional verb (入驻, 申请 …), then the as-of word
 _AFTER = re.compile(
     r"^\s*(?:[入驻申请办理提交来拿享受获得成立注册]{0,4})?\s*"
-    r"(?:的时候|时候|那时候?|那会儿?|当时|时的?|的(?:政策|规定|版本|标准|办法|文件|条款|口径)|施行的|有效的|实施的)"
+    r"(?:的时候|时候|那时候?|那会儿?|当时|时的?|的(?:新|旧|最新|现行|老)?(?:政策|规定|版本|标准|办法|文件|条款|口径)|施行的|有效的|实施的)"
 )
 # "去年入驻的，按当时的政策", "2024年入驻的，当时的租金补贴": the date, then (within a clause) 当时 / 那时
 _THEN = re.compile(r"^[^。？！?!]{0,12}?(?:当时|那时候?|那会儿?)")
 _BEFORE = re.compile(r"(?:按|按照|依照|依据|截至|截止到?|以)\s*$")
-_BEFORE_NEEDS = re.compile(r"^\s*(?:的)?(?:政策|规定|版本|标准|办法|文件|条款|口径)")
+_BEFORE_NEEDS = re.compile(r"^\s*(?:的)?(?:新|旧|最新|现行|老)?(?:政策|规定|版本|标准|办法|文件|条款|口径)")
 
 
 @dataclass(frozen=True)

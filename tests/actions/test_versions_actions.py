@@ -188,3 +188,20 @@ def test_a_two_digit_year_asked_about_is_not_corrected_as_a_duration(revised, mo
 def test_a_supplement_clause_not_held_is_never_the_law_s_clause_of_that_number():
     out = render(run(ActionLookupClause(), tracker("empty", "实施细则第2条", intent="lookup_clause"))[0])
     assert "《办法》三、2" not in out and "没有找到“实施细则第2条”" in out
+
+
+@pytest.mark.parametrize("text", ["租金补贴按2027年的新规定是多少", "2027年的新政策租金补贴是多少"])
+def test_the_new_rules_of_a_year_are_an_as_of_question(revised, monkeypatch, text):
+    monkeypatch.setenv("POLICY_TODAY", "2026-11-25")
+    out = _ask(text)
+    assert out.startswith("《办法》三、2已按新版本") and "每年30%" not in out
+
+
+def test_a_date_asked_after_a_measure_answers_that_measure_as_of_the_date(revised, monkeypatch):
+    """'那之前呢，2024年的时候' (taken for ask_validity on the running bot) after the rent subsidy."""
+    from actions.document import ActionValidity
+
+    monkeypatch.setenv("POLICY_TODAY", "2027-06-01")
+    t = tracker("empty", "那之前呢，2024年的时候", intent="ask_validity", slots={"topic": "三、2"})
+    out = render(run(ActionValidity(), t)[0])
+    assert "30%" in out.splitlines()[0] and "按2024年1月1日时施行的版本：嘉府办发〔2022〕14号" in out
