@@ -104,8 +104,10 @@ def near_scope_category(tracker: Tracker) -> str | None:
 
 def premise_plan(tracker: Tracker) -> list[tuple[str, str, str]]:
     """The plan of a message that states something about a measure the text contradicts or does not promise
-    ("区级荣誉也能拿吧", "肯定能拿满30万吧"): such a message is a question to answer, whatever its intent."""
-    k = kb()
+    ("区级荣誉也能拿吧", "肯定能拿满30万吧"): such a message is a question to answer, whatever its intent. The
+    premises are checked against the version of the day asked about, as the answer is."""
+    as_of = as_of_in(latest_text(tracker))
+    k = kb_on(as_of.day) if as_of else kb()
     items = [it for it in plan_for(tracker, None) if k.rules.measure(it[0])]
     if any(c.verdict != "right" for ref, _, part in items for c in _premises(k, part, ref)):
         return items

@@ -141,14 +141,11 @@ def answer(kb: PolicyKB, ref: str, aspect: str, text: str | None = None) -> Answ
         ctx = context(kb, eref, aspect, text)
         first = _variant(entry, text) or entry["first"]
         cite = entry.get("cite", eref)
+        head = render(first, ctx)  # a first line with a stale figure: the new clause answer (below)
+        # a detail line with another measure's stale figure says that measure is being updated; the rest stay
+        details = [_render_or_updating(kb, d, ctx) for d in entry.get("details", [])]
         return Answer(
-            ref,
-            aspect,
-            render(first, ctx),
-            [render(d, ctx) for d in entry.get("details", [])],
-            _citation(kb, cite),
-            buttons(kb, ref, aspect),
-            bool(entry.get("silent")),
+            ref, aspect, head, details, _citation(kb, cite), buttons(kb, ref, aspect), bool(entry.get("silent"))
         )
     except StaleFigure as e:  # the answer would state a figure of a stale rule: the new clause instead
         stale = kb.rules.measure(e.ref)
@@ -157,6 +154,20 @@ def answer(kb: PolicyKB, ref: str, aspect: str, text: str | None = None) -> Answ
         if e.ref == kb.rules.support_ref:
             return _updating_support_answer(kb, aspect)
         raise
+
+
+def _render_or_updating(kb: PolicyKB, template: str, ctx: Mapping[str, Any]) -> str:
+    try:
+        return render(template, ctx)
+    except StaleFigure as e:
+        m = kb.rules.measure(e.ref)
+        if m is None:
+            raise
+        return str(
+            messages()["versions"]["updating_line"].format(
+                citation=m.citation, title=m.title, version=m.benefit["version"]
+            )
+        )
 
 
 class StaleFigure(KeyError):
