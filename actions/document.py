@@ -13,7 +13,7 @@ from policy_kb import aspects
 from policy_kb.aspects import SUMMARY
 from policy_kb.engine import benefit
 from policy_kb.profile import Profile
-from policy_kb.rules import messages, silences  # checked against the text by policy_kb.consistency.check_silences
+from policy_kb.rules import messages  # checked against the text by policy_kb.consistency.check_silences
 
 from .answers import answer_questions, answered_by_aspects, asks_as_individual
 from .common import asked_as_of, authority, kb, latest_text, library, measure_buttons, supplements_note
@@ -87,7 +87,7 @@ class ActionValidity(Action):
             response="utter_validity",
             citation=c.citation,
             clause_text=c.text_norm,
-            silence=silences()["validity"]["statement"],
+            silence=k.silence("validity"),
             authority=authority(),
         )
         dispatcher.utter_message(response="utter_aspect_answer", answer=versions_line())
@@ -112,7 +112,7 @@ class ActionProcedure(Action):
             rules_text=rules.text_norm,
             citation_interpret=interpret.citation,
             interpret_text=interpret.text_norm,
-            silence=silences()["procedure"]["statement"],
+            silence=k.silence("procedure"),
             authority=authority(),
         )
         if k.supplements:  # the 实施细则 (or a notice) loaded by staff and in force: where the detail now is

@@ -29,7 +29,7 @@ import cn2an
 import yaml
 
 from .citations import resolve_all
-from .rules import DATA_DIR, Measure, messages, silences, wan, wan_range
+from .rules import DATA_DIR, Measure, messages, wan, wan_range
 from .text import Document, to_simplified
 
 if TYPE_CHECKING:
@@ -321,8 +321,8 @@ def _document_values(kb: PolicyKB) -> dict[str, Any]:
         "issuer": doc.issuer,
         "issued_on": _date(doc.issued_on),
         "effective_on": _date(doc.effective_on),
-        "procedure_statement": silences()["procedure"]["statement"],
-        "validity_statement": silences()["validity"]["statement"],
+        "procedure_statement": kb.silence("procedure"),  # unless the version in force says otherwise
+        "validity_statement": kb.silence("validity"),
         "so": _StaleValues(kb.rules.support_ref, {})
         if kb.rules.support_ref in kb.stale
         else {c.id: c.quote for c in kb.rules.support_conditions},

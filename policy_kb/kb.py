@@ -47,6 +47,7 @@ class PolicyKB:
         self.supplements = list(supplements)
         self.as_of = as_of
         self.later: dict[str, Version] = {}  # measure id → the first later version that changes the measure's rule
+        self._silences: dict[str, str] = {}  # silence() per key, computed once
         self.earlier: dict[str, Version] = {}  # measure id → the previous version, when its rule differed
         self.titles = {c.ref: clause_title(c) for c in document.clauses}
         docs = [search.Doc(c.ref, self.titles[c.ref], c.text_norm) for c in document.clauses if c.text]
@@ -71,6 +72,19 @@ class PolicyKB:
     def in_force(self) -> bool:
         """False for a day before the 《办法》 took effect (the first version is used, and answers say so)."""
         return self.as_of is None or self.version.in_force(self.as_of)
+
+    def silence(self, key: str) -> str:
+        """What the assistant says the text leaves open (silences.yaml: validity, procedure …), unless the version in
+        force now says it: then that the statement is being updated and the text decides."""
+        from .consistency import check_silences
+        from .rules import silences
+
+        if key not in self._silences:
+            claim = silences()[key]
+            contradicted = check_silences({key: claim}, self.document)
+            t = messages()["versions"]["silence_updating"]
+            self._silences[key] = t.format(version=self.version.label) if contradicted else str(claim["statement"])
+        return self._silences[key]
 
     def version_line(self) -> str:
         """ "（依据嘉府办发〔2022〕14号，2022年1月1日起施行）": the version an answer used."""

@@ -296,3 +296,19 @@ def test_check_lists_the_field_list_and_the_silences_a_revision_contradicts(sqli
     statements = {s.ref: s for s in stale if not s.ref.startswith(("二", "三"))}
     assert set(statements) == {"领域词表（vocabulary.yaml）", "原文未规定事项的说明（silences.yaml）"}
     assert any("高端猎头" in p for p in statements["领域词表（vocabulary.yaml）"].problems)
+
+
+def test_a_statement_that_the_text_is_silent_is_not_served_once_the_version_in_force_speaks(sqlite_engine):
+    """A (made-up) revision with a 有效期: the validity answer no longer says the text sets no end date."""
+    build(sqlite_engine)
+    text = REVISION.replace(
+        "本办法自 2027 年 1 月 1 日起实施。", "本办法自 2027 年 1 月 1 日起实施，有效期至 2029 年 12 月 31 日。"
+    )
+    load_version(sqlite_engine, text, NEW_DAY)
+    lib = PolicyLibrary.load(sqlite_engine, auto_build=False)
+    silent = "原文没有规定截止日期或有效期限"
+    assert silent in lib.at(BEFORE).silence("validity")
+    after = lib.at(AFTER)
+    assert silent not in after.silence("validity") and "请以新版本原文为准" in after.silence("validity")
+    for ref, aspect, q in aspects.cases(after):
+        assert silent not in aspects.answer(after, ref, aspect, q).text, (ref, aspect)
