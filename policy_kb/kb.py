@@ -286,9 +286,15 @@ class PolicyLibrary:
         return out
 
     def _make(self, version: Version, on: date, supplements: list[Version]) -> PolicyKB:
+        from .consistency import check_fields
+        from .rules import vocabulary
+
         stale = stale_rules(self.raw_rules, version, on)
-        refs = {s.ref for s in stale}
         rules = parse_rules(resolve(self.raw_rules, on))
+        fields = check_fields(vocabulary(), version.doc)  # a field the support check places in 二 is gone from it
+        if fields and rules.support_ref not in {s.ref for s in stale}:
+            stale.insert(0, StaleRule(rules.support_ref, None, version.label, fields))
+        refs = {s.ref for s in stale}
         everything = rules.support_ref in refs  # the support objects changed: no measure is computed
         measures = [
             _stale_measure(m, version.doc.clause(m.id), version) if everything or m.id in refs else m

@@ -296,6 +296,10 @@ def test_check_lists_the_field_list_and_the_silences_a_revision_contradicts(sqli
     statements = {s.ref: s for s in stale if not s.ref.startswith(("二", "三"))}
     assert set(statements) == {"领域词表（vocabulary.yaml）", "原文未规定事项的说明（silences.yaml）"}
     assert any("高端猎头" in p for p in statements["领域词表（vocabulary.yaml）"].problems)
+    # served: the support check (which places 高端猎头 in 二、1) is not applied under that version
+    kb = PolicyLibrary.load(sqlite_engine, auto_build=False).at(AFTER)
+    a = kb.assess(Profile.from_dict(PROFILE, AFTER), AFTER)
+    assert "二" in kb.stale and a.support == [] and {r.verdict for r in a.results} == {"updating"}
 
 
 def test_a_statement_that_the_text_is_silent_is_not_served_once_the_version_in_force_speaks(sqlite_engine):
