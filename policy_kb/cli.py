@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -294,3 +295,6 @@ def main(argv: list[str] | None = None) -> int:
     except SQLAlchemyError as e:
         _err(messages()["cli"]["db_error"].format(url=_safe_url(database_url()), detail=type(e).__name__))
         return 3
+    except BrokenPipeError:  # the output piped into a command that stopped reading (| head): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes
+        return 0

@@ -132,3 +132,17 @@ def test_an_effective_date_other_than_the_text_states_is_refused_unless_forced(e
     assert "2025-01-01" not in run(env, "versions").stdout
     forced = run(env, "load", str(REVISION), "--effective", "2027-02-01", "--force")
     assert forced.returncode == 0 and "2027-02-01 起施行" in forced.stdout
+
+
+def test_output_piped_into_head_ends_without_a_traceback(env):
+    """`python -m policy_kb load … | head -1` printed a BrokenPipeError traceback."""
+    r = subprocess.run(
+        f"{sys.executable} -m policy_kb load {REVISION} --effective 2027-01-01 | head -1",
+        shell=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "已加入" in r.stdout and "Traceback" not in r.stderr and "BrokenPipe" not in r.stderr
