@@ -235,13 +235,20 @@ def whole_numbers(marked: list[tuple[str, str]]) -> list[tuple[str, str]]:
         out.extend((op, text) for op, text in (("-", old), ("+", new)) if text)
         old, new = "", ""
 
+    def prefix() -> str:
+        if out and out[-1][0] == "=" and (numeric(old[:1]) or numeric(new[:1])):
+            m = _NUMBER_END.search(out[-1][1])
+            return m.group(0) if m else ""
+        return ""
+
     for op, text in marked:
         if op == "-":
             old += text
         elif op == "+":
             new += text
         elif old or new:
-            if numeric(old[-1:]) or numeric(new[-1:]):
+            pre = prefix()  # the kept digits flush() will move in front: "0"+"0万"/"0" then "1" is one number
+            if numeric((pre + old)[-1:]) or numeric((pre + new)[-1:]):
                 moved = _NUMBER_START.match(text).group(0)
                 old, new, text = old + moved, new + moved, text[len(moved) :]
             if text:  # else the unchanged run was all digits: the change goes on into the next one

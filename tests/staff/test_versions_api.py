@@ -14,7 +14,7 @@ from datetime import date
 from itertools import pairwise
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.channels.staff_versions import versions_view, whole_numbers
@@ -318,6 +318,8 @@ def check_whole(a: str, b: str) -> None:
             assert not ((t1[-1].isdigit() or t1[-1] == ".") and (t2[0].isdigit() or t2[0] in ".%")), out
 
 
+@example(a="00万1", b="01")  # found by CI: "0" inserted before a kept "1" cut the number 01
+@settings(max_examples=3000, deadline=None)
 @given(
     st.text(alphabet="0123456789.%万元年的补贴", max_size=24), st.text(alphabet="0123456789.%万元年的补贴", max_size=24)
 )
