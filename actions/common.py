@@ -90,14 +90,14 @@ def version_note(k: PolicyKB, as_of: AsOf | None = None, before: bool = False) -
     t = messages()["versions"]
     if as_of is None:
         return k.version_line()
-    day = _cn_day(as_of.day)
+    day = cn_day(as_of.day)
     if before:
         first = k.version
         return str(
             t["not_yet"].format(
                 date=as_of.text,
                 citation="《办法》五（三）",
-                effective=_cn_day(first.effective_from),
+                effective=cn_day(first.effective_from),
                 version=first.label,
             )
         )
@@ -116,7 +116,8 @@ def supplements_note(k: PolicyKB) -> str:
     return str(t["supplements"].format(names=names, example=example))
 
 
-def _cn_day(d: date) -> str:
+def cn_day(d: date) -> str:
+    """2022年1月1日 (messages.yaml versions.day): how answers write a day."""
     return str(messages()["versions"]["day"].format(y=d.year, m=d.month, d=d.day))
 
 

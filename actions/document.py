@@ -16,7 +16,7 @@ from policy_kb.profile import Profile
 from policy_kb.rules import messages  # checked against the text by policy_kb.consistency.check_silences
 
 from .answers import answer_questions, answered_by_aspects, asks_as_individual
-from .common import asked_as_of, authority, kb, latest_text, library, measure_buttons, supplements_note
+from .common import asked_as_of, authority, cn_day, kb, latest_text, library, measure_buttons, supplements_note
 
 
 class ActionOverview(Action):
@@ -141,10 +141,10 @@ class ActionDocumentFacts(Action):
             title=d.title,
             doc_number=d.doc_number,
             issuer=d.issuer,
-            issued_on=_cn_date(d.issued_on),
-            printed_on=_cn_date(d.printed_on),
+            issued_on=cn_day(d.issued_on),
+            printed_on=cn_day(d.printed_on),
             basis=basis,
-            effective_on=_cn_date(d.effective_on),
+            effective_on=cn_day(d.effective_on),
             interpreter=d.interpreter,
         )
         if len(library().versions) > 1:  # a revision loaded by staff: every version with its period
@@ -161,13 +161,9 @@ def versions_line() -> str:
         return str(t["only_one"].format(version=versions[0].label, authority=authority()))
     items = [
         t["period_item"].format(
-            version=v.label, end=t["period_open"] if v.effective_to is None else _cn_date(v.effective_to)
+            version=v.label, end=t["period_open"] if v.effective_to is None else cn_day(v.effective_to)
         )
         for v in versions
     ]
     line = str(t["list"].format(items=t["list_joiner"].join(items)))
     return line + ("\n" + supplements_note(k) if k.supplements else "")
-
-
-def _cn_date(d) -> str:
-    return str(messages()["versions"]["day"].format(y=d.year, m=d.month, d=d.day))
