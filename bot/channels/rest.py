@@ -14,6 +14,7 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.gc_settle import settle_after_start
 from policy_kb.understand import clean
 
 MESSAGES: dict[str, str] = yaml.safe_load((Path(__file__).parent / "messages.yml").read_text(encoding="utf-8"))
@@ -75,4 +76,5 @@ class SafeRestInput(RestInput):
                 return check_payload(request.body or b"")
             return None
 
+        bp.after_server_start(settle_after_start)  # the model is loaded by then (bot/gc_settle.py)
         return bp
