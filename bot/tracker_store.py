@@ -101,6 +101,38 @@ SNAPSHOTS = sa.Table(
 )
 
 
+# the tail of one conversation is read by (sender_id, id); Rasa indexes sender_id alone (raw DDL: an Index object
+# would attach itself to Rasa's shared Table and be created twice)
+EVENTS_TAIL_INDEX = "CREATE INDEX IF NOT EXISTS ix_events_sender_id_id ON events (sender_id, id)"
+SCHEMA_LOCK = 0x6A64_7472  # PostgreSQL advisory lock key held while this store's tables are created ("jdtr")
+
+
+def create_schema(url: str, snapshots: bool = True) -> None:
+    """Rasa's ``events`` table and (with ``snapshots``) ``tracker_snapshots`` and the events' tail index, created
+    once however many processes start on a new database at the same moment. Sanic's workers (``SANIC_WORKERS=2``)
+    do: without this, one of them died at start-up in 2 of 4 starts on a fresh PostgreSQL database
+    (``CREATE INDEX IF NOT EXISTS`` is not safe against a concurrent one: UniqueViolation), and the deployment ran
+    on the other alone. On PostgreSQL the creation holds a transaction-level advisory lock, so a second process
+    waits and then finds everything; elsewhere a creation that lost the race is tried once more and finds it."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        for attempt in (1, 2):
+            try:
+                with engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+                    SQLTrackerStore.Base.metadata.create_all(conn)
+                    if snapshots:
+                        SNAPSHOTS.create(conn, checkfirst=True)
+                        conn.execute(sa.text(EVENTS_TAIL_INDEX))
+                return
+            except (sa.exc.IntegrityError, sa.exc.ProgrammingError, sa.exc.OperationalError):
+                if attempt == 2:
+                    raise
+    finally:
+        engine.dispose()
+
+
 def sqlite_engine(url: str) -> sa.engine.Engine:
     """A pooled SQLite engine in WAL mode (Rasa calls the store from its event loop, one thread at a time)."""
     engine = sa.create_engine(
@@ -135,19 +167,14 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         if sqlite_file:
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.pop("dialect", None)
+        self.every = snapshot_every()
+        create_schema(url, snapshots=bool(self.every))  # before Rasa's own create_all, which then finds it all
         super().__init__(domain=domain, dialect=u.drivername, host=url, event_broker=event_broker, **kwargs)
         if sqlite_file:
             self.engine.dispose()
             self.engine = sqlite_engine(url)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
-        self.every = snapshot_every()
         self.windows: LRUCache[str, Window] = LRUCache(maxsize=window_cache_size())  # maxsize 0: none kept
-        if self.every:
-            SNAPSHOTS.create(self.engine, checkfirst=True)
-            # the tail of one conversation is read by (sender_id, id); Rasa indexes sender_id alone
-            # (raw DDL: an Index object would attach itself to Rasa's shared Table and be created twice)
-            with self.engine.begin() as conn:
-                conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_events_sender_id_id ON events (sender_id, id)"))
 
     # reading -------------------------------------------------------------------------------------------------
 
