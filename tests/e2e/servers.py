@@ -141,6 +141,16 @@ class Servers:
             time.sleep(0.5)
         raise RuntimeError(f"{name} did not start within {timeout}s\n" + self.log(name)[-3000:])
 
+    def workers_up(self, n: int, timeout: float = 180) -> bool:
+        """Whether ``n`` Sanic workers of the Rasa server are up. Each loads the model itself and the first answers
+        while the next may still be loading, so started workers are counted in the log (until the timeout)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.log("rasa").count("Rasa server is up and running") >= n:
+                return True
+            time.sleep(1)
+        return False
+
     def log(self, name: str) -> str:
         p = self.workdir / f"{name}.log"
         return p.read_text(encoding="utf-8", errors="replace") if p.exists() else ""

@@ -2,24 +2,12 @@
 (the second one with two Sanic worker processes, SANIC_WORKERS=2) and one action server. One conversation
 alternates between the Rasa servers message by message."""
 
-import time
 import uuid
 
 import sqlalchemy as sa
 
 from tests.e2e.servers import Servers
 from tests.scale.dialogue import run_dialogue
-
-
-def _workers_up(server: Servers, n: int, timeout: float = 180) -> bool:
-    """Each Sanic worker loads the model itself; the first answers while the second may still be loading, so the
-    count of started workers is read from the log until it reaches ``n`` (or the timeout)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.log("rasa").count("Rasa server is up and running") >= n:
-            return True
-        time.sleep(1)
-    return False
 
 
 def test_one_conversation_across_two_rasa_servers(tmp_path, pg_database, redis_url):
@@ -48,7 +36,7 @@ def test_one_conversation_across_two_rasa_servers(tmp_path, pg_database, redis_u
         # corrections on either server see the same profile
         assert "每年15万元" in b.text(me, "不对，年租金是50万")
         assert "每年18万元" in a.text(me, "不对，年租金是60万")
-        assert _workers_up(b, 2), b.log("rasa")[-2000:]  # two workers (the second may still be loading the model)
+        assert b.workers_up(2), b.log("rasa")[-2000:]  # two workers (the second may still be loading the model)
         assert "Traceback" not in b.log("rasa"), b.log("rasa")[-4000:]  # neither died creating the tables
         engine = sa.create_engine(pg_database)
         with engine.connect() as c:
