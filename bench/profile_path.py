@@ -1,11 +1,13 @@
 """Where a message's time goes inside the Rasa server: py-spy on the real servers under the benchmark's load.
 
     pip install py-spy                      # into any environment; it is a standalone profiler binary
-    .venv/bin/python bench/profile_path.py [faq|lookup|form] [messages]
+    .venv/bin/python bench/profile_path.py [faq|lookup|form] [messages] [--scaled]
 
 Starts the action server and Rasa (as the tests do), sends ``messages`` messages at concurrency 1 while py-spy
-samples the Rasa server at 200 Hz, then prints milliseconds per message under Rasa's MessageProcessor and under
-each graph component. py-spy adds some overhead, so the absolute numbers run a little above the benchmark's;
+samples the Rasa server at 200 Hz, then prints milliseconds per message under Sanic's request handler, under
+Rasa's MessageProcessor and under each graph component. ``--scaled``: the README's two-worker deployment
+(PostgreSQL, Redis lock, a new connection per message; bench/run_bench.py's ``scaled_deployment``), both workers
+sampled, at concurrency 2. py-spy adds some overhead, so the absolute numbers run a little above the benchmark's;
 the shares are what matter. bench/PROFILE.md records what this showed and what was changed.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import re
 import shutil
 import subprocess
@@ -25,12 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from run_bench import run_load  # noqa: E402
+from run_bench import run_load, scaled_deployment  # noqa: E402
 
 from tests.e2e.servers import Servers  # noqa: E402
 
 RATE = 200
-ROOTS = ["handle_message (rasa/core/processor.py)", "__call__ (rasa/engine/graph.py)"]
+ROOTS = ["handle_request (sanic/app.py)", "handle_message (rasa/core/processor.py)", "__call__ (rasa/engine/graph.py)"]
 
 
 def _frames(line: str) -> tuple[list[str], int]:
@@ -60,45 +63,43 @@ def breakdown(raw: Path, root: str, messages: int, depth: int = 2) -> list[str]:
 
 
 def main() -> int:
-    kind = sys.argv[1] if len(sys.argv) > 1 else "faq"
-    messages = int(sys.argv[2]) if len(sys.argv) > 2 else 300
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    scaled = "--scaled" in sys.argv
+    kind = args[0] if args else "faq"
+    messages = int(args[1]) if len(args) > 1 else 300
     spy = shutil.which("py-spy")
     if not spy:
         print("py-spy not found: pip install py-spy (any environment on PATH)", file=sys.stderr)
         return 2
+    with scaled_deployment() if scaled else contextlib.nullcontext({}) as env:
+        result, raw = _profile(spy, kind, messages, env)
+    where = "two workers at concurrency 2" if scaled else "concurrency 1"
+    print(f"{kind}: {messages} messages, {where}, p50 {result['p50']:.1f} ms (with py-spy attached)")
+    for root in ROOTS:
+        print("\n".join(breakdown(raw, root, messages)))
+    return 0
+
+
+def _profile(spy: str, kind: str, messages: int, env: dict[str, str]) -> tuple[dict[str, float], Path]:
     work = Path(tempfile.mkdtemp(prefix="profile-"))
-    bot = Servers(work).start()
+    workers = int(env.get("SANIC_WORKERS", "1"))
+    bot = Servers(work, env=env).start()
     try:
+        if not bot.workers_up(workers):
+            raise RuntimeError("fewer Rasa workers started than asked for\n" + bot.log("rasa")[-3000:])
         url = f"{bot.url}/webhooks/rest/webhook"
-        asyncio.run(run_load(url, kind, 1, 20))  # warm-up
+        asyncio.run(run_load(url, kind, workers, 20))  # warm-up
         raw = work / "rasa.txt"
-        rec = subprocess.Popen(
-            [
-                spy,
-                "record",
-                "-p",
-                str(bot.procs["rasa"].pid),
-                "-o",
-                str(raw),
-                "-f",
-                "raw",
-                "-r",
-                str(RATE),
-                "--nonblocking",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        cmd = [spy, "record", "-p", str(bot.procs["rasa"].pid), "-o", str(raw), "-f", "raw", "-r", str(RATE)]
+        cmd += ["--nonblocking"] + (["--subprocesses"] if workers > 1 else [])
+        rec = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1)
-        result = asyncio.run(run_load(url, kind, 1, messages))
+        result = asyncio.run(run_load(url, kind, workers, messages, keepalive=workers == 1))
         rec.send_signal(2)
         rec.wait(timeout=60)
     finally:
         bot.stop()
-    print(f"{kind}: {messages} messages at concurrency 1, p50 {result['p50']:.1f} ms (with py-spy attached)")
-    for root in ROOTS:
-        print("\n".join(breakdown(raw, root, messages)))
-    return 0
+    return result, raw
 
 
 if __name__ == "__main__":

@@ -235,17 +235,27 @@ def test_the_window_kept_in_memory_reads_as_the_tables(tmp_path, domain, monkeyp
             run(url)
 
 
-def test_two_processes_sharing_the_tables_never_serve_a_stale_window(tmp_path, domain, monkeypatch):
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_two_processes_sharing_the_tables_never_serve_a_stale_window(tmp_path, domain, monkeypatch, backend):
     """Two Rasa processes (two stores with their own memory) serving one conversation turn about: each notices the
     other's turn (the newest event id moved) and reads the tables again; what each serves equals the tables."""
-    monkeypatch.setenv("TRACKER_SNAPSHOT_EVERY", str(EVERY))
-    url = f"sqlite:///{tmp_path / 't.sqlite'}"
-    a, b = UrlSQLTrackerStore(domain, host=url), UrlSQLTrackerStore(domain, host=url)
-    monkeypatch.setenv("TRACKER_CACHE_SIZE", "0")
-    tables = UrlSQLTrackerStore(domain, host=url)
-    loads_a, loads_b = _counting_loads(a), _counting_loads(b)
-    asyncio.run(_talk([a, b], tables, "shared", 60, seed=7))
-    assert len(loads_a) >= 29 and len(loads_b) >= 29  # every turn after the other's was read from the tables
+
+    def run(url: str) -> None:
+        monkeypatch.setenv("TRACKER_SNAPSHOT_EVERY", str(EVERY))
+        a, b = UrlSQLTrackerStore(domain, host=url), UrlSQLTrackerStore(domain, host=url)
+        monkeypatch.setenv("TRACKER_CACHE_SIZE", "0")
+        tables = UrlSQLTrackerStore(domain, host=url)
+        loads_a, loads_b = _counting_loads(a), _counting_loads(b)
+        asyncio.run(_talk([a, b], tables, "shared", 60, seed=7))
+        assert len(loads_a) >= 29 and len(loads_b) >= 29  # every turn after the other's was read from the tables
+        asyncio.run(_talk([a], tables, "own", 40, seed=9))  # then one process alone: its window is current
+        assert loads_a.count("own") == 1
+
+    if backend == "sqlite":
+        run(f"sqlite:///{tmp_path / 't.sqlite'}")
+    else:
+        with fresh_postgres_database("shared") as url:
+            run(url)
 
 
 def test_a_turn_that_failed_before_saving_leaves_the_window_as_stored(tmp_path, domain, monkeypatch):
