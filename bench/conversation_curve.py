@@ -1,6 +1,6 @@
 """Latency over one long conversation (issue #14): N messages from one sender at concurrency 1, median per 100.
 
-    .venv/bin/python bench/conversation_curve.py [--messages 600] [--kind faq|form] [--snapshots 100|0]
+    .venv/bin/python bench/conversation_curve.py [--messages 600] [--kind faq|form] [--snapshots N|0]
                                                  [--store sqlite|postgresql]
 
 Starts the real action server and Rasa server (tests/e2e/servers.py) with ``TRACKER_SNAPSHOT_EVERY`` as given
@@ -34,14 +34,17 @@ def store_env(store: str) -> Iterator[dict[str, str]]:
         yield {}
 
 
-def run(kind: str, n: int, snapshots: int, store: str, workers: int = 1) -> list[float]:
+def run(kind: str, n: int, snapshots: int | None, store: str, workers: int = 1) -> list[float]:
     work = Path(tempfile.mkdtemp(prefix="curve-"))
     with store_env(store) as env:
-        env = {**env, "TRACKER_SNAPSHOT_EVERY": str(snapshots)}
+        if snapshots is not None:
+            env = {**env, "TRACKER_SNAPSHOT_EVERY": str(snapshots)}
         if workers > 1:
             env.update(SANIC_WORKERS=str(workers), LOCK_STORE_URL="redis://127.0.0.1:6379/1")
         bot = Servers(work, env=env).start()
         try:
+            if not bot.workers_up(workers):
+                raise RuntimeError("fewer Rasa workers started than asked for\n" + bot.log("rasa")[-3000:])
             url = f"{bot.url}/webhooks/rest/webhook"
             asyncio.run(conversation_curve(url, kind, 20))  # warm-up, another conversation
             return blocks(asyncio.run(conversation_curve(url, kind, n)))
@@ -53,13 +56,13 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=600)
     ap.add_argument("--kind", choices=("faq", "form"), default="faq")
-    ap.add_argument("--snapshots", type=int, default=100)
+    ap.add_argument("--snapshots", type=int, default=None, help="default: the store's (TRACKER_SNAPSHOT_EVERY)")
     ap.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite")
     ap.add_argument("--workers", type=int, default=1)
     a = ap.parse_args()
     medians = run(a.kind, a.messages, a.snapshots, a.store, a.workers)
     print(
-        f"{a.kind} {a.store} workers={a.workers} snapshots={a.snapshots}: medians per 100 (ms) "
+        f"{a.kind} {a.store} workers={a.workers} snapshots={a.snapshots or 'default'}: medians per 100 (ms) "
         + " ".join(f"{m:.1f}" for m in medians)
         + f" | last/first {medians[-1] / medians[0]:.2f}×"
     )
