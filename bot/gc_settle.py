@@ -12,7 +12,9 @@ are not walked again. Nothing else changes. Reference counting still frees a fro
 to it, and objects made later (conversations, trackers, requests) are collected as before. The only cost is
 that a frozen object caught in a reference cycle after start-up would stay in memory; the objects made at
 start-up are the model and the server, which last as long as the process (bench/run_bench.py measures
-resident memory over 10,000 conversations).
+resident memory over 10,000 conversations). One exception: with Rasa's HTTP API on (``RASA_ENABLE_API=1``, off by
+default), a model replaced through ``PUT /model`` leaves those of its frozen objects that sit in reference cycles
+in memory; restart the server after replacing a model (as ``make run`` does after training).
 
 Registered by the REST channel's blueprint (``bot.channels.rest``), which every deployment of the assistant
 serves. ``RASA_SPEEDUPS=0`` leaves collection as Python does it, like the patches of ``bot.speedups``.

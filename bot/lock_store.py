@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import time
 from collections import deque
@@ -28,11 +29,13 @@ from urllib.parse import urlparse
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
 
-# KEYS[1] the lock; ARGV: now, lifetime (s), conversation id. Drops the expired tickets (Rasa's has_expired: now >
+logger = logging.getLogger(__name__)
+
+# KEYS[1] the lock; ARGV: now, expires, conversation id. Drops the expired tickets (Rasa's has_expired: now >
 # expires), appends the next number (Rasa's: last issued + 1, 0 for an empty queue), saves; returns the new number
 # and the number now served (the first ticket's).
 _ISSUE = """
-local now, lifetime = tonumber(ARGV[1]), tonumber(ARGV[2])
+local now, expires = tonumber(ARGV[1]), tonumber(ARGV[2])
 local tickets = {}
 local raw = redis.call('GET', KEYS[1])
 if raw then
@@ -43,26 +46,29 @@ if raw then
 end
 local number = 0
 if #tickets > 0 then number = tickets[#tickets].number + 1 end
-table.insert(tickets, {number = number, expires = now + lifetime})
+table.insert(tickets, {number = number, expires = expires})
 local out = {}
 for i, d in ipairs(tickets) do out[i] = cjson.encode(d) end
 redis.call('SET', KEYS[1], cjson.encode({conversation_id = ARGV[3], tickets = out}))
 return {number, tickets[1].number}
 """
 
-# KEYS[1] the lock; ARGV: now, ticket number, conversation id. Removes that ticket and the expired ones; deletes
-# the lock when no ticket is left (nobody waits), else saves it.
+# KEYS[1] the lock; ARGV: now, ticket number, its expiry, conversation id. Removes that ticket (the number and the
+# expiry: numbers start again at 0 once the queue is empty, so a turn that outlived its ticket must not remove a
+# later holder's ticket 0) and the expired ones; deletes the lock when no ticket is left, else saves it. (cjson
+# keeps 14 significant digits: the expiry is matched to within 10 ms.)
 _RELEASE = """
-local now, number = tonumber(ARGV[1]), tonumber(ARGV[2])
+local now, number, expires = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
 local out = {}
 for _, t in ipairs(cjson.decode(raw).tickets or {}) do
   local d = cjson.decode(t)
-  if d.number ~= number and not (now > d.expires) then table.insert(out, cjson.encode(d)) end
+  local mine = d.number == number and (expires < 0 or math.abs(d.expires - expires) < 0.01)
+  if not mine and not (now > d.expires) then table.insert(out, cjson.encode(d)) end
 end
 if #out == 0 then return redis.call('DEL', KEYS[1]) end
-redis.call('SET', KEYS[1], cjson.encode({conversation_id = ARGV[3], tickets = out}))
+redis.call('SET', KEYS[1], cjson.encode({conversation_id = ARGV[4], tickets = out}))
 return #out
 """
 
@@ -78,30 +84,44 @@ class AtomicRedisLockStore(RedisLockStore):
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         return self._issue_ticket(conversation_id, lock_lifetime)[0]
 
-    def _issue_ticket(self, conversation_id: str, lock_lifetime: float) -> tuple[int, int]:
+    def _issue_ticket(self, conversation_id: str, lock_lifetime: float) -> tuple[int, int, float]:
+        """The new ticket's number, the number now served and the ticket's expiry."""
+        now = time.time()
+        expires = now + lock_lifetime
         try:
             number, serving = self._issue(
-                keys=[self.key_prefix + conversation_id], args=[time.time(), lock_lifetime, conversation_id]
+                keys=[self.key_prefix + conversation_id], args=[now, expires, conversation_id]
             )
         except Exception as e:  # Rasa's contract: any failure to take a ticket is a LockError
             raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
-        return int(number), int(serving)
+        return int(number), int(serving), expires
 
-    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
-        self._release(keys=[self.key_prefix + conversation_id], args=[time.time(), ticket_number, conversation_id])
+    def cleanup(self, conversation_id: str, ticket_number: int, expires: float = -1) -> None:
+        """Releases the ticket (``expires`` < 0: whichever ticket has that number, as Rasa's ``cleanup``)."""
+        self._release(
+            keys=[self.key_prefix + conversation_id], args=[time.time(), ticket_number, expires, conversation_id]
+        )
 
     @contextlib.asynccontextmanager
     async def lock(
         self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = 1
     ) -> AsyncIterator[TicketLock]:
-        ticket, serving = self._issue_ticket(conversation_id, lock_lifetime)
+        ticket, serving, expires = self._issue_ticket(conversation_id, lock_lifetime)
         try:
             if serving == ticket:
-                yield TicketLock(conversation_id, deque([Ticket(ticket, time.time() + lock_lifetime)]))
+                yield TicketLock(conversation_id, deque([Ticket(ticket, expires)]))
             else:
                 yield await self._wait_for(conversation_id, ticket, wait_time_in_seconds)
         finally:
-            self.cleanup(conversation_id, ticket)
+            try:
+                self.cleanup(conversation_id, ticket, expires)
+            except Exception as e:  # the turn is done; its ticket expires by itself after the lock lifetime
+                logger.warning(
+                    "lock of conversation %s not released (%s); it expires in %.0f s",
+                    conversation_id,
+                    e,
+                    max(0.0, expires - time.time()),
+                )
 
     async def _wait_for(self, conversation_id: str, ticket: int, wait_time_in_seconds: float) -> TicketLock:
         """Rasa's wait for the ticket's turn, reading only (expired tickets are dropped by the scripts and

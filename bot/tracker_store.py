@@ -37,7 +37,9 @@ from __future__ import annotations
 
 import bisect
 import json
+import logging
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -45,7 +47,7 @@ from typing import Any
 import sqlalchemy as sa
 from cachetools import LRUCache
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActiveLoop, Event, SlotSet, UserUttered, deserialise_events
@@ -53,6 +55,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
 from bot.tracker_window import Snapshot, Window, state_of
+
+logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = f"sqlite:///{ROOT / 'var' / 'tracker.sqlite'}"
@@ -107,30 +111,48 @@ EVENTS_TAIL_INDEX = "CREATE INDEX IF NOT EXISTS ix_events_sender_id_id ON events
 SCHEMA_LOCK = 0x6A64_7472  # PostgreSQL advisory lock key held while this store's tables are created ("jdtr")
 
 
-def create_schema(url: str, snapshots: bool = True) -> None:
+def create_schema(target: str | sa.engine.Engine, snapshots: bool = True) -> None:
     """Rasa's ``events`` table and (with ``snapshots``) ``tracker_snapshots`` and the events' tail index, created
     once however many processes start on a new database at the same moment. Sanic's workers (``SANIC_WORKERS=2``)
     do: without this, one of them died at start-up in 2 of 4 starts on a fresh PostgreSQL database
     (``CREATE INDEX IF NOT EXISTS`` is not safe against a concurrent one: UniqueViolation), and the deployment ran
     on the other alone. On PostgreSQL the creation holds a transaction-level advisory lock, so a second process
-    waits and then finds everything; elsewhere a creation that lost the race is tried once more and finds it."""
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    waits and then finds everything; elsewhere a creation that lost the race is tried once more and finds it. A
+    database that does not answer yet is waited for, 5 s between tries, as Rasa's own store waits.
+
+    ``target`` is a URL (a short-lived engine with Rasa's connection settings, so ``POSTGRESQL_SCHEMA`` puts the
+    tables where Rasa looks) or an engine (an in-memory SQLite database exists only inside its own)."""
+    if not isinstance(target, str):
+        _create_schema(target, snapshots)
+        return
+    connect_args = create_engine_kwargs(target).get("connect_args", {})
+    engine = sa.create_engine(target, poolclass=sa.pool.NullPool, connect_args=connect_args)
     try:
-        for attempt in (1, 2):
-            try:
-                with engine.begin() as conn:
-                    if conn.dialect.name == "postgresql":
-                        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
-                    SQLTrackerStore.Base.metadata.create_all(conn)
-                    if snapshots:
-                        SNAPSHOTS.create(conn, checkfirst=True)
-                        conn.execute(sa.text(EVENTS_TAIL_INDEX))
-                return
-            except (sa.exc.IntegrityError, sa.exc.ProgrammingError, sa.exc.OperationalError):
-                if attempt == 2:
-                    raise
+        _create_schema(engine, snapshots)
     finally:
         engine.dispose()
+
+
+def _create_schema(engine: sa.engine.Engine, snapshots: bool) -> None:
+    raced = False
+    while True:
+        try:
+            with engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+                SQLTrackerStore.Base.metadata.create_all(conn)
+                if snapshots:
+                    SNAPSHOTS.create(conn, checkfirst=True)
+                    conn.execute(sa.text(EVENTS_TAIL_INDEX))
+            return
+        except (sa.exc.IntegrityError, sa.exc.ProgrammingError, sa.exc.OperationalError) as e:
+            if not raced:  # another process created them at the same moment: found now
+                raced = True
+                continue
+            if not isinstance(e, sa.exc.OperationalError):
+                raise
+            logger.warning("tracker store: database not reachable yet, retrying in 5 s (%s)", e)
+            time.sleep(5)
 
 
 def sqlite_engine(url: str) -> sa.engine.Engine:
@@ -168,8 +190,12 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.pop("dialect", None)
         self.every = snapshot_every()
-        create_schema(url, snapshots=bool(self.every))  # before Rasa's own create_all, which then finds it all
+        in_memory = u.drivername.startswith("sqlite") and not sqlite_file
+        if not in_memory:
+            create_schema(url, snapshots=bool(self.every))  # before Rasa's own create_all, which then finds it all
         super().__init__(domain=domain, dialect=u.drivername, host=url, event_broker=event_broker, **kwargs)
+        if in_memory:
+            create_schema(self.engine, snapshots=bool(self.every))
         if sqlite_file:
             self.engine.dispose()
             self.engine = sqlite_engine(url)

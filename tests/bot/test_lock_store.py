@@ -145,3 +145,43 @@ def test_a_ticket_that_expires_while_waiting_is_a_lock_error_not_a_wait_for_ever
         asyncio.run(waiting())
     store.cleanup(conv, held)
     assert store.get_lock(conv) is None
+
+
+def test_a_turn_that_outlived_its_ticket_does_not_release_the_next_holder(monkeypatch):
+    """Numbers start again at 0 once the queue is empty: A's ticket 0 expires during a long turn, B is given 0;
+    when A finishes, its release must leave B's ticket, so C still waits for B."""
+    (store,) = _stores(monkeypatch, 1)
+    conv = f"conv-{uuid.uuid4().hex}"
+
+    async def go() -> None:
+        async with store.lock(conv, lock_lifetime=0.2, wait_time_in_seconds=0.01):  # A
+            await asyncio.sleep(0.3)  # A's ticket has expired
+            b = store.issue_ticket(conv, 30)  # B takes the lock
+            assert b == 0
+        # A has released: B's ticket is still there and served
+        held = store.get_lock(conv)
+        assert held is not None and [t.number for t in held.tickets] == [0]
+        assert store.issue_ticket(conv, 30) == 1 and store.get_lock(conv).is_locked(1)  # C waits for B
+        store.cleanup(conv, 0)
+        store.cleanup(conv, 1)
+
+    asyncio.run(go())
+    assert store.get_lock(conv) is None
+
+
+def test_a_release_that_fails_does_not_hide_the_turn(monkeypatch):
+    """Redis gone when the turn is over: the turn's result stands (the ticket expires by itself)."""
+    (store,) = _stores(monkeypatch, 1)
+    conv = f"conv-{uuid.uuid4().hex}"
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("redis went away")
+
+    async def go() -> str:
+        async with store.lock(conv, lock_lifetime=1):
+            monkeypatch.setattr(store, "_release", broken)
+            return "answered"
+
+    assert asyncio.run(go()) == "answered"
+    monkeypatch.undo()
+    store.red.delete(store.key_prefix + conv)

@@ -111,3 +111,37 @@ def test_schema_creation_racing_on_sqlite_also_ends_with_every_table(tmp_path):
     assert _race(url, 4, create_schema) == []
     tables, indexes = _schema(url)
     assert {"events", "tracker_snapshots"} <= tables and "ix_events_sender_id_id" in indexes
+
+
+def _two_turns(store: UrlSQLTrackerStore, sender: str) -> list[str]:
+    """Save a conversation, add a turn through the snapshot path, read it back: the user texts."""
+    tracker = _tracker(sender)
+    asyncio.run(store.save(tracker))
+    again = asyncio.run(store.retrieve(sender))
+    again.update(UserUttered("第二句", {"name": "greet", "confidence": 1.0}))
+    asyncio.run(store.save(again))
+    return [e.text for e in asyncio.run(store.retrieve(sender)).events if isinstance(e, UserUttered)]
+
+
+def test_an_in_memory_sqlite_store_has_its_snapshot_table_too():
+    store = UrlSQLTrackerStore(DOMAIN, host="sqlite://")
+    assert {"events", "tracker_snapshots"} <= set(sa.inspect(store.engine).get_table_names())
+    assert _two_turns(store, "m") == ["租金补贴怎么算", "第二句"]
+
+
+def test_postgresql_schema_of_rasa_holds_every_table_of_the_store(monkeypatch):
+    """POSTGRESQL_SCHEMA (Rasa's setting, README) puts Rasa's events table in that schema; the snapshots table and
+    the tail index go there as well, where the store's queries look."""
+    with fresh_postgres_database("pgschema") as url:
+        engine = sa.create_engine(url)
+        with engine.begin() as c:
+            c.execute(sa.text("CREATE SCHEMA bot"))
+        monkeypatch.setenv("POSTGRESQL_SCHEMA", "bot")
+        store = UrlSQLTrackerStore(DOMAIN, host=url)
+        assert _two_turns(store, "p") == ["租金补贴怎么算", "第二句"]
+        store.engine.dispose()
+        inspector = sa.inspect(engine)
+        assert {"events", "tracker_snapshots"} <= set(inspector.get_table_names(schema="bot"))
+        assert inspector.get_table_names(schema="public") == []
+        assert "ix_events_sender_id_id" in {i["name"] for i in inspector.get_indexes("events", schema="bot")}
+        engine.dispose()
