@@ -24,21 +24,16 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 from typing import Any
 
-from bot.speedups import ENV_SWITCH, OFF_VALUES
+from bot.speedups import switched_off
 
 logger = logging.getLogger(__name__)
 
 
-def enabled() -> bool:
-    return os.environ.get(ENV_SWITCH, "1").strip().lower() not in OFF_VALUES
-
-
 def settle() -> int:
     """Collect once, then freeze the survivors; returns how many objects are frozen now (0 when switched off)."""
-    if not enabled():
+    if switched_off():
         return 0
     gc.collect()
     gc.freeze()

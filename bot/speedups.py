@@ -429,11 +429,15 @@ def installed() -> bool:
     return _INSTALLED
 
 
+def switched_off() -> bool:
+    """``RASA_SPEEDUPS=0`` (or false/no/off): nothing is patched, and bot.gc_settle leaves collection alone."""
+    return os.environ.get(ENV_SWITCH, "").strip().lower() in OFF_VALUES
+
+
 def _skip() -> tuple[int, str] | None:
     """Why not to patch (log level, message), or None to patch."""
-    switch = os.environ.get(ENV_SWITCH, "")
-    if switch.strip().lower() in OFF_VALUES:
-        return logging.INFO, f"bot.speedups off ({ENV_SWITCH}={switch}): Rasa's own code runs"
+    if switched_off():
+        return logging.INFO, f"bot.speedups off ({ENV_SWITCH}={os.environ.get(ENV_SWITCH)}): Rasa's own code runs"
     import rasa
 
     if rasa.__version__ != RASA_VERSION:
