@@ -43,8 +43,7 @@ def run(kind: str, n: int, snapshots: int | None, store: str, workers: int = 1) 
             env.update(SANIC_WORKERS=str(workers), LOCK_STORE_URL="redis://127.0.0.1:6379/1")
         bot = Servers(work, env=env).start()
         try:
-            if not bot.workers_up(workers):
-                raise RuntimeError("fewer Rasa workers started than asked for\n" + bot.log("rasa")[-3000:])
+            bot.require_workers(workers)
             url = f"{bot.url}/webhooks/rest/webhook"
             asyncio.run(conversation_curve(url, kind, 20))  # warm-up, another conversation
             return blocks(asyncio.run(conversation_curve(url, kind, n)))

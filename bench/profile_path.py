@@ -85,8 +85,7 @@ def _profile(spy: str, kind: str, messages: int, env: dict[str, str]) -> tuple[d
     workers = int(env.get("SANIC_WORKERS", "1"))
     bot = Servers(work, env=env).start()
     try:
-        if not bot.workers_up(workers):
-            raise RuntimeError("fewer Rasa workers started than asked for\n" + bot.log("rasa")[-3000:])
+        bot.require_workers(workers)
         url = f"{bot.url}/webhooks/rest/webhook"
         asyncio.run(run_load(url, kind, workers, 20))  # warm-up
         raw = work / "rasa.txt"

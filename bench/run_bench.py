@@ -343,9 +343,7 @@ def bench_bot(
     workdir.mkdir(parents=True, exist_ok=True)
     bot = Servers(workdir, env=env).start()
     try:
-        workers = int(env.get("SANIC_WORKERS", "1"))
-        if not bot.workers_up(workers):
-            raise RuntimeError(f"{name}: fewer than {workers} Rasa workers started\n" + bot.log("rasa")[-3000:])
+        bot.require_workers(int(env.get("SANIC_WORKERS", "1")))
         url = f"{bot.url}/webhooks/rest/webhook"
         for kind in ("faq", "lookup", "form"):
             asyncio.run(run_load(url, kind, 2, 10))  # warm-up (each worker loads lazily)

@@ -151,6 +151,11 @@ class Servers:
             time.sleep(1)
         return False
 
+    def require_workers(self, n: int) -> None:
+        """Raise, with the end of the Rasa log, unless ``n`` workers came up (the benchmarks measure no fewer)."""
+        if not self.workers_up(n):
+            raise RuntimeError(f"fewer than {n} Rasa workers started\n" + self.log("rasa")[-3000:])
+
     def log(self, name: str) -> str:
         p = self.workdir / f"{name}.log"
         return p.read_text(encoding="utf-8", errors="replace") if p.exists() else ""
