@@ -489,5 +489,8 @@ def install() -> bool:
     Message._combine_features = staticmethod(combine_features)  # type: ignore[assignment]
     DOMAIN_IS_EMPTY = Domain.is_empty
     Domain.is_empty = domain_is_empty  # type: ignore[assignment]
+    from bot import dialogue_speedups
+
+    dialogue_speedups.install()
     _INSTALLED = True
     return True

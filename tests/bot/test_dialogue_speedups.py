@@ -1,0 +1,157 @@
+"""bot.dialogue_speedups: slot copies, tracker copies and response picks are what Rasa's own code makes."""
+
+import copy
+import dataclasses
+
+import numpy as np
+import pytest
+
+import bot  # noqa: F401  (installs the speedups, as every Rasa process of the project does)
+from bot import dialogue_speedups, speedups
+from tests.bot.test_speedups import _conversation_trackers, _every_step
+
+needs_speedups = pytest.mark.skipif(not speedups.installed(), reason="bot.speedups not installed in this process")
+
+
+@pytest.fixture(scope="module")
+def agent():
+    from rasa.core.agent import Agent
+
+    from tests.e2e.servers import current_model
+
+    return Agent.load(str(current_model()))
+
+
+def _slot_classes():
+    from rasa.shared.core.slots import Slot
+
+    todo, seen = [Slot], []
+    while todo:
+        cls = todo.pop()
+        seen.append(cls)
+        todo += cls.__subclasses__()
+    return seen
+
+
+def test_no_slot_class_changes_how_python_copies_it():
+    """The reduce path the fast copy reproduces holds only for classes with a plain ``__dict__`` and no
+    ``__setstate__``, ``__reduce__``, ``__reduce_ex__``, ``__copy__`` or ``__new__`` of their own."""
+    classes = _slot_classes()
+    assert len(classes) >= 7  # Slot and Rasa's text, bool, float, list, categorical, any … slots
+    for cls in classes:
+        assert "__slots__" not in vars(cls), cls
+        for name in ("__setstate__", "__getstate__", "__reduce__", "__reduce_ex__", "__new__"):
+            assert getattr(cls, name, None) is getattr(object, name, None), (cls, name)
+        assert "__copy__" not in vars(cls) or vars(cls)["__copy__"] is dialogue_speedups.slot_copy, cls
+
+
+@needs_speedups
+def test_a_slot_is_copied_as_copy_copy_copies_it(agent, monkeypatch):
+    from rasa.shared.core.slots import Slot
+
+    slots = [copy.deepcopy(s) for s in agent.domain.slots]
+    for i, slot in enumerate(slots):  # with values of several kinds set, shared (not copied) by a shallow copy
+        slot.value = [{"年租金": 1200000}, "猎头", 3.0, True, None][i % 5]
+    ours = [copy.copy(s) for s in slots]
+    monkeypatch.delattr(Slot, "__copy__")
+    theirs = [copy.copy(s) for s in slots]
+    assert len(slots) > 20
+    for slot, a, b in zip(slots, ours, theirs, strict=True):
+        assert type(a) is type(b) is type(slot)
+        assert vars(a) == vars(b) and a is not slot
+        assert a.value is slot.value and vars(a) is not vars(slot)
+
+
+def _state(tracker):
+    """Everything a tracker holds, events by identity (both copies share Rasa's event objects)."""
+    out = {k: v for k, v in vars(tracker).items() if k not in ("events", "slots", "active_loop")}
+    out["events"] = [id(e) for e in tracker.events]
+    out["slots"] = {name: (type(s), vars(s)) for name, s in tracker.slots.items()}
+    out["active_loop"] = None if tracker.active_loop is None else dataclasses.asdict(tracker.active_loop)
+    out["maxlen"] = tracker.events.maxlen
+    return out
+
+
+@needs_speedups
+def test_a_tracker_copy_is_the_replayed_tracker(agent):
+    """At every step of the conversation tests and rules, and of all of them as one tracker, the copy holds what
+    Rasa's replay of every event leaves: slots, events, active loop and its flags, latest action, message and
+    bot utterance, paused, follow-up action."""
+    from rasa.shared.core.events import (
+        ActionExecutionRejected,
+        ConversationPaused,
+        FollowupAction,
+        LoopInterrupted,
+        SlotSet,
+    )
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    assert DialogueStateTracker.copy is dialogue_speedups.tracker_copy
+    steps = [s for t in _conversation_trackers(agent) for s in _every_step(t, agent.domain)]
+    in_form = next(s for s in reversed(steps) if s.active_loop is not None)
+    tail = [*in_form.events]
+    steps += [
+        DialogueStateTracker.from_events(sid, tail + extra, slots=agent.domain.slots, max_event_history=cap)
+        for sid, extra, cap in [
+            ("rejected", [ActionExecutionRejected(in_form.active_loop.name)], None),
+            ("interrupted", [LoopInterrupted(True)], None),
+            ("paused", [ConversationPaused()], None),
+            ("followup", [FollowupAction("action_eligibility_report")], None),
+        ]
+    ]
+    capped = DialogueStateTracker.from_events("capped", tail, slots=agent.domain.slots, max_event_history=12)
+    assert _state(capped.copy()) == _state(dialogue_speedups.TRACKER_COPY(capped)) != _state(capped)  # Rasa's
+    for step in steps:
+        ours, theirs = step.copy(), dialogue_speedups.TRACKER_COPY(step)
+        assert type(ours) is DialogueStateTracker
+        assert _state(ours) == _state(theirs) == _state(step)
+    loops = [s.active_loop for s in steps if s.active_loop is not None]
+    assert len(loops) > 50  # the self-check form, active, in many steps
+    assert any(loop.is_interrupted for loop in loops) and any(loop.rejected for loop in loops)
+    assert any(s.is_paused() for s in steps) and any(s.followup_action not in (None, "action_listen") for s in steps)
+    # a copy is independent of its original: its slots, events, loop flags and latest action change alone
+    before = _state(in_form)
+    twin = in_form.copy()
+    twin.update(SlotSet("annual_rent", 1.0))
+    twin.active_loop.rejected = not twin.active_loop.rejected
+    twin.latest_action["action_name"] = "action_x"
+    assert _state(in_form) == before and _state(twin) != before
+
+
+@needs_speedups
+def test_a_training_tracker_keeps_rasa_s_copy(agent):
+    """A tracker class of its own (the training data's, which caches its states) is copied by Rasa's replay."""
+    from rasa.shared.core.generator import TrackerWithCachedStates
+
+    events = [*_conversation_trackers(agent)[0].events]
+    tracker = TrackerWithCachedStates.from_events("t", events, slots=agent.domain.slots, domain=agent.domain)
+    twin = tracker.copy()
+    assert type(twin) is TrackerWithCachedStates
+    assert _state(twin)["events"] == _state(tracker)["events"]
+
+
+@needs_speedups
+def test_responses_are_picked_as_rasa_picks_them(agent):
+    """Every response of the domain, for every channel, with the slots a self-check fills: the same variation
+    (the same dict) as Rasa's numpy pick; a response with a choice is still picked by numpy's random state."""
+    from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+
+    nlg = TemplatedNaturalLanguageGenerator(agent.domain.responses)
+    filled = [{}, {"category": "高端猎头", "in_talent_port": True, "annual_rent": 1200000.0}]
+    checked = 0
+    for name in agent.domain.responses:
+        for channel in ("rest", "socketio", "wechat", "", "collector"):
+            for slots in filled:
+                ours = nlg._random_response_for(name, channel, slots)
+                theirs = dialogue_speedups.RANDOM_RESPONSE(nlg, name, channel, slots)
+                assert ours is theirs, (name, channel)
+                checked += 1
+    assert checked > 500 and nlg._random_response_for("utter_no_such_response", "rest", {}) is None
+    several = TemplatedNaturalLanguageGenerator({"utter_x": [{"text": "甲"}, {"text": "乙"}, {"text": "丙"}]})
+    picks = []
+    for seed in range(20):
+        np.random.seed(seed)
+        ours = several._random_response_for("utter_x", "rest", {})
+        np.random.seed(seed)
+        picks.append((ours, dialogue_speedups.RANDOM_RESPONSE(several, "utter_x", "rest", {})))
+    assert all(a is b for a, b in picks) and len({a["text"] for a, _ in picks}) == 3
