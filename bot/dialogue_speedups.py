@@ -20,6 +20,13 @@ with ``max_event_history`` (this project sets none; a capped tracker's replay st
 Test: at every step of the conversation tests and rules, of all of them as one tracker, and with a rejected,
 interrupted or paused loop, the copy is attribute for attribute the replayed one and the original.
 
+``FormAction._temporary_tracker`` (twice per self-check turn: to validate, then to pick the next question) builds
+a tracker from the domain's slots by replaying every event since the latest restart, then adds ``requested_slot``,
+the form's own action and the events of the turn. When no restart is among the events and the tracker's slots are
+the domain's, that replay gives the tracker's own state: it is copied as above and only the added events are
+applied. Test: at every step of the conversation tests with the form active, with and without events added, the
+same tracker as Rasa's.
+
 ``TemplatedNaturalLanguageGenerator._random_response_for`` picks a response variation with ``numpy.random.choice``
 on the list of candidate dicts, which first turns the list into a numpy object array (about 0.1 ms per response,
 two or three per turn). A response with one variation for the channel and the slots (every response of this domain
@@ -35,6 +42,7 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 TRACKER_COPY: Any = None  # Rasa's own DialogueStateTracker.copy, kept for the equivalence tests
+FORM_TEMPORARY: Any = None  # Rasa's own FormAction._temporary_tracker
 RANDOM_RESPONSE: Any = None  # Rasa's own TemplatedNaturalLanguageGenerator._random_response_for
 _INSTALLED = False
 
@@ -49,26 +57,70 @@ def slot_copy(self: Any) -> Any:
 def tracker_copy(self: Any) -> Any:
     """Rasa's ``DialogueStateTracker.copy`` (``travel_back_in_time(inf)``: a new tracker with every event
     replayed) without the replay: the same events and the state they leave."""
+    from rasa.shared.constants import DEFAULT_SENDER_ID
+
+    if not _plain(self):
+        return TRACKER_COPY(self)
+    return _with_state_of(self, self.sender_id or DEFAULT_SENDER_ID, self.is_rule_tracker)
+
+
+def form_temporary_tracker(self: Any, current_tracker: Any, additional_events: list[Any], domain: Any) -> Any:
+    """Rasa's ``FormAction._temporary_tracker``: a tracker made from the domain's slots by replaying the events
+    since the latest restart, then ``requested_slot``, the form's action and ``additional_events``. With no restart
+    among the events and the tracker's slots the domain's, the replay gives the tracker's own state: it is copied
+    and only the added events are applied."""
+    from rasa.shared.core.constants import REQUESTED_SLOT
+    from rasa.shared.core.events import ActionExecuted, SlotSet
+
+    if (
+        not _plain(current_tracker)
+        or current_tracker.idx_after_latest_restart()
+        or not _slots_of(current_tracker, domain)
+    ):
+        return FORM_TEMPORARY(self, current_tracker, additional_events, domain)
+    tracker = _with_state_of(current_tracker, current_tracker.sender_id, False)
+    added = [SlotSet(REQUESTED_SLOT, self.get_slot_to_fill(current_tracker)), ActionExecuted(self.name())]
+    for event in added + additional_events:
+        tracker.update(event)
+    return tracker
+
+
+def _plain(tracker: Any) -> bool:
+    """Rasa's own tracker class, uncapped, with a domain's slots: its state is the replay of its events."""
+    from rasa.shared.core.trackers import AnySlotDict, DialogueStateTracker
+
+    # another class (the training data's caches its states); a capped tracker's replay starts from the kept events
+    # only; a tracker without a domain's slots has only the slots made so far
+    return (
+        type(tracker) is DialogueStateTracker
+        and tracker._max_event_history is None
+        and not isinstance(tracker.slots, AnySlotDict)
+    )
+
+
+def _slots_of(tracker: Any, domain: Any) -> bool:
+    """The tracker's slots are the domain's (same names, order, classes and initial values)."""
+    ours = [(s.name, type(s), s.initial_value) for s in tracker.slots.values()]
+    return ours == [(s.name, type(s), s.initial_value) for s in domain.slots]
+
+
+def _with_state_of(source: Any, sender_id: Any, is_rule_tracker: bool) -> Any:
+    """A new tracker with ``source``'s events and the state their replay leaves (the source's own state)."""
     import copy
     from collections import deque
     from dataclasses import replace
 
-    from rasa.shared.constants import DEFAULT_SENDER_ID
-    from rasa.shared.core.trackers import AnySlotDict, DialogueStateTracker
+    from rasa.shared.core.trackers import DialogueStateTracker
 
-    if type(self) is not DialogueStateTracker or self._max_event_history is not None:
-        return TRACKER_COPY(self)  # a capped tracker's replay starts from the kept events only: Rasa's result
-    if isinstance(self.slots, AnySlotDict):
-        return TRACKER_COPY(self)  # a tracker without a domain's slots: its copy has only the slots made so far
-    new = DialogueStateTracker(self.sender_id or DEFAULT_SENDER_ID, None, None, is_rule_tracker=self.is_rule_tracker)
-    new.slots = {slot.name: copy.copy(slot) for slot in self.slots.values()}  # with their values, as replayed
-    new.events = deque(self.events)
-    new._paused = self._paused
-    new.followup_action = self.followup_action
-    new.latest_action = None if self.latest_action is None else dict(self.latest_action)
-    new.latest_message = self.latest_message
-    new.latest_bot_utterance = self.latest_bot_utterance
-    new.active_loop = None if self.active_loop is None else replace(self.active_loop)
+    new = DialogueStateTracker(sender_id, None, None, is_rule_tracker=is_rule_tracker)
+    new.slots = {slot.name: copy.copy(slot) for slot in source.slots.values()}  # with their values
+    new.events = deque(source.events)
+    new._paused = source._paused
+    new.followup_action = source.followup_action
+    new.latest_action = None if source.latest_action is None else dict(source.latest_action)
+    new.latest_message = source.latest_message
+    new.latest_bot_utterance = source.latest_bot_utterance
+    new.active_loop = None if source.active_loop is None else replace(source.active_loop)
     return new
 
 
@@ -100,9 +152,10 @@ def random_response_for(
 
 def install() -> None:
     """Patch Rasa; called by ``bot.speedups.install`` once it decided to patch."""
-    global _INSTALLED, TRACKER_COPY, RANDOM_RESPONSE
+    global _INSTALLED, TRACKER_COPY, FORM_TEMPORARY, RANDOM_RESPONSE
     if _INSTALLED:
         return
+    from rasa.core.actions.forms import FormAction
     from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
     from rasa.shared.core.slots import Slot
     from rasa.shared.core.trackers import DialogueStateTracker
@@ -110,6 +163,8 @@ def install() -> None:
     Slot.__copy__ = slot_copy  # type: ignore[attr-defined]
     TRACKER_COPY = DialogueStateTracker.copy
     DialogueStateTracker.copy = tracker_copy  # type: ignore[assignment]
+    FORM_TEMPORARY = FormAction._temporary_tracker
+    FormAction._temporary_tracker = form_temporary_tracker  # type: ignore[assignment]
     RANDOM_RESPONSE = TemplatedNaturalLanguageGenerator._random_response_for
     TemplatedNaturalLanguageGenerator._random_response_for = random_response_for  # type: ignore[assignment]
     _INSTALLED = True

@@ -119,6 +119,43 @@ def test_a_tracker_copy_is_the_replayed_tracker(agent):
 
 
 @needs_speedups
+def test_the_form_s_temporary_tracker_is_the_one_rasa_replays(agent):
+    """At every step of the conversation tests and rules with the self-check active, with no events added and with
+    a turn's validation events: the form's temporary tracker is Rasa's (state and events); after a restart, or with
+    slots that are not the domain's, Rasa's own replay runs."""
+    from rasa.core.actions.forms import FormAction
+    from rasa.shared.core.events import ActionExecuted, Restarted, SlotSet, UserUttered
+    from rasa.shared.core.slots import TextSlot
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    assert FormAction._temporary_tracker is dialogue_speedups.form_temporary_tracker
+    form, domain = FormAction("eligibility_form", None), agent.domain
+    steps = [s for t in _conversation_trackers(agent) for s in _every_step(t, domain) if s.active_loop is not None]
+    assert len(steps) > 50
+    turn = [SlotSet("category", "高端猎头"), SlotSet("annual_rent", 1200000.0), SlotSet("requested_slot", None)]
+    for step in steps:
+        for added in ([], turn):
+            ours = form._temporary_tracker(step, list(added), domain)
+            theirs = dialogue_speedups.FORM_TEMPORARY(form, step, list(added), domain)
+            assert _event_dicts(ours) == _event_dicts(theirs)
+            assert _state(ours) | {"events": None} == _state(theirs) | {"events": None}
+    restarted = DialogueStateTracker.from_events(
+        "r", [*steps[0].events, Restarted(), ActionExecuted("action_listen"), UserUttered("你好")], slots=domain.slots
+    )
+    other_slots = DialogueStateTracker.from_events("o", [*steps[0].events], slots=[TextSlot("x", [])])
+    for tracker in restarted, other_slots:
+        ours = form._temporary_tracker(tracker, list(turn), domain)
+        assert _state(ours) | {"events": None} == _state(
+            dialogue_speedups.FORM_TEMPORARY(form, tracker, list(turn), domain)
+        ) | {"events": None}
+    assert len(form._temporary_tracker(restarted, [], domain).events) == 4  # from the restart on, Rasa's way
+
+
+def _event_dicts(tracker):
+    return [{k: v for k, v in e.as_dict().items() if k != "timestamp"} for e in tracker.events]
+
+
+@needs_speedups
 def test_a_training_tracker_keeps_rasa_s_copy(agent):
     """A tracker class of its own (the training data's, which caches its states) is copied by Rasa's replay."""
     from rasa.shared.core.generator import TrackerWithCachedStates

@@ -71,6 +71,7 @@ PROBE = textwrap.dedent(
     from rasa.utils.endpoints import EndpointConfig
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.utils.tensorflow.models import RasaModel
+    from rasa.core.actions.forms import FormAction
     from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
     from rasa.shared.core.slots import Slot
     from rasa.shared.core.trackers import DialogueStateTracker
@@ -87,6 +88,7 @@ PROBE = textwrap.dedent(
             DialogueStateTracker.__dict__["copy"],
             TemplatedNaturalLanguageGenerator.__dict__["_random_response_for"],
             Slot.__dict__.get("__copy__"),
+            FormAction.__dict__["_temporary_tracker"],
         ]
 
     before = methods()
@@ -99,6 +101,7 @@ PROBE = textwrap.dedent(
         speedups.validate_action_result, speedups.run_sequentially, speedups.kept_session, speedups.rasa_predict,
         speedups.rule_prediction_states, speedups.rule_predict, speedups.rule_possible_keys,
         dialogue_speedups.tracker_copy, dialogue_speedups.random_response_for, dialogue_speedups.slot_copy,
+        dialogue_speedups.form_temporary_tracker,
     ]
     print(json.dumps({
         "installed": speedups.installed(),
@@ -108,7 +111,8 @@ PROBE = textwrap.dedent(
         "dask_run_kept": (
             speedups.DASK_RUN, speedups.RASA_PREDICT, speedups.RULE_STATES, speedups.RULE_PREDICT, speedups.RULE_KEYS
         ) == (before[1], before[3], before[4], before[5], before[6])
-        and (dialogue_speedups.TRACKER_COPY, dialogue_speedups.RANDOM_RESPONSE) == (before[7], before[8]),
+        and (dialogue_speedups.TRACKER_COPY, dialogue_speedups.RANDOM_RESPONSE) == (before[7], before[8])
+        and dialogue_speedups.FORM_TEMPORARY is before[10],
         "log": records,
     }))
     """
@@ -128,20 +132,20 @@ def probe(*version: str, **env: str) -> dict:
 def test_installed_by_default():
     result = probe()
     assert result["installed"] and result["again"]
-    assert result["ours"] == [True] * 10
+    assert result["ours"] == [True] * 11
     assert result["dask_run_kept"]  # Rasa's own run, for the equivalence test below
     assert result["log"] == []
 
 
 def test_other_values_of_the_switch_leave_it_on():
-    assert probe(RASA_SPEEDUPS="1")["ours"] == [True] * 10
+    assert probe(RASA_SPEEDUPS="1")["ours"] == [True] * 11
 
 
 @pytest.mark.parametrize("value", ["0", "off"])
 def test_rasa_speedups_0_patches_nothing(value):
     result = probe(RASA_SPEEDUPS=value)
     assert not result["installed"] and not result["again"]
-    assert result["untouched"] == [True] * 10
+    assert result["untouched"] == [True] * 11
     assert result["log"] == [["INFO", f"bot.speedups off (RASA_SPEEDUPS={value}): Rasa's own code runs"]]
 
 
@@ -149,7 +153,7 @@ def test_rasa_speedups_0_patches_nothing(value):
 def test_another_rasa_version_is_not_patched_and_warned_once(version):
     result = probe(version)
     assert not result["installed"] and not result["again"]
-    assert result["untouched"] == [True] * 10
+    assert result["untouched"] == [True] * 11
     assert not result["dask_run_kept"]  # nothing was replaced, nothing kept
     [(level, message)] = result["log"]  # one warning, though install() ran twice
     assert level == "WARNING"
