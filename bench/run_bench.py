@@ -149,7 +149,7 @@ def paired(stock_url: str, url: str, rounds: int, n: int, keepalive: bool = True
         for side in list(sides) if r % 2 == 0 else list(sides)[::-1]:
             target, kind = sides[side]
             done[side].append(asyncio.run(run_load(target, kind, 8, n, keepalive or side == "stock")))
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"slices": {"rounds": rounds, "messages": n}}
     for side, runs in done.items():
         seconds = sum(x["n"] / x["throughput"] for x in runs)
         out[side] = {
@@ -363,12 +363,14 @@ def bench_bot(
     results: dict[str, dict],
     keepalive: bool = True,
     long: tuple[int, int] | None = None,
-    stock_url: str | None = None,
+    floor: Path | None = None,
+    slices: tuple[int, int] = (6, 400),
 ) -> dict[str, Any]:
     """Start the action server and Rasa with ``env``, run every workload at every level; with ``long`` =
     (messages, conversations) also the latency curve of one long conversation per workload and the memory after
-    that many more conversations; with ``stock_url`` also throughput at concurrency 8 in slices alternating with
-    that stock server (``paired``). Returns peak memory (and the curves and the paired throughput)."""
+    that many more conversations; with ``floor`` (the stock model) also throughput at concurrency 8 in ``slices``
+    (rounds, messages) alternating with a stock server started for it (``paired``). Returns peak memory (and the
+    curves and the paired throughput)."""
     workdir.mkdir(parents=True, exist_ok=True)
     bot = Servers(workdir, env=env).start()
     try:
@@ -382,9 +384,11 @@ def bench_bot(
                 results[key] = asyncio.run(run_load(url, kind, c, n, keepalive))
                 print(f"    {key}: {results[key]}", flush=True)
         out: dict[str, Any] = {}
-        if stock_url:
-            print(f"    {name}: 与原版 Rasa 交替测量（并发 8，{PAIRED_ROUNDS} 轮）", flush=True)
-            out["paired"] = paired(stock_url, url, PAIRED_ROUNDS, PAIRED_SLICE, keepalive)
+        if floor:
+            print(f"    {name}: 与原版 Rasa 交替测量（并发 8，{slices[0]} 轮 × {slices[1]} 条）", flush=True)
+            with stock_rasa(workdir / "stock-paired", floor) as stock_url:
+                asyncio.run(run_load(stock_url, "floor", 8, 40))  # warm-up, as the bot's
+                out["paired"] = paired(stock_url, url, *slices, keepalive)
             print(f"    {name}/paired: {out['paired']}", flush=True)
         if long:
             out.update(_long_runs(url, bot.procs["rasa"].pid, *long))
@@ -495,18 +499,17 @@ def main() -> int:
     mem: dict[str, dict[str, Any]] = {}
     long = (300, 500) if args.quick else (600, 10_000)
     print("==> 政策助手，单进程（make run 的默认配置：SQLite 会话库，内存锁）", flush=True)
-    with stock_rasa(work / "stock-paired", floor) as stock_url:
-        mem["single"] = bench_bot(work / "single", "single", {}, levels, results, long=long, stock_url=stock_url)
+    slices = (PAIRED_ROUNDS, int(PAIRED_SLICE * scale))
+    mem["single"] = bench_bot(work / "single", "single", {}, levels, results, long=long, floor=floor, slices=slices)
     stock_round(work, floor, levels, results, 2)
     if not (reachable("127.0.0.1", 5432) and reachable("127.0.0.1", 6379)):
         print("    （PostgreSQL 或 Redis 不可用：跳过双进程配置）", flush=True)
     else:
         with scaled_deployment() as env:
             print("==> 政策助手，Rasa 双进程（SANIC_WORKERS=2，PostgreSQL 会话库与知识库，Redis 锁）", flush=True)
-            with stock_rasa(work / "stock-paired-2", floor) as stock_url:
-                mem["2 workers"] = bench_bot(
-                    work / "scaled", "2 workers", env, levels, results, keepalive=False, stock_url=stock_url
-                )
+            mem["2 workers"] = bench_bot(
+                work / "scaled", "2 workers", env, levels, results, keepalive=False, floor=floor, slices=slices
+            )
         stock_round(work, floor, levels, results, 3)
     for c in levels:  # the reference: the mean of the stock runs taken between the deployments
         runs = [r for k, r in results.items() if k.startswith("stock#") and k.endswith(f" c={c}")]
@@ -618,13 +621,13 @@ def _throughput_check(where: str, results, pair) -> tuple[str, bool]:
     mean of the stock rounds."""
     kinds = ("faq", "lookup", "form")
     target = TARGETS["throughput_ratio_c8"]
+    errors = sum(results[f"{where}/{k} c=8"]["errors"] for k in kinds)  # the level runs count in either case
     if pair:
         ratios = {k: pair[k]["throughput"] / pair["stock"]["throughput"] for k in kinds}
-        errors = sum(pair[k]["errors"] for k in kinds)
+        errors += sum(pair[side]["errors"] for side in (*kinds, "stock"))  # a failing stock side is no reference
         how = "alternating with stock"
     else:
         ratios = {k: results[f"{where}/{k} c=8"]["throughput"] / results["stock c=8"]["throughput"] for k in kinds}
-        errors = sum(results[f"{where}/{k} c=8"]["errors"] for k in kinds)
         how = "against the mean of the stock rounds"
     text = ", ".join(f"{k} {r:.2f}×" for k, r in ratios.items())
     return (
@@ -637,11 +640,12 @@ def _paired_lines(mem) -> list[str]:
     pairs = {where: m["paired"] for where, m in mem.items() if m.get("paired")}
     if not pairs:
         return []
+    sl = next(iter(pairs.values()))["slices"]
     lines = [
         "",
         "## Throughput at concurrency 8, alternating with stock Rasa (msg/s)",
         "",
-        f"Both servers up at once; {PAIRED_ROUNDS} rounds of {PAIRED_SLICE}-message slices, stock, faq, lookup, form "
+        f"Both servers up at once; {sl['rounds']} rounds of {sl['messages']}-message slices, stock, faq, lookup, form "
         "(every other round in reverse order), so that the machine's drift within a run (20–40 % here) falls on both "
         "alike. Per side: all its messages over the summed time of its slices. The #14 throughput target is read "
         "from this table.",
@@ -652,6 +656,8 @@ def _paired_lines(mem) -> list[str]:
     for where, pair in pairs.items():
         stock = pair["stock"]["throughput"]
         for side, r in pair.items():
+            if side == "slices":
+                continue
             label = "stock Rasa (trivial)" if side == "stock" else side
             lines.append(
                 f"| {where} | {label} | {r['n']} | {r['errors']} | {r['throughput']:.1f} | "

@@ -1,37 +1,41 @@
 """Rasa 3.6 dialogue-side hot-path fixes found by profiling self-check turns (bench/PROFILE.md, row 21).
 
-Installed and switched off together with ``bot.speedups`` (same Rasa release check, same ``RASA_SPEEDUPS``
-switch); behaviour is unchanged, only the cost. A self-check turn makes five or more trackers (the one fetched,
-one copy per action run, the form's temporary trackers, RulePolicy's replay), and each of them copies every slot
-of the domain; the profile showed three costs that repeat per tracker or per response:
+Installed and switched off together with ``bot.speedups`` (same Rasa release check, same ``RASA_SPEEDUPS`` switch);
+behaviour is unchanged, only the cost. A self-check turn makes five or more trackers (the one fetched, one copy per
+action run, the form's temporary trackers, RulePolicy's replay), and each of them copies every slot of the domain;
+the profile showed four costs that repeat per tracker or per response:
 
-``Slot.__copy__``: ``DialogueStateTracker.__init__`` copies each slot with ``copy.copy``, which for a plain
-object goes through ``__reduce_ex__`` and ``copyreg`` (about 3 µs a slot; 31 slots, five trackers). Here the copy
-is made as that path makes it, directly: a new object of the same class whose ``__dict__`` is a shallow copy of
-the slot's (the slot classes define no ``__slots__``, ``__setstate__`` or reduce method; a test checks that for
-every slot class Rasa defines and compares both copies of every slot of the domain).
+``Slot.__copy__``: ``DialogueStateTracker.__init__`` copies each slot with ``copy.copy``, which for a plain object
+goes through ``__reduce_ex__`` and ``copyreg`` (about 3 µs a slot; 31 slots, five trackers). Here the copy is made
+as that path makes it, directly: a new object of the same class whose ``__dict__`` is a shallow copy of the slot's
+(the slot classes define no ``__slots__``, ``__setstate__`` or reduce method; a test checks that for every slot
+class Rasa defines and compares both copies of every slot of the domain).
 
-``DialogueStateTracker.copy`` (Rasa runs it before every action, the form before activating) builds an empty
-tracker and replays every event into it. The replay only re-derives the state the tracker already holds: here the
-copy gets the same events and a copy of that state (slots as above, the active loop's flags, the latest action,
-message and bot utterance, paused, the follow-up action), as the replay would leave it. Rasa's copy still runs
-for another tracker class (the training data's caches its states), for a tracker without the domain's slots, and
-with ``max_event_history`` (this project sets none; a capped tracker's replay starts from the kept events only).
-Test: at every step of the conversation tests and rules, of all of them as one tracker, and with a rejected,
-interrupted or paused loop, the copy is attribute for attribute the replayed one and the original.
+``DialogueStateTracker.copy`` (Rasa runs it before every action, the form before activating) builds an empty tracker
+and replays every event into it. The replay only re-derives the state the tracker already holds: here the copy gets
+the same events and a copy of that state (slots as above, the active loop's flags, the latest action, message and
+bot utterance, paused), as the replay would leave it. The follow-up action is the one part of the state Rasa changes
+outside the events (the processor clears it when it runs the follow-up; a replay sets it again from the
+``FollowupAction`` event): it is read from the last event that sets it, as the replay would set it. Rasa's copy
+still runs for another tracker class (the training data's caches its states), for a tracker without the domain's
+slots, after a revert (Rasa replays those), and with ``max_event_history`` (this project sets none; a capped
+tracker's replay starts from the kept events only). Test: at every step of the conversation tests and rules, of all
+of them as one tracker, with a rejected, interrupted, paused or restarted conversation, a bot utterance, a follow-up
+action (also one the processor cleared) and a rule tracker, the copy is attribute for attribute Rasa's replayed one,
+and Rasa's copy runs where this one does not apply.
 
-``FormAction._temporary_tracker`` (twice per self-check turn: to validate, then to pick the next question) builds
-a tracker from the domain's slots by replaying every event since the latest restart, then adds ``requested_slot``,
-the form's own action and the events of the turn. When no restart is among the events and the tracker's slots are
-the domain's, that replay gives the tracker's own state: it is copied as above and only the added events are
-applied. Test: at every step of the conversation tests with the form active, with and without events added, the
-same tracker as Rasa's.
+``FormAction._temporary_tracker`` (twice per self-check turn: to validate, then to pick the next question) builds a
+tracker from the domain's slots by replaying every event since the latest restart, then adds ``requested_slot``, the
+form's own action and the events of the turn (its own action clears any follow-up). When no restart is among the
+events and the tracker's slots are the domain's, that replay gives the tracker's own state: it is copied as above
+and only the added events are applied. Test: at every step of the conversation tests with the form active, with and
+without events added, the same tracker as Rasa's.
 
 ``TemplatedNaturalLanguageGenerator._random_response_for`` picks a response variation with ``numpy.random.choice``
-on the list of candidate dicts, which first turns the list into a numpy object array (about 0.1 ms per response,
-two or three per turn). A response with one variation for the channel and the slots (every response of this domain
-today) has one candidate; it is then returned directly. With two or more, numpy picks as before. (The one difference: a
-single candidate no longer draws from numpy's global random state.)
+on the list of candidate dicts, which first turns the list into a numpy object array (about 0.1 ms per response, two
+or three per turn). A response with one variation for the channel and the slots (every response of this domain
+today) has one candidate; it is then returned directly. With two or more, numpy picks as before. (The one
+difference: a single candidate no longer draws from numpy's global random state.)
 """
 
 from __future__ import annotations
@@ -61,7 +65,44 @@ def tracker_copy(self: Any) -> Any:
 
     if not _plain(self):
         return TRACKER_COPY(self)
-    return _with_state_of(self, self.sender_id or DEFAULT_SENDER_ID, self.is_rule_tracker)
+    followup = replayed_followup(self.events)
+    if followup is UNKNOWN:
+        return TRACKER_COPY(self)
+    new = _with_state_of(self, self.sender_id or DEFAULT_SENDER_ID, self.is_rule_tracker)
+    new.followup_action = followup
+    return new
+
+
+UNKNOWN = object()
+
+
+def replayed_followup(events: Any) -> Any:
+    """The follow-up action a replay of ``events`` leaves. It is the one part of a tracker's state changed outside
+    its events: Rasa's processor clears it when it runs the follow-up (``clear_followup_action``), and a replay
+    sets it again from the ``FollowupAction`` event. UNKNOWN when a revert comes first (its replay is Rasa's)."""
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionReverted,
+        FollowupAction,
+        Restarted,
+        SessionStarted,
+        UserUtteranceReverted,
+        UserUttered,
+    )
+
+    for event in reversed(events):  # the events that set it, as their apply_to does
+        if isinstance(event, (UserUttered, ActionExecuted)):
+            return None
+        if isinstance(event, FollowupAction):
+            return event.action_name
+        if isinstance(event, Restarted):
+            return ACTION_SESSION_START_NAME
+        if isinstance(event, SessionStarted):
+            return ACTION_LISTEN_NAME  # its reset
+        if isinstance(event, (UserUtteranceReverted, ActionReverted)):
+            return UNKNOWN
+    return ACTION_LISTEN_NAME  # a new tracker's
 
 
 def form_temporary_tracker(self: Any, current_tracker: Any, additional_events: list[Any], domain: Any) -> Any:
@@ -110,15 +151,18 @@ def _with_state_of(source: Any, sender_id: Any, is_rule_tracker: bool) -> Any:
     from collections import deque
     from dataclasses import replace
 
+    from rasa.shared.core.events import UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
     new = DialogueStateTracker(sender_id, None, None, is_rule_tracker=is_rule_tracker)
     new.slots = {slot.name: copy.copy(slot) for slot in source.slots.values()}  # with their values
     new.events = deque(source.events)
     new._paused = source._paused
-    new.followup_action = source.followup_action
+    new.followup_action = source.followup_action  # (tracker_copy sets the replayed one)
     new.latest_action = None if source.latest_action is None else dict(source.latest_action)
     new.latest_message = source.latest_message
+    if source.latest_message is not None and not any(e is source.latest_message for e in reversed(source.events)):
+        new.latest_message = UserUttered.empty()  # a reset's placeholder is each tracker's own
     new.latest_bot_utterance = source.latest_bot_utterance
     new.active_loop = None if source.active_loop is None else replace(source.active_loop)
     return new
@@ -151,9 +195,11 @@ def random_response_for(
 
 
 def install() -> None:
-    """Patch Rasa; called by ``bot.speedups.install`` once it decided to patch."""
+    """Patch Rasa; called by ``bot.speedups.install`` before its own patches (same release check and switch)."""
     global _INSTALLED, TRACKER_COPY, FORM_TEMPORARY, RANDOM_RESPONSE
-    if _INSTALLED:
+    from bot.speedups import _skip
+
+    if _INSTALLED or _skip() is not None:
         return
     from rasa.core.actions.forms import FormAction
     from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator

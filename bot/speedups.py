@@ -463,6 +463,10 @@ def install() -> bool:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.runner.dask import DaskGraphRunner
+
+    from bot import dialogue_speedups
+
+    dialogue_speedups.install()  # first: if it fails, nothing is patched
     from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
     from rasa.shared.core.domain import Domain
     from rasa.shared.nlu.training_data.message import Message
@@ -489,8 +493,5 @@ def install() -> bool:
     Message._combine_features = staticmethod(combine_features)  # type: ignore[assignment]
     DOMAIN_IS_EMPTY = Domain.is_empty
     Domain.is_empty = domain_is_empty  # type: ignore[assignment]
-    from bot import dialogue_speedups
-
-    dialogue_speedups.install()
     _INSTALLED = True
     return True

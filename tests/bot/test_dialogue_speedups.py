@@ -72,43 +72,84 @@ def _state(tracker):
     return out
 
 
+def _fast_path_only(monkeypatch):
+    """Rasa's copy, which the patch falls back to, made to fail: a case taking the fast path must not reach it."""
+    rasa_copy = dialogue_speedups.TRACKER_COPY
+
+    def refuse(tracker):
+        raise AssertionError(f"Rasa's copy ran for {tracker.sender_id}")
+
+    monkeypatch.setattr(dialogue_speedups, "TRACKER_COPY", refuse)
+    return rasa_copy
+
+
+def _as_served(tracker):
+    """What the processor adds to a tracker outside its events (the store's bookkeeping, the model's ids), which
+    neither copy carries over."""
+    tracker.model_id, tracker.assistant_id, tracker.sender_source = "m", "a", "s"
+    tracker._jd_loaded = (len(tracker.events), 7)
+    return tracker
+
+
 @needs_speedups
-def test_a_tracker_copy_is_the_replayed_tracker(agent):
-    """At every step of the conversation tests and rules, and of all of them as one tracker, the copy holds what
-    Rasa's replay of every event leaves: slots, events, active loop and its flags, latest action, message and
-    bot utterance, paused, follow-up action."""
+def test_a_tracker_copy_is_the_replayed_tracker(agent, monkeypatch):
+    """At every step of the conversation tests and rules, of all of them as one tracker, and with a rejected,
+    interrupted, paused or restarted conversation, a bot utterance, a follow-up action (also one the processor has
+    cleared, outside the events) and a rule tracker: the fast copy holds what Rasa's replay of every event leaves."""
     from rasa.shared.core.events import (
+        ActionExecuted,
         ActionExecutionRejected,
+        BotUttered,
         ConversationPaused,
         FollowupAction,
         LoopInterrupted,
+        Restarted,
+        SessionStarted,
         SlotSet,
+        UserUtteranceReverted,
     )
     from rasa.shared.core.trackers import DialogueStateTracker
 
     assert DialogueStateTracker.copy is dialogue_speedups.tracker_copy
+    slots = agent.domain.slots
     steps = [s for t in _conversation_trackers(agent) for s in _every_step(t, agent.domain)]
     in_form = next(s for s in reversed(steps) if s.active_loop is not None)
     tail = [*in_form.events]
-    steps += [
-        DialogueStateTracker.from_events(sid, tail + extra, slots=agent.domain.slots, max_event_history=cap)
-        for sid, extra, cap in [
-            ("rejected", [ActionExecutionRejected(in_form.active_loop.name)], None),
-            ("interrupted", [LoopInterrupted(True)], None),
-            ("paused", [ConversationPaused()], None),
-            ("followup", [FollowupAction("action_eligibility_report")], None),
-        ]
-    ]
-    capped = DialogueStateTracker.from_events("capped", tail, slots=agent.domain.slots, max_event_history=12)
-    assert _state(capped.copy()) == _state(dialogue_speedups.TRACKER_COPY(capped)) != _state(capped)  # Rasa's
-    for step in steps:
-        ours, theirs = step.copy(), dialogue_speedups.TRACKER_COPY(step)
+    cases = {
+        "rejected": [ActionExecutionRejected(in_form.active_loop.name)],
+        "interrupted": [LoopInterrupted(True)],
+        "paused": [ConversationPaused()],
+        "followup": [FollowupAction("action_eligibility_report")],
+        "said": [BotUttered("您好", {"buttons": []})],
+        "restarted": [Restarted()],
+        "restarted, listened": [Restarted(), ActionExecuted("action_listen")],
+        "new session": [SessionStarted()],
+    }
+    steps += [DialogueStateTracker.from_events(sid, tail + extra, slots=slots) for sid, extra in cases.items()]
+    cleared = DialogueStateTracker.from_events("cleared", tail + [FollowupAction("utter_greet")], slots=slots)
+    cleared.clear_followup_action()  # as the processor does when it runs the follow-up: no event
+    rule = DialogueStateTracker("rule", slots, is_rule_tracker=True)
+    for event in tail:
+        rule.update(event)
+    steps += [cleared, rule]
+    rasa_copy = _fast_path_only(monkeypatch)
+    for step in map(_as_served, steps):
+        ours, theirs = step.copy(), rasa_copy(step)
         assert type(ours) is DialogueStateTracker
-        assert _state(ours) == _state(theirs) == _state(step)
+        assert _state(ours) == _state(theirs), step.sender_id
+    assert cleared.followup_action is None and cleared.copy().followup_action == "utter_greet"  # Rasa's replay
+    assert rule.copy().is_rule_tracker and rule.copy().latest_bot_utterance == BotUttered.empty()
+    said = next(s for s in steps if s.sender_id == "said")
+    assert said.copy().latest_bot_utterance.text == "您好"
     loops = [s.active_loop for s in steps if s.active_loop is not None]
     assert len(loops) > 50  # the self-check form, active, in many steps
     assert any(loop.is_interrupted for loop in loops) and any(loop.rejected for loop in loops)
-    assert any(s.is_paused() for s in steps) and any(s.followup_action not in (None, "action_listen") for s in steps)
+    assert any(s.is_paused() for s in steps) and {s.copy().followup_action for s in steps} >= {
+        None,
+        "action_listen",
+        "action_session_start",
+        "action_eligibility_report",
+    }
     # a copy is independent of its original: its slots, events, loop flags and latest action change alone
     before = _state(in_form)
     twin = in_form.copy()
@@ -116,6 +157,23 @@ def test_a_tracker_copy_is_the_replayed_tracker(agent):
     twin.active_loop.rejected = not twin.active_loop.rejected
     twin.latest_action["action_name"] = "action_x"
     assert _state(in_form) == before and _state(twin) != before
+    # where the fast copy does not apply, Rasa's copy runs: a revert (replayed by Rasa), a capped tracker (its
+    # replay starts from the kept events only) and another tracker class
+    monkeypatch.setattr(dialogue_speedups, "TRACKER_COPY", rasa_copy)
+    reverted = DialogueStateTracker.from_events("reverted", tail + [UserUtteranceReverted()], slots=slots)
+    capped = DialogueStateTracker.from_events("capped", tail, slots=slots, max_event_history=12)
+
+    class Served(DialogueStateTracker):
+        pass
+
+    other = Served.from_events("other", tail, slots=slots)
+    for tracker in reverted, capped, other:
+        assert _state(tracker.copy()) == _state(rasa_copy(tracker))
+    assert _state(capped.copy()) != _state(capped)  # Rasa's own result, kept
+    _fast_path_only(monkeypatch)
+    for tracker in reverted, capped, other:
+        with pytest.raises(AssertionError, match="Rasa's copy ran"):
+            tracker.copy()
 
 
 @needs_speedups
@@ -156,18 +214,6 @@ def _event_dicts(tracker):
 
 
 @needs_speedups
-def test_a_training_tracker_keeps_rasa_s_copy(agent):
-    """A tracker class of its own (the training data's, which caches its states) is copied by Rasa's replay."""
-    from rasa.shared.core.generator import TrackerWithCachedStates
-
-    events = [*_conversation_trackers(agent)[0].events]
-    tracker = TrackerWithCachedStates.from_events("t", events, slots=agent.domain.slots, domain=agent.domain)
-    twin = tracker.copy()
-    assert type(twin) is TrackerWithCachedStates
-    assert _state(twin)["events"] == _state(tracker)["events"]
-
-
-@needs_speedups
 def test_responses_are_picked_as_rasa_picks_them(agent):
     """Every response of the domain, for every channel, with the slots a self-check fills: the same variation
     (the same dict) as Rasa's numpy pick; a response with a choice is still picked by numpy's random state."""
@@ -179,7 +225,9 @@ def test_responses_are_picked_as_rasa_picks_them(agent):
     for name in agent.domain.responses:
         for channel in ("rest", "socketio", "wechat", "", "collector"):
             for slots in filled:
+                np.random.seed(checked)  # the same random state for both (a response with a choice draws from it)
                 ours = nlg._random_response_for(name, channel, slots)
+                np.random.seed(checked)
                 theirs = dialogue_speedups.RANDOM_RESPONSE(nlg, name, channel, slots)
                 assert ours is theirs, (name, channel)
                 checked += 1
