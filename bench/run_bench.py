@@ -291,6 +291,29 @@ async def conversation_curve(url: str, kind: str, n: int) -> list[float]:
     return out
 
 
+async def paired_curve(url: str, kind: str, n: int, size: int = 100) -> tuple[list[float], list[float]]:
+    """The long conversation's ``n`` messages, each beside the same message in a reference conversation that
+    is started anew (at the start of a cycle of the messages) once it has ``size`` messages: the reference's
+    latencies are those of a conversation's first 100 messages, measured at the same moments as the long one's.
+    Returns (long, reference) latencies in ms."""
+    pool = FAQ if kind == "faq" else FORM
+    tag = uuid.uuid4().hex[:6]
+    sender, reference, ref_start = f"curve-{kind}-{tag}", f"curve-ref-{kind}-{tag}-0", 0
+    long_ms: list[float] = []
+    ref_ms: list[float] = []
+    async with aiohttp.ClientSession() as session:
+        for i in range(n):
+            if i % len(pool) == 0 and i - ref_start + len(pool) > size:
+                reference, ref_start = f"curve-ref-{kind}-{tag}-{i}", i
+            pair = ((sender, long_ms), (reference, ref_ms))
+            for who, out in pair if i % 2 == 0 else pair[::-1]:  # neither always goes first
+                ms, ok = await _post(session, url, who, curve_message(kind, i))
+                if not ok:
+                    raise RuntimeError(f"message {i} of {who} failed")
+                out.append(ms)
+    return long_ms, ref_ms
+
+
 def blocks(latencies: list[float], size: int = 100) -> list[float]:
     """Median of each block of ``size`` messages."""
     return [statistics.median(latencies[i : i + size]) for i in range(0, len(latencies), size)]
@@ -399,16 +422,19 @@ def bench_bot(
 
 
 def _long_runs(url: str, rasa_pid: int, messages: int, n_conversations: int) -> dict[str, Any]:
-    curves = {}
+    curves, references = {}, {}
     for kind in ("faq", "form"):
-        curves[kind] = blocks(asyncio.run(conversation_curve(url, kind, messages)))
+        long_ms, ref_ms = asyncio.run(paired_curve(url, kind, messages))
+        curves[kind], references[kind] = blocks(long_ms), blocks(ref_ms)
         print(f"    curve {kind}: " + " ".join(f"{m:.1f}" for m in curves[kind]), flush=True)
+        print(f"    reference {kind}: " + " ".join(f"{m:.1f}" for m in references[kind]), flush=True)
     before = rss_mb(rasa_pid)
     errors = asyncio.run(conversations(url, n_conversations))
     after = rss_mb(rasa_pid)
     print(f"    memory: {before:.0f} MB → {after:.0f} MB after {n_conversations} conversations", flush=True)
     return {
         "curves": curves,
+        "references": references,
         "rss_before": before,
         "rss_after": after,
         "conversations": n_conversations,
@@ -604,11 +630,29 @@ def _curve_lines(mem) -> list[str]:
     m = mem.get("single") or {}
     if "curves" not in m:
         return []
-    lines = ["", "## One long conversation (single; median ms per block of 100 messages)", ""]
+    lines = [
+        "",
+        "## One long conversation (single; median ms per block of 100 messages)",
+        "",
+        "Each message of the long conversation is followed by the same message in a reference conversation that is "
+        "started anew every ~100 messages, so each block of the long conversation has beside it the same messages "
+        "at a conversation's start, sent at the same moments. `last / first` compares the long conversation's "
+        "messages 501–600 with its messages 1–100, minutes apart (the machine's drift falls into it); "
+        "`last / reference` compares them with the reference's messages sent beside them. The target is read from "
+        "the second.",
+        "",
+    ]
     for kind, medians in m["curves"].items():
+        ref = (m.get("references") or {}).get(kind)
         lines.append(
             f"- {kind}: " + " · ".join(f"{x:.1f}" for x in medians) + f" — last / first {medians[-1] / medians[0]:.2f}×"
         )
+        if ref:
+            lines.append(
+                f"  - reference ({kind}, a new conversation every ~100 messages): "
+                + " · ".join(f"{x:.1f}" for x in ref)
+                + f" — last / reference {medians[-1] / ref[-1]:.2f}×"
+            )
     lines.append(
         f"- Rasa resident memory {m['rss_before']:.0f} MB before and {m['rss_after']:.0f} MB after "
         f"{m['conversations']} more conversations ({m['conversation_errors']} failed messages)"
@@ -671,10 +715,13 @@ def _checks(results, mem) -> list[tuple[str, bool]]:
     checks = []
     m = mem.get("single") or {}
     for kind, medians in (m.get("curves") or {}).items():
-        ratio = medians[-1] / medians[0]
+        ref = (m.get("references") or {}).get(kind)
+        ratio = medians[-1] / (ref[-1] if ref else medians[0])
+        against = "the reference's block sent beside it" if ref else "first"
         checks.append(
             (
-                f"flat curve, {kind}: last block / first ≤ {TARGETS['curve_ratio']}× ({ratio:.2f}×)",
+                f"flat curve, {kind}: last block / {against} ≤ {TARGETS['curve_ratio']}× ({ratio:.2f}×; last / first "
+                f"{medians[-1] / medians[0]:.2f}×)",
                 ratio <= TARGETS["curve_ratio"],
             )
         )
