@@ -233,6 +233,67 @@ def rasa_predict(self: Any, batch_in: Any) -> Any:
     return outputs
 
 
+# The model data DIET makes for one message when the text has sparse sequence and sentence features and no dense
+# ones (this project's pipeline): (key, sub-key, sparse per feature array), in the order of the batch's arrays.
+SPARSE_TEXT_LAYOUT = (
+    ("text", "mask", (False,)),
+    ("text", "sentence", (True,)),
+    ("text", "sequence", (True,)),
+    ("text", "sequence_lengths", (False,)),
+)
+
+
+def _layout(model_data: Any) -> tuple[tuple[str, str, tuple[bool, ...]], ...]:
+    return tuple(
+        (key, sub_key, tuple(bool(f.is_sparse) for f in arrays))
+        for key, attribute_data in model_data.data.items()
+        for sub_key, arrays in attribute_data.items()
+    )
+
+
+def _sparse_values(matrix: Any) -> list[Any]:
+    """``RasaDataGenerator._scipy_matrix_to_values`` for a batch of one COO matrix."""
+    import numpy as np
+
+    indices = np.hstack([np.vstack([0 * np.ones_like(matrix.row), matrix.row, matrix.col])]).T
+    shape = np.array((1, matrix.shape[0], matrix.shape[-1]))
+    return [indices.astype(np.int64), np.hstack([matrix.data]).astype(np.float32), shape.astype(np.int64)]
+
+
+def diet_batch(self: Any, message: Any) -> tuple[Any, ...] | None:
+    """The batch of one that DIET's model data and data generator make for ``message`` (the same arrays, dtypes and
+    order), made directly from its sparse sequence and sentence matrices; None where the text has other features."""
+    import numpy as np
+    import scipy.sparse
+    from rasa.shared.nlu.constants import TEXT
+
+    featurizers = self.component_config.get("featurizers")
+    sequence, sentence = message.get_sparse_features(TEXT, featurizers)
+    if sequence is None or sentence is None or message.get_dense_features(TEXT, featurizers) != (None, None):
+        return None
+    matrices = (sentence.features, sequence.features)
+    if not all(isinstance(m, scipy.sparse.coo_matrix) for m in matrices):
+        return None
+    mask = np.ones((1, 1, 1), dtype=np.float32)
+    lengths = np.array([matrices[1].shape[0]]).astype(np.float32)
+    return (mask, *_sparse_values(matrices[0]), *_sparse_values(matrices[1]), lengths)
+
+
+def diet_predict(self: Any, message: Any) -> Any:
+    """Rasa's ``DIETClassifier._predict``: once Rasa's own path has shown that this model's data for a message is
+    the sparse text layout, each message's batch is made by ``diet_batch`` and given to the model; else Rasa's."""
+    if self.model is None or self.__dict__.get("_jd_layout") != SPARSE_TEXT_LAYOUT:
+        if self.model is None or "_jd_layout" in self.__dict__:
+            return DIET_PREDICT(self, message)
+        model_data = self._create_model_data([message], training=False)  # Rasa's _predict, its layout kept
+        if model_data.is_empty():
+            return None
+        self.__dict__["_jd_layout"] = _layout(model_data)
+        return self.model.run_inference(model_data)
+    batch = diet_batch(self, message)
+    return DIET_PREDICT(self, message) if batch is None else self.model._rasa_predict(batch)
+
+
 def _reversed_rules(policy: Any, lookup: dict[str, Any]) -> list[tuple[str, list[Any]]]:
     """Each rule key of ``lookup`` with its states, newest first, parsed once per lookup."""
     parsed = policy.__dict__.setdefault("_jd_reversed_rules", {})
@@ -416,6 +477,7 @@ def domain_is_empty(self: Any) -> bool:
 
 
 RASA_PREDICT: Any = None  # Rasa's own RasaModel._rasa_predict
+DIET_PREDICT: Any = None  # Rasa's own DIETClassifier._predict
 DASK_RUN: Any = None  # Rasa's own DaskGraphRunner.run, kept for the equivalence tests
 RULE_STATES: Any = None  # Rasa's own RulePolicy._prediction_states
 RULE_PREDICT: Any = None  # Rasa's own RulePolicy.predict_action_probabilities
@@ -451,7 +513,7 @@ def _skip() -> tuple[int, str] | None:
 def install() -> bool:
     """Patch Rasa (once per process); True if the speedups are installed, False if they were skipped."""
     global _INSTALLED, _SKIPPED, DASK_RUN, RASA_PREDICT, RULE_KEYS, RULE_PREDICT, RULE_STATES
-    global COUNT_FEATURES, MESSAGE_COMBINE, DOMAIN_IS_EMPTY
+    global COUNT_FEATURES, MESSAGE_COMBINE, DOMAIN_IS_EMPTY, DIET_PREDICT
     if _INSTALLED:
         return True
     skip = _skip()
@@ -467,6 +529,7 @@ def install() -> bool:
     from bot import dialogue_speedups
 
     dialogue_speedups.install()  # first: if it fails, nothing is patched
+    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
     from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
     from rasa.shared.core.domain import Domain
     from rasa.shared.nlu.training_data.message import Message
@@ -479,6 +542,8 @@ def install() -> bool:
     EndpointConfig.session = kept_session  # type: ignore[assignment]
     RASA_PREDICT = RasaModel._rasa_predict
     RasaModel._rasa_predict = rasa_predict  # type: ignore[assignment]
+    DIET_PREDICT = DIETClassifier._predict
+    DIETClassifier._predict = diet_predict  # type: ignore[assignment]
     RULE_STATES = RulePolicy._prediction_states
     RulePolicy._prediction_states = rule_prediction_states  # type: ignore[assignment]
     RULE_KEYS = RulePolicy._get_possible_keys

@@ -215,8 +215,21 @@ class Quantity:
     value: dict[str, Any]
 
 
+# Every pattern of _patterns() needs a token with a digit (``\d``, as the patterns' regexes read it), a Chinese
+# digit (百分之 included) or one of the relative years: a text with none of them has no quantity, and spaCy (jieba's
+# segmentation and the ruler, half a millisecond) is not run on it — short answers such as 没有 or 总部.
+_MAY_HOLD_A_QUANTITY = re.compile(rf"[\d{CN_DIGITS}]|" + "|".join(map(re.escape, RELATIVE_YEARS)))
+
+
+def may_hold_a_quantity(text: str) -> bool:
+    """False only where no pattern of the ruler can match (tests: the same quantities as spaCy on every NLU text)."""
+    return _MAY_HOLD_A_QUANTITY.search(text.translate(_FULLWIDTH)) is not None
+
+
 def extract(text: str, today: date | None = None) -> list[Quantity]:
     """All quantities in ``text``. Relative dates (去年) are resolved against ``today`` when given."""
+    if not may_hold_a_quantity(text):
+        return []
     with _lock:  # jieba's tokenizer is not re-entrant across threads
         # Full-width digits → ASCII first (one character for one, so offsets still point into ``text``).
         doc = pipeline()(text.translate(_FULLWIDTH))

@@ -25,7 +25,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from policy_kb.aspects import find_words, lexicon
 from policy_kb.citations import resolve
 from policy_kb.clock import today
-from policy_kb.extract import extract
+from policy_kb.extract import extract, pipeline
 from policy_kb.jieba_setup import load_policy_dictionary
 from policy_kb.text import to_simplified
 from policy_kb.understand import understand
@@ -115,6 +115,7 @@ class PolicyEntityExtractor(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> PolicyEntityExtractor:
+        pipeline()  # spaCy and jieba's dictionary loaded with the model, not by the first message with a number
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -564,3 +564,69 @@ def test_nlu_parses_as_with_rasa_s_own_featurisation(agent, monkeypatch):
     monkeypatch.setattr(CountVectorsFeaturizer, "_create_features", speedups.COUNT_FEATURES)
     monkeypatch.setattr(Message, "_combine_features", staticmethod(speedups.MESSAGE_COMBINE))
     assert [asyncio.run(agent.parse_message(t)) for t in texts] == ours
+
+
+def _diet_inputs(agent, texts):
+    """Each text's message as DIET receives it (featurised by the pipeline), with the DIET component."""
+    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+
+    seen = []
+    original = DIETClassifier._predict
+
+    def spy(self, message):
+        seen.append((self, message))
+        return original(self, message)
+
+    DIETClassifier._predict = spy
+    try:
+        for text in texts:
+            asyncio.run(agent.parse_message(text))
+    finally:
+        DIETClassifier._predict = original
+    return seen
+
+
+@needs_speedups
+def test_diet_s_batch_is_made_as_rasa_s_model_data_and_generator_make_it(agent):
+    """Every NLU text of the project: the same arrays (dtype, shape, values) in the same order as Rasa's."""
+    import numpy as np
+    import rasa.utils.train_utils as train_utils
+
+    from tests.project_texts import project_texts
+
+    texts = [t for t in project_texts() if t.strip()]
+    seen = _diet_inputs(agent, texts)
+    assert len(seen) == len(texts)
+    for diet, message in seen:
+        assert diet.__dict__["_jd_layout"] == speedups.SPARSE_TEXT_LAYOUT
+        model_data = diet._create_model_data([message], training=False)
+        generator, _ = train_utils.create_data_generators(model_data, batch_sizes=1, epochs=1, shuffle=False)
+        theirs = next(iter(generator))[0]
+        mine = speedups.diet_batch(diet, message)
+        assert len(mine) == len(theirs) == 8, message.get("text")
+        for a, b in zip(mine, theirs, strict=True):
+            assert (a.dtype, a.shape) == (b.dtype, b.shape) and np.array_equal(a, b), message.get("text")
+
+
+@needs_speedups
+def test_diet_s_direct_batch_gives_rasa_s_parses_and_falls_back_on_other_features(agent, monkeypatch):
+    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+    from rasa.shared.nlu.constants import TEXT
+    from rasa.shared.nlu.training_data.features import Features
+
+    from tests.project_texts import project_texts
+
+    texts = [*TEXTS, *project_texts()[::25]]
+    ours = [asyncio.run(agent.parse_message(t)) for t in texts]
+    with monkeypatch.context() as m:
+        m.setattr(DIETClassifier, "_predict", speedups.DIET_PREDICT)
+        assert [asyncio.run(agent.parse_message(t)) for t in texts] == ours
+    # a message with dense features (another pipeline) is not given the sparse batch
+    [(diet, message)] = _diet_inputs(agent, ["房租补贴怎么算"])
+    assert speedups.diet_batch(diet, message) is not None
+    sequence, _ = message.get_sparse_features(TEXT, None)
+    message.add_features(Features(sequence.features.toarray(), "sequence", TEXT, "dense"))
+    assert speedups.diet_batch(diet, message) is None
+    calls = []
+    monkeypatch.setattr(speedups, "DIET_PREDICT", lambda self, msg: calls.append(msg) or "rasa")
+    assert speedups.diet_predict(diet, message) == "rasa" and calls == [message]
