@@ -304,11 +304,17 @@ def _reversed_rules(policy: Any, lookup: dict[str, Any]) -> list[tuple[str, list
 
 
 def _rule_length(policy: Any) -> int:
-    """The number of states the longest rule of the policy looks at."""
+    """The number of states the longest rule of the policy looks at (counted again only when a lookup's parsed
+    rules are new)."""
     from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH
 
     lookups = [policy.lookup.get(RULES, {}), policy.lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})]
-    return max((len(states) for lookup in lookups for _, states in _reversed_rules(policy, lookup)), default=1)
+    parsed = [_reversed_rules(policy, lookup) for lookup in lookups]
+    kept = policy.__dict__.get("_jd_rule_length_of")
+    if kept is None or len(kept[0]) != len(parsed) or any(a is not b for a, b in zip(kept[0], parsed, strict=True)):
+        length = max((len(states) for rules in parsed for _, states in rules), default=1)
+        kept = policy.__dict__["_jd_rule_length_of"] = (parsed, length)
+    return kept[1]  # type: ignore[no-any-return]
 
 
 def recent_states(tracker: Any, domain: Any, count: int) -> list[Any]:
@@ -457,7 +463,6 @@ def count_vector_features(self: Any, attribute: str, all_tokens: list[list[str]]
 def combine_features(features: list[Any], featurizers: list[str]) -> Any:
     """Rasa's ``Message._combine_features``: sparse features joined by one ``hstack`` (Rasa deep-copies the
     first and stacks the others on one by one: the same blocks in the same order); anything else as Rasa does."""
-    import scipy.sparse
     from rasa.shared.nlu.training_data.features import Features
 
     if len(features) < 2 or not all(f.is_sparse() for f in features):
@@ -465,7 +470,36 @@ def combine_features(features: list[Any], featurizers: list[str]) -> Any:
     if len({f.features.shape[0] for f in features}) != 1:
         return MESSAGE_COMBINE(features, featurizers)  # Rasa's error
     first = features[0]
-    return Features(scipy.sparse.hstack([f.features for f in features]), first.type, first.attribute, featurizers)
+    return Features(coo_hstack([f.features for f in features]), first.type, first.attribute, featurizers)
+
+
+def coo_hstack(matrices: list[Any]) -> Any:
+    """``scipy.sparse.hstack(matrices)`` for COO matrices of as many rows, as scipy's ``bmat`` makes it (the result's
+    dtype, index dtype, and each block's entries in order at its column offset) without its block-array
+    bookkeeping (0.27 → 0.11 ms); anything else by scipy."""
+    import numpy as np
+    import scipy.sparse
+    from scipy.sparse._sputils import get_index_dtype, upcast
+
+    if not matrices or not all(type(m) is scipy.sparse.coo_matrix for m in matrices):
+        return scipy.sparse.hstack(matrices)
+    if len({m.shape[0] for m in matrices}) != 1:
+        return scipy.sparse.hstack(matrices)  # scipy's error
+    shape = (matrices[0].shape[0], sum(m.shape[1] for m in matrices))
+    nnz = sum(m.nnz for m in matrices)
+    idx_dtype = get_index_dtype(maxval=max(shape))
+    data = np.empty(nnz, dtype=upcast(*[m.dtype for m in matrices]))
+    row = np.empty(nnz, dtype=idx_dtype)
+    col = np.empty(nnz, dtype=idx_dtype)
+    start = offset = 0
+    for m in matrices:
+        part = slice(start, start + m.nnz)
+        data[part] = m.data
+        np.add(m.row, 0, out=row[part], dtype=idx_dtype)
+        np.add(m.col, offset, out=col[part], dtype=idx_dtype)
+        start += m.nnz
+        offset += m.shape[1]
+    return scipy.sparse.coo_matrix((data, (row, col)), shape=shape)
 
 
 def domain_is_empty(self: Any) -> bool:

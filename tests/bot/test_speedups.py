@@ -630,3 +630,29 @@ def test_diet_s_direct_batch_gives_rasa_s_parses_and_falls_back_on_other_feature
     calls = []
     monkeypatch.setattr(speedups, "DIET_PREDICT", lambda self, msg: calls.append(msg) or "rasa")
     assert speedups.diet_predict(diet, message) == "rasa" and calls == [message]
+
+
+def test_sparse_blocks_are_stacked_as_scipy_stacks_them():
+    """dtype (upcast), index dtype, shape, and every entry in scipy's order; other kinds go to scipy itself."""
+    import numpy as np
+    import scipy.sparse
+
+    def coo(rows, cols, density, dtype, seed):
+        return scipy.sparse.random(rows, cols, density=density, format="coo", dtype=dtype, random_state=seed)
+
+    cases = [
+        [coo(7, 40, 0.2, np.float64, 1), coo(7, 300, 0.05, np.int64, 2), coo(7, 5000, 0.01, np.float32, 3)],
+        [coo(3, 10, 0.0, np.int64, 4), coo(3, 12, 0.5, np.int64, 5)],  # a block without entries
+        [coo(1, 20, 0.3, np.float32, 6)],
+        [coo(2, 5, 0.5, np.float32, 7), scipy.sparse.coo_matrix((2, 2**31 + 5), dtype=np.float32)],  # int64 indices
+        [coo(4, 6, 0.5, np.float64, 8).tocsr(), coo(4, 6, 0.5, np.float64, 9)],  # not all COO: scipy's
+    ]
+    for blocks in cases:
+        mine, theirs = speedups.coo_hstack(blocks), scipy.sparse.hstack(blocks)
+        assert type(mine) is type(theirs) and mine.shape == theirs.shape and mine.dtype == theirs.dtype
+        assert mine.row.dtype == theirs.row.dtype and mine.col.dtype == theirs.col.dtype
+        assert np.array_equal(mine.row, theirs.row) and np.array_equal(mine.col, theirs.col)
+        assert np.array_equal(mine.data, theirs.data)
+    assert speedups.coo_hstack(cases[3]).col.dtype == np.int64 and speedups.coo_hstack(cases[0]).dtype == np.float64
+    with pytest.raises(ValueError):
+        speedups.coo_hstack([coo(2, 3, 0.5, np.float64, 1), coo(3, 3, 0.5, np.float64, 1)])
