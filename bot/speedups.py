@@ -255,9 +255,9 @@ def _sparse_values(matrix: Any) -> list[Any]:
     """``RasaDataGenerator._scipy_matrix_to_values`` for a batch of one COO matrix."""
     import numpy as np
 
-    indices = np.hstack([np.vstack([0 * np.ones_like(matrix.row), matrix.row, matrix.col])]).T
+    indices = np.vstack([np.zeros_like(matrix.row), matrix.row, matrix.col]).T
     shape = np.array((1, matrix.shape[0], matrix.shape[-1]))
-    return [indices.astype(np.int64), np.hstack([matrix.data]).astype(np.float32), shape.astype(np.int64)]
+    return [indices.astype(np.int64), matrix.data.astype(np.float32), shape.astype(np.int64)]
 
 
 def diet_batch(self: Any, message: Any) -> tuple[Any, ...] | None:
@@ -282,15 +282,14 @@ def diet_batch(self: Any, message: Any) -> tuple[Any, ...] | None:
 def diet_predict(self: Any, message: Any) -> Any:
     """Rasa's ``DIETClassifier._predict``: once Rasa's own path has shown that this model's data for a message is
     the sparse text layout, each message's batch is made by ``diet_batch`` and given to the model; else Rasa's."""
-    if self.model is None or self.__dict__.get("_jd_layout") != SPARSE_TEXT_LAYOUT:
-        if self.model is None or "_jd_layout" in self.__dict__:
-            return DIET_PREDICT(self, message)
+    layout = self.__dict__.get("_jd_layout")
+    if self.model is not None and layout is None:
         model_data = self._create_model_data([message], training=False)  # Rasa's _predict, its layout kept
         if model_data.is_empty():
             return None
         self.__dict__["_jd_layout"] = _layout(model_data)
         return self.model.run_inference(model_data)
-    batch = diet_batch(self, message)
+    batch = diet_batch(self, message) if self.model is not None and layout == SPARSE_TEXT_LAYOUT else None
     return DIET_PREDICT(self, message) if batch is None else self.model._rasa_predict(batch)
 
 
@@ -311,7 +310,7 @@ def _rule_length(policy: Any) -> int:
     lookups = [policy.lookup.get(RULES, {}), policy.lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})]
     parsed = [_reversed_rules(policy, lookup) for lookup in lookups]
     kept = policy.__dict__.get("_jd_rule_length_of")
-    if kept is None or len(kept[0]) != len(parsed) or any(a is not b for a, b in zip(kept[0], parsed, strict=True)):
+    if kept is None or any(a is not b for a, b in zip(kept[0], parsed, strict=True)):
         length = max((len(states) for rules in parsed for _, states in rules), default=1)
         kept = policy.__dict__["_jd_rule_length_of"] = (parsed, length)
     return kept[1]  # type: ignore[no-any-return]

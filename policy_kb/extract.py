@@ -228,11 +228,12 @@ def may_hold_a_quantity(text: str) -> bool:
 
 def extract(text: str, today: date | None = None) -> list[Quantity]:
     """All quantities in ``text``. Relative dates (去年) are resolved against ``today`` when given."""
-    if not may_hold_a_quantity(text):
+    # Full-width digits → ASCII first (one character for one, so offsets still point into ``text``).
+    ascii_digits = text.translate(_FULLWIDTH)
+    if _MAY_HOLD_A_QUANTITY.search(ascii_digits) is None:
         return []
     with _lock:  # jieba's tokenizer is not re-entrant across threads
-        # Full-width digits → ASCII first (one character for one, so offsets still point into ``text``).
-        doc = pipeline()(text.translate(_FULLWIDTH))
+        doc = pipeline()(ascii_digits)
     out = []
     for ent in doc.ents:
         value = dict(ent._.value or {})
