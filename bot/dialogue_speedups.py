@@ -3,7 +3,7 @@
 Installed and switched off together with ``bot.speedups`` (same Rasa release check, same ``RASA_SPEEDUPS`` switch);
 behaviour is unchanged, only the cost. A self-check turn makes five or more trackers (the one fetched, one copy per
 action run, the form's temporary trackers, RulePolicy's replay), and each of them copies every slot of the domain;
-the profile showed four costs that repeat per tracker or per response:
+the profile showed four costs that repeat per tracker or per response (and, row 23, two more below):
 
 ``Slot.__copy__``: ``DialogueStateTracker.__init__`` copies each slot with ``copy.copy``, which for a plain object
 goes through ``__reduce_ex__`` and ``copyreg`` (about 3 µs a slot; 31 slots, five trackers). Here the copy is made
@@ -36,10 +36,27 @@ on the list of candidate dicts, which first turns the list into a numpy object a
 or three per turn). A response with one variation for the channel and the slots (every response of this domain
 today) has one candidate; it is then returned directly. With two or more, numpy picks as before. (The one
 difference: a single candidate no longer draws from numpy's global random state.)
+
+``DialogueStateTracker.applied_events`` folds over every event of the tracker on each call, and a self-check turn
+calls it five times or more on trackers that differ only by the events just appended (the session check twice, the
+last user message, RulePolicy's states): about 0.8 ms per message. Each tracker keeps the answer with the events
+it covered (``AppliedMemo``); a later call folds only the events appended since, from that answer. Rasa's fold
+looks ahead in one respect, the names of the forms the events ever activate: when an appended event activates a
+form not among them, the answer is computed afresh, as it is for a new deque of events, and a capped tracker, another
+tracker class or one without a domain's slots gets Rasa's method. Test: event by event through every conversation
+test and rule, all of them as one tracker, and a trace with a form named late, reverts, a restart and a new session,
+the same events (objects, order) as Rasa's after every event and in copies, each event folded about once.
+
+``Event.resolve_by_type`` walks the whole event class tree and checks each class for abstract methods, for every
+event read back from the action server's reply (the self-check's validation returns several). Here the name is
+looked up in a table made from that same walk (the first class per name, as Rasa's loop finds it); a new Event
+subclass empties the table (``Event.__init_subclass__``), and a name not in it (``topic``, an unknown name with a
+default or Rasa's error) goes to Rasa's method. Test: every name, ``topic``, unknown, and classes defined later.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 from typing import Any
 
@@ -48,6 +65,9 @@ logger = logging.getLogger(__name__)
 TRACKER_COPY: Any = None  # Rasa's own DialogueStateTracker.copy, kept for the equivalence tests
 FORM_TEMPORARY: Any = None  # Rasa's own FormAction._temporary_tracker
 RANDOM_RESPONSE: Any = None  # Rasa's own TemplatedNaturalLanguageGenerator._random_response_for
+APPLIED_EVENTS: Any = None  # Rasa's own DialogueStateTracker.applied_events
+RESOLVE_EVENT: Any = None  # Rasa's own Event.resolve_by_type
+EVENT_CLASSES: dict[str, Any] = {}  # type name -> the class Rasa's resolve_by_type finds first (emptied by a new one)
 _INSTALLED = False
 
 
@@ -165,7 +185,131 @@ def _with_state_of(source: Any, sender_id: Any, is_rule_tracker: bool) -> Any:
         new.latest_message = UserUttered.empty()  # a reset's placeholder is each tracker's own
     new.latest_bot_utterance = source.latest_bot_utterance
     new.active_loop = None if source.active_loop is None else replace(source.active_loop)
+    memo = source.__dict__.get("_jd_applied")
+    if memo is not None and memo.holds(source.events):
+        new.__dict__["_jd_applied"] = memo.moved_to(new.events)  # the same events in the copy's deque
     return new
+
+
+def applied_events(self: Any) -> list[Any]:
+    """Rasa's ``DialogueStateTracker.applied_events``, continued from this tracker's previous answer when events
+    were only appended since and no new form name came with them (see ``AppliedMemo``)."""
+    from rasa.shared.core.events import ActiveLoop
+
+    if not _plain(self):
+        return APPLIED_EVENTS(self)  # type: ignore[no-any-return]
+    events = self.events
+    memo = self.__dict__.get("_jd_applied")
+    if memo is None or not memo.holds(events):
+        memo = AppliedMemo.of(self, events)
+    elif memo.done < len(events):
+        added = list(itertools.islice(events, memo.done, None))
+        names = {e.name for e in added if isinstance(e, ActiveLoop) and e.name}
+        memo = AppliedMemo.of(self, events) if not names <= memo.loop_names else memo.extended(self, events, added)
+    self.__dict__["_jd_applied"] = memo
+    return list(memo.applied)
+
+
+class AppliedMemo:
+    """A tracker's applied events as Rasa computes them for its first ``done`` events.
+
+    Rasa's ``applied_events`` is a left fold over the events: a list, to which each event is added or which it
+    shortens (a restart or session start empties it, a revert drops what it reverts, a form's repeated run drops
+    what came since the form's previous run). Every step depends on the list so far, the event, and one thing that
+    looks ahead: the names of all forms the events ever activate (``loop_names``). So the answer for more events
+    is the fold continued from the answer for the first ``done`` ones, as long as those come first unchanged (Rasa
+    only appends to a tracker's events or gives it a new deque; checked: the same deque, the same object at
+    ``done - 1``) and the new events activate no form outside ``loop_names``; otherwise it is computed afresh.
+    Capped trackers (the deque drops its oldest events), other tracker classes and trackers without a domain's
+    slots get Rasa's own method (``_plain``). The list kept is a tuple (no caller can change it); each call returns
+    a new list, as Rasa's does."""
+
+    __slots__ = ("applied", "done", "events", "last", "loop_names")
+
+    def __init__(self, events: Any, loop_names: frozenset[str], applied: list[Any]) -> None:
+        self.events = events
+        self.done = len(events)
+        self.last = events[-1] if events else None
+        self.loop_names = loop_names
+        self.applied = tuple(applied)
+
+    def holds(self, events: Any) -> bool:
+        """``events`` are this memo's events with others appended."""
+        return (
+            events is self.events
+            and len(events) >= self.done
+            and (self.done == 0 or events[self.done - 1] is self.last)
+        )
+
+    @classmethod
+    def of(cls, tracker: Any, events: Any) -> AppliedMemo:
+        from rasa.shared.core.events import ActiveLoop
+
+        names = frozenset(e.name for e in events if isinstance(e, ActiveLoop) and e.name)
+        return cls(events, names, fold_applied(tracker, events, names, []))
+
+    def moved_to(self, events: Any) -> AppliedMemo:
+        """This memo for a deque that holds the same events as this one's (a copy's)."""
+        moved = object.__new__(AppliedMemo)
+        moved.events, moved.done, moved.last = events, self.done, self.last
+        moved.loop_names, moved.applied = self.loop_names, self.applied
+        return moved
+
+    def extended(self, tracker: Any, events: Any, added: list[Any]) -> AppliedMemo:
+        return AppliedMemo(events, self.loop_names, fold_applied(tracker, added, self.loop_names, list(self.applied)))
+
+
+def fold_applied(tracker: Any, events: Any, loop_names: frozenset[str], applied: list[Any]) -> list[Any]:
+    """The loop of Rasa's ``applied_events`` (rasa/shared/core/trackers.py) over ``events``, from ``applied``."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionReverted,
+        Restarted,
+        SessionStarted,
+        UserUtteranceReverted,
+        UserUttered,
+    )
+
+    for event in events:
+        if isinstance(event, (Restarted, SessionStarted)):
+            applied = []
+        elif isinstance(event, ActionReverted):
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif isinstance(event, UserUtteranceReverted):
+            tracker._undo_till_previous(UserUttered, applied)
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif (
+            isinstance(event, ActionExecuted)
+            and event.action_name in loop_names
+            and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)
+        ):
+            tracker._undo_till_previous_loop_execution(event.action_name, applied)
+        else:
+            applied.append(event)
+    return applied
+
+
+def resolve_event_type(type_name: str, default: Any = None) -> Any:
+    """Rasa's ``Event.resolve_by_type`` (the first of ``all_subclasses(Event)`` with that ``type_name``) looked up in
+    a table made from that same list; a name not in it (``topic``, unknown: a default or Rasa's error) goes to
+    Rasa's. Rasa walks the class tree and checks every class for abstract methods on each call: every event read
+    from the action server's reply and from the tracker store."""
+    if not EVENT_CLASSES:
+        from rasa.shared.core.events import Event
+        from rasa.shared.utils.common import all_subclasses
+
+        for cls in all_subclasses(Event):
+            EVENT_CLASSES.setdefault(cls.type_name, cls)
+    found = EVENT_CLASSES.get(type_name)
+    return found if found is not None else RESOLVE_EVENT(type_name, default)
+
+
+def _new_event_class(cls: Any, **kwargs: Any) -> None:
+    """``Event.__init_subclass__``: a new event class may come first for its type name; the table is made again."""
+    from rasa.shared.core.events import Event
+
+    EVENT_CLASSES.clear()
+    super(Event, cls).__init_subclass__(**kwargs)
 
 
 def random_response_for(
@@ -196,13 +340,14 @@ def random_response_for(
 
 def install() -> None:
     """Patch Rasa; called by ``bot.speedups.install`` before its own patches (same release check and switch)."""
-    global _INSTALLED, TRACKER_COPY, FORM_TEMPORARY, RANDOM_RESPONSE
+    global _INSTALLED, TRACKER_COPY, FORM_TEMPORARY, RANDOM_RESPONSE, APPLIED_EVENTS, RESOLVE_EVENT
     from bot.speedups import _skip
 
     if _INSTALLED or _skip() is not None:
         return
     from rasa.core.actions.forms import FormAction
     from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.events import Event
     from rasa.shared.core.slots import Slot
     from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -213,4 +358,9 @@ def install() -> None:
     FormAction._temporary_tracker = form_temporary_tracker  # type: ignore[assignment]
     RANDOM_RESPONSE = TemplatedNaturalLanguageGenerator._random_response_for
     TemplatedNaturalLanguageGenerator._random_response_for = random_response_for  # type: ignore[assignment]
+    APPLIED_EVENTS = DialogueStateTracker.applied_events
+    DialogueStateTracker.applied_events = applied_events  # type: ignore[assignment]
+    RESOLVE_EVENT = Event.resolve_by_type
+    Event.__init_subclass__ = classmethod(_new_event_class)  # type: ignore[assignment]
+    Event.resolve_by_type = staticmethod(resolve_event_type)  # type: ignore[assignment]
     _INSTALLED = True

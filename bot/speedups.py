@@ -51,6 +51,18 @@ order, so the same matrix). ``Domain.is_empty`` renders the whole domain into a 
 compare it with an empty one: here once per domain (a loaded domain is not changed). About 2.5 ms per message in
 all. Tests: the same matrices and features as Rasa's, and the same parses with Rasa's code put back.
 
+``DIETClassifier._predict`` builds, for one message, Rasa's model data (a ``RasaModelData`` of feature arrays) and
+runs it through the data generator to get the model's batch: 0.7–0.8 ms per message. Once Rasa's own path has shown
+this model's layout for a message (mask, sentence, sequence, sequence lengths, all sparse), each message's batch of
+eight arrays is made directly from the text's two COO matrices, as the generator makes them (``diet_batch``); a
+message with dense features, a matrix that is not COO or any other layout goes through Rasa's path. Tests: the same
+eight arrays (dtype, shape, values, order) as Rasa's on every project text, and the same parses.
+
+``Message._combine_features`` stacks the sparse features with ``scipy.sparse.hstack``, whose ``bmat`` spends more
+on its block-array bookkeeping than on the copy: ``coo_hstack`` makes the same COO matrix (dtype, index dtype,
+entries in order) directly, 0.27 → 0.11 ms per stack, two per message (test against ``scipy.sparse.hstack``). The
+longest rule's length, which bounds the states RulePolicy computes, is counted once per parsed rule lookup.
+
 Installed when the ``bot`` package is imported: every Rasa process of this project imports it (the tracker store,
 lock store, channels and NLU components named in endpoints.yml, credentials.yml and config.yml live in ``bot``).
 The patches replace private Rasa methods, so they are installed only on the exact Rasa release they were written

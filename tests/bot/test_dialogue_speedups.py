@@ -64,7 +64,7 @@ def test_a_slot_is_copied_as_copy_copy_copies_it(agent, monkeypatch):
 
 def _state(tracker):
     """Everything a tracker holds, events by identity (both copies share Rasa's event objects)."""
-    out = {k: v for k, v in vars(tracker).items() if k not in ("events", "slots", "active_loop")}
+    out = {k: v for k, v in vars(tracker).items() if k not in ("events", "slots", "active_loop", "_jd_applied")}
     out["events"] = [id(e) for e in tracker.events]
     out["slots"] = {name: (type(s), vars(s)) for name, s in tracker.slots.items()}
     out["active_loop"] = None if tracker.active_loop is None else dataclasses.asdict(tracker.active_loop)
@@ -240,3 +240,138 @@ def test_responses_are_picked_as_rasa_picks_them(agent):
         np.random.seed(seed)
         picks.append((ours, dialogue_speedups.RANDOM_RESPONSE(several, "utter_x", "rest", {})))
     assert all(a is b for a, b in picks) and len({a["text"] for a, _ in picks}) == 3
+
+
+def _late_form_trace():
+    """Events whose applied events change with a later event: the ticket form runs twice before the event that
+    activates it comes (Rasa's fold looks ahead for form names), then reverts, a restart and a new session."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionReverted,
+        ActiveLoop,
+        Restarted,
+        SessionStarted,
+        SlotSet,
+        UserUtteranceReverted,
+        UserUttered,
+    )
+
+    listen = lambda: ActionExecuted("action_listen")  # noqa: E731
+    return [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        listen(),
+        UserUttered("留言"),
+        ActionExecuted("ticket_form"),
+        listen(),
+        UserUttered("张三"),
+        ActionExecuted("ticket_form"),
+        SlotSet("requested_slot", "ticket_contact"),
+        ActiveLoop("ticket_form"),  # from here on, the second run above counts as a repeated run
+        listen(),
+        UserUttered("不对"),
+        UserUtteranceReverted(),
+        ActionExecuted("utter_ask_rephrase"),
+        ActionReverted(),
+        ActiveLoop(None),
+        ActiveLoop("eligibility_form"),
+        ActionExecuted("eligibility_form"),
+        Restarted(),
+        listen(),
+        UserUttered("你好"),
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        listen(),
+    ]
+
+
+@needs_speedups
+def test_applied_events_are_rasa_s_after_every_event(agent, monkeypatch):
+    """Event by event through every conversation test and rule, all of them as one tracker, and a trace where a
+    later event changes what came before (a form named late, reverts, restart, new session): after each event,
+    and in a copy, the applied events are Rasa's (the same objects in order), and each event is folded once, not
+    once per call. A tracker given a new deque, a capped tracker and another tracker class get Rasa's own answer."""
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa = dialogue_speedups.APPLIED_EVENTS
+    assert DialogueStateTracker.applied_events is dialogue_speedups.applied_events
+    folded = []
+    fold = dialogue_speedups.fold_applied
+
+    def counted(tracker, events, loop_names, applied):
+        events = list(events)
+        folded.append(len(events))
+        return fold(tracker, events, loop_names, applied)
+
+    monkeypatch.setattr(dialogue_speedups, "fold_applied", counted)
+    slots = agent.domain.slots
+    traces = [list(t.events) for t in _conversation_trackers(agent)]
+    late = _late_form_trace()
+    steps = events = 0
+    for trace in [*traces, late]:
+        tracker = DialogueStateTracker("t", slots)
+        for i, event in enumerate(trace):
+            tracker.update(event)
+            ours = tracker.applied_events()
+            assert ours == tracker.applied_events() and ours is not tracker.applied_events()  # a new list each time
+            assert [id(e) for e in ours] == [id(e) for e in rasa(tracker)], i
+            if i % 7 == 0:
+                assert [id(e) for e in tracker.copy().applied_events()] == [id(e) for e in ours]
+            steps += 1
+        events += len(trace)
+    assert steps > 1400
+    assert sum(folded) < 2 * events  # each event folded about once (a late form name folds again), not per call
+    # the late form name: the second ticket_form run is dropped once the form's activation is among the events
+    tracker = DialogueStateTracker.from_events("late", late[:9], slots=slots)
+    before = [getattr(e, "action_name", None) for e in tracker.applied_events()]
+    tracker.update(late[9])
+    after = [getattr(e, "action_name", None) for e in tracker.applied_events()]
+    assert before.count("ticket_form") == 2 and after.count("ticket_form") == 1
+    # where the memo does not apply: Rasa's method runs (made to fail here to prove it is reached)
+    whole = traces[-1][:300]
+    capped = DialogueStateTracker.from_events("capped", whole, slots=slots, max_event_history=40)
+
+    class Served(DialogueStateTracker):
+        pass
+
+    other = Served.from_events("other", whole, slots=slots)
+    for tracker in capped, other:
+        assert [id(e) for e in tracker.applied_events()] == [id(e) for e in rasa(tracker)]
+        monkeypatch.setattr(dialogue_speedups, "APPLIED_EVENTS", lambda t: ["rasa"])
+        assert tracker.applied_events() == ["rasa"]
+        monkeypatch.setattr(dialogue_speedups, "APPLIED_EVENTS", rasa)
+    renewed = DialogueStateTracker.from_events("renewed", whole, slots=slots)
+    renewed.applied_events()
+    from collections import deque
+
+    renewed.events = deque(late)  # a new deque (as Rasa's reset gives): computed afresh
+    assert [id(e) for e in renewed.applied_events()] == [id(e) for e in rasa(renewed)]
+
+
+@needs_speedups
+def test_event_types_resolve_to_rasa_s_classes():
+    """Every event type name Rasa knows, ``topic``, an unknown name with and without a default: the class (or
+    None, or the error) of Rasa's own lookup; a new event class defined later is found, first in Rasa's order."""
+    from rasa.shared.core.events import Event, UserUttered
+    from rasa.shared.utils.common import all_subclasses
+
+    rasa = dialogue_speedups.RESOLVE_EVENT
+    assert Event.resolve_by_type is dialogue_speedups.resolve_event_type
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert len(names) > 20
+    for name in names:
+        assert Event.resolve_by_type(name) is rasa(name) is not None, name
+    assert Event.resolve_by_type("topic") is rasa("topic") is None
+    assert Event.resolve_by_type("no_such_event", UserUttered) is UserUttered
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        Event.resolve_by_type("no_such_event")
+
+    class LateEvent(UserUttered):
+        type_name = "jd_late_event"
+
+    class LateUser(UserUttered):  # inherits "user": Rasa's lookup still finds UserUttered first
+        pass
+
+    assert Event.resolve_by_type("jd_late_event") is rasa("jd_late_event") is LateEvent
+    assert Event.resolve_by_type("user") is rasa("user") is UserUttered
+    assert Event.from_parameters({"event": "user", "text": "你好", "parse_data": {}}).text == "你好"
