@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from policy_kb.clock import today
 from policy_kb.engine import span_label
-from policy_kb.questions import is_question
+from policy_kb.questions import is_guess, is_question
 from policy_kb.report import fact_labels, render_report, report_data
 from policy_kb.understand import DateSpan
 
@@ -124,7 +124,8 @@ class ValidateEligibilityForm(FormValidationAction):
             what_if(dispatcher, tracker)
             return []
         r = read_message(tracker, asked)
-        statement = not is_question(text) and not (r.empty and intent not in ANSWER_INTENTS)
+        guess = r.answered(asked) and is_guess(text)  # "一年差不多一百二十万吧" answers the question asked
+        statement = (guess or not is_question(text)) and not (r.empty and intent not in ANSWER_INTENTS)
         if intent not in ANSWER_INTENTS and not is_button and asked is not None and not statement:
             # A question in the middle of the form ("我们每年房租100万能补多少？"): reject, so the rules answer it
             # (with its numbers), then the form asks its question again. A statement of facts whatever its

@@ -34,6 +34,13 @@ def is_question(text: str) -> bool:
     return bool(re.search(r"[？?]", s)) or any(w in s for w in spec["question_words"] + spec["request_words"])
 
 
+def is_guess(text: str) -> bool:
+    """A closing 吧 is the only question word: "差不多一百二十万吧", "大概2023年吧" give a figure with a guess, they
+    do not ask (a question mark or another question word still makes it a question: "是120万吧？")."""
+    s = to_simplified(text).rstrip(" 。.!！~～")
+    return s.endswith("吧") and not is_question(s[:-1])
+
+
 def _pieces(text: str) -> list[tuple[int, int]]:
     """Spans between delimiters. A hard stop (？。；) stays with its piece; a connector (另外, 还有, 以及 …) opens
     the next piece, unless it opens a sentence ("还有什么补贴")."""

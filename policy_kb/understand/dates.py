@@ -17,6 +17,7 @@ from .lexicon import (
     HONOUR_WORDS,
     MONTH_ALONE,
     MONTHS_REL,
+    NOT_ENTERED,
     POLICY_DATE_WORDS,
     PORT_NO,
     QUAL_ALONE,
@@ -170,6 +171,8 @@ def _date_target(s: str, mention: _Mention, asked: str | None, u: Understanding,
     if POLICY_DATE_WORDS.search(seg):
         return None
     words = {"entry_date": ENTRY_WORDS, "honour_year": HONOUR_WORDS, "recognition_year": RECOGNITION_WORDS}
+    if NOT_ENTERED.search(seg):
+        return None  # "去年没入驻": when it was not in the port, not when it came
     if ENTRY_WORDS.search(seg):
         return "entry_date"
     kind = _level_kind(seg)

@@ -102,9 +102,19 @@ RECOGNITION_WORDS = re.compile(r"资质|认定|示范|创新项目")
 POSSESS = re.compile(r"获得|拿到|拿了|拿过|拿的|得的|评的|获评|评为|评上|得到|取得|获过|得过|获|有|是|被评|授予|颁发")
 QUESTION_TAIL = re.compile(r"(算不算|能不能|可不可以|可以吗|能拿吗|行不行|行吗|算吗|也能|也可以|有没有用|能申请吗)")
 
+_NOT_ENTERED = (
+    r"(没有|没|未|尚未|还没|还未|暂未|暂时没有|暂时没|还没有|并未|并没有)(正式)?(有)?"
+    r"(入驻|进驻|搬进|搬入|入住|入园|进人才港|进去|搬过去)"
+)
+NOT_ENTERED = re.compile(_NOT_ENTERED)
+# a time said with "not entered" ("去年没入驻"): not in the port then, which says nothing about now (the next clause
+# often says when it came: "今年三月才进来的"); 目前/现在/今年 alone are now
+THEN = re.compile(
+    r"去年|前年|以前|之前|当时|那时|\d{2,4}年|[〇零一二三四五六七八九两]{2,4}年|[一二三四五六七八九十\d]{1,2}月"
+)
 PORT_NO = re.compile(
     r"(不在|没在|未在|不是在)(上海·?)?(嘉定)?人才港|"
-    r"(没有|没|未|尚未|还没|还未|暂未|暂时没有|暂时没|还没有|并未|并没有)(正式)?(有)?(入驻|进驻|搬进|搬入|入住|入园|进人才港|进去|搬过去)|"
+    rf"{_NOT_ENTERED}|"
     r"(准备|打算|计划|考虑|将要|即将|想要|想(?!问|了解|咨询|知道|请教|打听|确认)|正在办理|在谈|预计|争取|有意)[^，。；,]{0,8}(入驻|进驻|搬进|搬入|入住|入园)|"
     r"(?<!没有)(?<!没)(?<!未)(?<!不会)(?<!不)(已经|已)?(搬离|搬走|迁出|撤出)(了)?(人才港)?|"
     # a bare 退出 / 离开 is as likely "quit this" as "moved out": only with 已/了/人才港 is it about the port

@@ -21,11 +21,13 @@ from .lexicon import (
     LEVEL_NONE,
     NAME_RE,
     NOT_COUNT_CONTEXT,
+    NOT_ENTERED,
     PORT_NO,
     PORT_YES,
     POSSESS,
     QUESTION_TAIL,
     RANK_NONE,
+    THEN,
     VAGUE_COUNT,
     _level_kind,
     _segment,
@@ -149,6 +151,8 @@ def _read_levels(u: Understanding, s: str, asked: str | None) -> None:
 
 def _read_booleans(u: Understanding, s: str) -> None:
     m = PORT_NO.search(s)
+    if m and NOT_ENTERED.fullmatch(m.group()) and THEN.search(s[slice(*_segment(s, m.start()))]):
+        m = None  # "去年没入驻": about that time, not now
     if m:
         u.add(Fact("in_talent_port", False, NEGATION, m.start(), m.end(), m.group()))
     else:

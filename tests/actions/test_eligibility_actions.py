@@ -269,3 +269,23 @@ def test_a_question_that_carries_its_figures_is_answered_not_turned_into_a_check
 def test_asking_for_the_result_or_to_stop_skips_the_rest_and_reports(text, intent):
     out, slots = validate(text, intent=intent, requested="annual_rent")
     assert "annual_rent" in slots["skipped_facts"] and slots["requested_slot"] is None and "其余问题先跳过" in out
+
+
+@pytest.mark.parametrize(
+    "text, requested, slot, value",
+    [
+        ("租金的话一年差不多一百二十万吧", "annual_rent", "annual_rent", 1200000),
+        ("大概2023年吧", "entry_date", "entry_date", "2023-01-01/2023-12-31"),
+    ],
+)
+def test_a_figure_given_as_a_guess_answers_the_question(text, requested, slot, value):
+    """Found on the REST channel (2026-12-03): "…一百二十万吧" was taken for a question (吧), answered as a rent
+    calculation, and the form asked for the rent again; the value was never recorded."""
+    out, slots = validate(text, intent="ask_rent_subsidy", requested=requested)
+    assert slots[slot] == value and "已记录" in out  # said back, not answered as a question
+
+
+def test_a_guess_with_a_question_word_or_mark_is_still_a_question():
+    for text in ("年租金120万吧，能补多少", "是120万吧？"):
+        out, slots = validate(text, intent="ask_rent_subsidy", requested="annual_rent")
+        assert "annual_rent" not in slots and out == "", text
