@@ -18,9 +18,9 @@ from policy_kb.kb import PolicyKB
 from policy_kb.profile import Profile
 from policy_kb.report import fact_text
 from policy_kb.rules import Measure, messages
-from policy_kb.understand import MONEY_FACTS
+from policy_kb.understand import MONEY_FACTS, Understanding, understand
 
-from .common import asked_as_of, kb, kb_on, latest_text, understood, version_note
+from .common import INTENT_MEASURE, asked_as_of, kb, kb_on, latest_intent, latest_text, understood, version_note
 from .facts import shown_params
 
 FIGURE_MEASURES = {"annual_rent": "三、2", "event_cost": "三、7"}
@@ -38,10 +38,33 @@ def _version_lines(k: PolicyKB, m: Measure, as_of: AsOf | None) -> str:
     return "\n".join(lines)
 
 
+def _gives_money(u: Understanding) -> bool:
+    return any(f.name in MONEY_FACTS for f in u.facts) or any(p.fact in MONEY_FACTS for p in u.problems)
+
+
+def figure_reading(tracker: Tracker) -> tuple[Understanding, bool]:
+    """The message read for figures, and whether it was read as a follow-up. A bare amount right after an amount of
+    三、2 or 三、7 was discussed ("不是二十万，是十二万", "那五十万呢") is that measure's figure (the rent or the event
+    cost), as the answer to a question about it would be; any other message is read as it stands."""
+    text = latest_text(tracker)
+    u = understood(text, today())
+    topic, aspect = tracker.get_slot("topic"), tracker.get_slot("aspect")
+    if _gives_money(u) or aspect not in FIGURE_ASPECTS:
+        return u, False
+    if INTENT_MEASURE.get(latest_intent(tracker) or "", topic) != topic or any(
+        m.title in text for m in kb().rules.measures if m.id != topic
+    ):
+        return u, False  # "那落户奖励呢": another measure's question, not a figure for this one
+    fact = next((f for f, measure in FIGURE_MEASURES.items() if measure == topic), None)
+    if fact is None:
+        return u, False
+    again = understand(text, fact, {}, today())
+    return again, _gives_money(again)
+
+
 def has_figures(tracker: Tracker) -> bool:
     """The message gives a rent or an event cost (or an unusable one to explain)."""
-    u = understood(latest_text(tracker), today())
-    return any(f.name in MONEY_FACTS for f in u.facts) or any(p.fact in MONEY_FACTS for p in u.problems)
+    return _gives_money(figure_reading(tracker)[0])
 
 
 def answer_with_figures(
@@ -60,10 +83,9 @@ def answer_with_figures(
         return None  # before the 《办法》 took effect: nothing to compute (the answer says so)
     if measure_id is not None and measure_id not in FIGURE_MEASURES.values():
         return None
-    text = latest_text(tracker)
-    if question_only and not QUESTION_RE.search(text):
-        return None
-    u = understood(text, today())
+    u, follow_up = figure_reading(tracker)
+    if question_only and not follow_up and not QUESTION_RE.search(latest_text(tracker)):
+        return None  # facts for a self-check ("年租金120万"), not a question; a corrected figure is answered
     facts = [f for f in u.facts if f.name in MONEY_FACTS and f.value is not None]
     if measure_id in FIGURE_MEASURES.values():
         facts = [f for f in facts if FIGURE_MEASURES[f.name] == measure_id] or facts

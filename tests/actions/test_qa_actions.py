@@ -253,3 +253,44 @@ def test_a_follow_up_answer_never_says_a_line_twice():
     lines = [ln for ln in render(msgs).splitlines() if ln.strip()]
     assert "区人社局" in lines[0]
     assert len(lines) == len(set(lines)), lines
+
+
+@pytest.mark.parametrize(
+    "text, intent, topic, first",
+    [
+        ("不是二十万，是十二万", "ask_followup", "三、7", "论坛节展活动补贴：一次性补贴最高3.6万元"),
+        ("那五十万呢", "ask_followup", "三、2", "租金补贴每年15万元，前三年度合计最多45万元"),
+        ("说错了，应该是每月5万", "ask_rent_subsidy", "三、2", "租金补贴每年18万元"),
+    ],
+)
+def test_a_bare_amount_after_an_amount_was_discussed_is_that_measure_s_figure(text, intent, topic, first):
+    """Found on the REST channel (2026-12-03): after "举办一场招聘会花了二十万，能报多少" (computed),
+    "不是二十万，是十二万" got the clause's "不是固定金额" answer instead of the cap for 12万."""
+    slots = {"topic": topic, "aspect": "amount"}
+    out = render(run(ActionAnswerMeasure(), tracker("empty", text, intent=intent, slots=slots))[0])
+    assert out.startswith(first), out[:80]
+
+
+def test_a_bare_amount_is_not_taken_for_another_measure_or_without_an_amount_discussed():
+    after_rent = {"topic": "三、2", "aspect": "amount"}
+    out = render(
+        run(ActionAnswerMeasure(), tracker("empty", "那落户奖励50万呢", "ask_settlement_reward", slots=after_rent))[0]
+    )
+    assert "租金补贴每年" not in out and "三、1" in out
+    out = render(
+        run(ActionAnswerMeasure(), tracker("empty", "那五十万呢", "ask_followup", slots={"topic": "三、2"}))[0]
+    )
+    assert "租金补贴每年15万元" not in out  # the amount was not what was discussed: not read as the rent
+
+
+def test_a_corrected_figure_typed_as_a_fact_is_answered_not_turned_into_a_check():
+    """The live path of the case above: the NLU read "不是二十万，是十二万" as inform (facts), which starts the
+    self-check unless the message is a figure to compute."""
+    from actions.eligibility import ActionStartCheck
+
+    after = {"topic": "三、7", "aspect": "amount"}
+    msgs, events = run(ActionStartCheck(), tracker("empty", "不是二十万，是十二万", intent="inform", slots=after))
+    assert render(msgs).startswith("论坛节展活动补贴：一次性补贴最高3.6万元")
+    assert {"event": "followup", "timestamp": None, "name": "action_listen"} in events
+    msgs, events = run(ActionStartCheck(), tracker("empty", "年租金120万", intent="inform", slots=after))
+    assert "一次性补贴" not in render(msgs)  # the rent, a fact for the check, is not read as the event cost
