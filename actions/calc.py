@@ -18,7 +18,7 @@ from policy_kb.kb import PolicyKB
 from policy_kb.profile import Profile
 from policy_kb.report import fact_text
 from policy_kb.rules import Measure, messages
-from policy_kb.understand import MONEY_FACTS, Understanding, understand
+from policy_kb.understand import MONEY_FACTS, Understanding
 
 from .common import INTENT_MEASURE, asked_as_of, kb, kb_on, latest_intent, latest_text, understood, version_note
 from .facts import shown_params
@@ -51,14 +51,13 @@ def figure_reading(tracker: Tracker) -> tuple[Understanding, bool]:
     topic, aspect = tracker.get_slot("topic"), tracker.get_slot("aspect")
     if _gives_money(u) or aspect not in FIGURE_ASPECTS:
         return u, False
-    if INTENT_MEASURE.get(latest_intent(tracker) or "", topic) != topic or any(
-        m.title in text for m in kb().rules.measures if m.id != topic
-    ):
+    asked_measure = INTENT_MEASURE.get(latest_intent(tracker) or "")
+    if asked_measure not in (None, topic) or any(m.title in text for m in kb().rules.measures if m.id != topic):
         return u, False  # "那落户奖励呢": another measure's question, not a figure for this one
     fact = next((f for f, measure in FIGURE_MEASURES.items() if measure == topic), None)
     if fact is None:
         return u, False
-    again = understand(text, fact, {}, today())
+    again = understood(text, today(), fact)  # has_figures and answer_with_figures read it in one turn
     return again, _gives_money(again)
 
 

@@ -33,10 +33,11 @@ MEASURE_INTENT = {v: k for k, v in INTENT_MEASURE.items()}
 
 
 @lru_cache(maxsize=256)
-def understood(text: str, on: date) -> Understanding:
-    """policy_kb's reading of a message with no question pending: several actions of one turn ask it (figures,
-    near scope, premises), so it is computed once per text and day. Callers only read the result."""
-    return understand(text, None, {}, on)
+def understood(text: str, on: date, asked: str | None = None) -> Understanding:
+    """policy_kb's reading of a message with no question pending (or, with ``asked``, as the answer to a question
+    about that fact, nothing known yet): several actions of one turn ask it (figures, near scope, premises), so it
+    is computed once per text, day and fact. Callers only read the result."""
+    return understand(text, asked, {}, on)
 
 
 def library() -> PolicyLibrary:

@@ -170,9 +170,9 @@ def _date_target(s: str, mention: _Mention, asked: str | None, u: Understanding,
     seg = s[seg_start:seg_end]
     if POLICY_DATE_WORDS.search(seg):
         return None
-    words = {"entry_date": ENTRY_WORDS, "honour_year": HONOUR_WORDS, "recognition_year": RECOGNITION_WORDS}
     if NOT_ENTERED.search(seg):
         return None  # "去年没入驻": when it was not in the port, not when it came
+    words = {"entry_date": ENTRY_WORDS, "honour_year": HONOUR_WORDS, "recognition_year": RECOGNITION_WORDS}
     if ENTRY_WORDS.search(seg):
         return "entry_date"
     kind = _level_kind(seg)
