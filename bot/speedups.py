@@ -571,9 +571,10 @@ def install() -> bool:
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.runner.dask import DaskGraphRunner
 
-    from bot import dialogue_speedups
+    from bot import dialogue_speedups, turn_queue
 
     dialogue_speedups.install()  # first: if it fails, nothing is patched
+    turn_queue.install()  # messages a few at a time, in arrival order (RASA_TURNS_AT_ONCE; bot/turn_queue.py)
     from rasa.nlu.classifiers.diet_classifier import DIETClassifier
     from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
     from rasa.shared.core.domain import Domain

@@ -224,41 +224,41 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         conversation when no event was stored since (one indexed query tells), else from the tables."""
         if not self.every or not self.domain:
             return await super().retrieve(sender_id)
-        with self.transaction() as session:
-            last_id = self._last_id(session, sender_id)
+        with self.transaction() as conn:
+            last_id = self._last_id(conn, sender_id)
             window = self.windows.get(sender_id)
             if last_id is None:
                 self.windows.pop(sender_id, None)
                 return None
             if window is None or window.last_id != last_id:
-                window = self._load(session, sender_id, last_id)
+                window = self._load(conn, sender_id, last_id)
                 if self.windows.maxsize:
                     self.windows[sender_id] = window
         tracker = DialogueStateTracker.from_events(sender_id, window.events(self.every), self.domain.slots)
         tracker._jd_loaded = (len(tracker.events), last_id)  # type: ignore[attr-defined]  # what save need not store
         return tracker
 
-    def _last_id(self, session: Any, sender_id: str) -> int | None:
-        return session.execute(LAST_ID, {"s": sender_id}).scalar()
+    def _last_id(self, conn: Any, sender_id: str) -> int | None:
+        return conn.execute(LAST_ID, {"s": sender_id}).scalar()
 
-    def _load(self, session: Any, sender_id: str, last_id: int) -> Window:
+    def _load(self, conn: Any, sender_id: str, last_id: int) -> Window:
         """The conversation's window read from the tables: the newest two snapshots and the stored events from
         the oldest point the rule can pick (after the older snapshot when one of them has ``every`` events after
         it, else also the current session, which a read without snapshot returns)."""
-        snaps = session.execute(SNAPSHOTS_QUERY, {"s": sender_id}).all()[::-1]  # oldest first
-        after = [self._count_after(session, sender_id, s.event_id) for s in snaps]
-        session_start = session.execute(SESSION_START, {"s": sender_id}).scalar()
+        snaps = conn.execute(SNAPSHOTS_QUERY, {"s": sender_id}).all()[::-1]  # oldest first
+        after = [self._count_after(conn, sender_id, s.event_id) for s in snaps]
+        session_start = conn.execute(SESSION_START, {"s": sender_id}).scalar()
         start = snaps[0].event_id + 1 if snaps else 0
         if not any(n >= self.every for n in after):  # Rasa's read: the events from the latest session start
-            first = session.execute(FIRST_OF_SESSION, {"s": sender_id, "ts": session_start or 0.0}).scalar()
+            first = conn.execute(FIRST_OF_SESSION, {"s": sender_id, "ts": session_start or 0.0}).scalar()
             start = min(start, first) if snaps else (first or 0)
-        rows = session.execute(EVENTS_FROM, {"s": sender_id, "id": start}).all()
+        rows = conn.execute(EVENTS_FROM, {"s": sender_id, "id": start}).all()
         ids = [r.id for r in rows]
         window = Window(
             last_id=last_id,
             stored=deserialise_events([json.loads(r.data) for r in rows]),
             snapshots=[Snapshot(s.event_id, bisect.bisect_right(ids, s.event_id), json.loads(s.state)) for s in snaps],
-            since_snapshot=after[-1] if snaps else self._count_after(session, sender_id, 0),
+            since_snapshot=after[-1] if snaps else self._count_after(conn, sender_id, 0),
             session_start=session_start,
         )
         window.trim(self.every)
@@ -292,15 +292,13 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         last_id = seen_id
         private = private_answers(list(tracker.events), count)
         if new:
-            with self.transaction() as session:
+            with self.transaction() as conn:
                 rows = [_row(sender, hidden(e) if count + i in private else e) for i, e in enumerate(new)]
-                session.execute(self.SQLEvent.__table__.insert(), rows)
-                last_id = self._last_id(session, sender)
-                if tracker.latest_action_name == ACTION_LISTEN_NAME and self._snapshot_due(
-                    session, window, sender, new
-                ):
+                conn.execute(self.SQLEvent.__table__.insert(), rows)
+                last_id = self._last_id(conn, sender)
+                if tracker.latest_action_name == ACTION_LISTEN_NAME and self._snapshot_due(conn, window, sender, new):
                     state = state_of(tracker)
-                    session.execute(
+                    conn.execute(
                         SNAPSHOTS.insert().values(
                             sender_id=sender, event_id=last_id, state=json.dumps(state, ensure_ascii=False)
                         )
@@ -313,16 +311,16 @@ class UrlSQLTrackerStore(SQLTrackerStore):
                 window.snapshot(last_id, state, self.every)
         tracker._jd_loaded = (len(tracker.events), last_id if window is not None else None)  # type: ignore[attr-defined]
 
-    def _snapshot_due(self, session: Any, window: Window | None, sender: str, new: list[Event]) -> bool:
+    def _snapshot_due(self, conn: Any, window: Window | None, sender: str, new: list[Event]) -> bool:
         """``every`` of this conversation's events were stored since its newest snapshot (counted in the window,
         else in the tables; the turn's events are already inserted)."""
         if window is not None:
             return window.since_snapshot + len(new) >= self.every
-        previous = session.execute(NEWEST_SNAPSHOT, {"s": sender}).scalar()
-        return self._count_after(session, sender, previous or 0) >= self.every
+        previous = conn.execute(NEWEST_SNAPSHOT, {"s": sender}).scalar()
+        return self._count_after(conn, sender, previous or 0) >= self.every
 
-    def _count_after(self, session: Any, sender_id: str, event_id: int) -> int:
-        return int(session.execute(COUNT_AFTER, {"s": sender_id, "id": event_id}).scalar())
+    def _count_after(self, conn: Any, sender_id: str, event_id: int) -> int:
+        return int(conn.execute(COUNT_AFTER, {"s": sender_id, "id": event_id}).scalar())
 
 
 # The answers to the bureau-message form's personal questions (bot/domain/tickets.yml): the contact person and the
