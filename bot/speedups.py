@@ -154,29 +154,37 @@ class _KeptSession:
         return None
 
 
-def kept_session(self: Any) -> Any:
-    """Rasa's ``EndpointConfig.session``: the same configured aiohttp session, one per endpoint and event loop."""
+def per_loop(owner: Any, key: str, make: Any, usable: Any = None) -> Any:
+    """``owner``'s object under ``key`` for the running event loop: made by ``make()`` on first use in a loop (and
+    again once ``usable(obj)`` says no), so an object moved to another loop never shares loop-bound state."""
     import asyncio
 
+    loop = asyncio.get_running_loop()
+    kept = owner.__dict__.get(key)
+    if kept is None or kept[0] is not loop or (usable is not None and not usable(kept[1])):
+        kept = (loop, make())
+        owner.__dict__[key] = kept
+    return kept[1]
+
+
+def kept_session(self: Any) -> Any:
+    """Rasa's ``EndpointConfig.session``: the same configured aiohttp session, one per endpoint and event loop."""
     import aiohttp
 
-    loop = asyncio.get_running_loop()
-    kept = self.__dict__.get("_jd_session")
-    if kept is None or kept[0] is not loop or kept[1].closed:
+    def make() -> Any:
         from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
 
         # Rasa's session() with a connector that drops idle connections first
         auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
-        session = aiohttp.ClientSession(
+        return aiohttp.ClientSession(
             headers=self.headers,
             auth=auth,
             timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
             connector=aiohttp.TCPConnector(keepalive_timeout=KEEP_ALIVE_S),
             json_serialize=dumps,
         )
-        kept = (loop, session)
-        self.__dict__["_jd_session"] = kept
-    return _KeptSession(kept[1])
+
+    return _KeptSession(per_loop(self, "_jd_session", make, lambda session: not session.closed))
 
 
 def run_sequentially(

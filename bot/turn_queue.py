@@ -33,6 +33,8 @@ import os
 from collections.abc import AsyncIterator
 from typing import Any
 
+from bot.speedups import per_loop
+
 ENV_SIZE = "RASA_TURNS_AT_ONCE"
 DEFAULT_SIZE = 4
 
@@ -60,12 +62,6 @@ class TurnQueue:
     @property
     def holders(self) -> int:
         return self.size - self.free
-
-    async def __aenter__(self) -> None:
-        await self._take(self.line)
-
-    async def __aexit__(self, *exc: object) -> None:
-        self._give_back()
 
     async def _take(self, line: collections.deque[asyncio.Future[None]]) -> None:
         if self.free > 0 and not self.line and not self.back:
@@ -112,19 +108,33 @@ class Turn:
             self.holding = False
             self.queue._give_back()
 
-    @contextlib.asynccontextmanager
-    async def stepped_out(self) -> AsyncIterator[None]:
+    def step_out(self) -> None:
+        """The message waits for another process from now on: its place goes to the next in line (once)."""
         if self.out == 0 and self.holding:
             self.holding = False
             self.queue._give_back()
         self.out += 1
+
+    async def step_in(self) -> None:
+        """The wait is over: once no other wait of this message is left, take a place before the newcomers."""
+        self.out -= 1
+        if self.out == 0 and not self.holding:
+            await self.queue._take(self.queue.back)
+            self.holding = True
+
+    def leave_out(self) -> None:
+        """The message is cancelled while it is out: it ends without a place (``__aexit__`` gives back nothing)."""
+        self.out -= 1
+
+    @contextlib.asynccontextmanager
+    async def stepped_out(self) -> AsyncIterator[None]:
+        self.step_out()
         try:
             yield
-        finally:
-            self.out -= 1
-            if self.out == 0 and not self.holding:
-                await self.queue._take(self.queue.back)
-                self.holding = True
+        except asyncio.CancelledError:
+            self.leave_out()
+            raise
+        await self.step_in()
 
 
 def queue_size() -> int:
@@ -135,12 +145,7 @@ def queue_size() -> int:
 
 def turn_queue(processor: Any) -> TurnQueue:
     """The processor's queue for the running event loop (a processor moved to another loop gets a new one)."""
-    loop = asyncio.get_running_loop()
-    kept = processor.__dict__.get("_jd_turn_queue")
-    if kept is None or kept[0] is not loop:
-        kept = (loop, TurnQueue(queue_size()))
-        processor.__dict__["_jd_turn_queue"] = kept
-    return kept[1]
+    return per_loop(processor, "_jd_turn_queue", lambda: TurnQueue(queue_size()))
 
 
 async def handle_message(self: Any, message: Any) -> Any:
@@ -155,19 +160,34 @@ async def handle_message(self: Any, message: Any) -> Any:
 
 async def endpoint_request(self: Any, *args: Any, **kwargs: Any) -> Any:
     """Rasa's ``EndpointConfig.request`` (the action server, an NLG server): inside a message, a reply that takes
-    longer than ``SLOW_REPLY_S`` is waited for out of the queue."""
+    longer than ``SLOW_REPLY_S`` is waited for out of the queue (a timer steps out: nothing extra per fast call)."""
     turn = HELD.get()
     if turn is None:
         return await RASA_REQUEST(self, *args, **kwargs)
-    request = asyncio.ensure_future(RASA_REQUEST(self, *args, **kwargs))
+    out = False
+
+    def slow() -> None:
+        nonlocal out
+        out = True
+        turn.step_out()
+
+    timer = asyncio.get_running_loop().call_later(SLOW_REPLY_S, slow)
     try:
-        done, _ = await asyncio.wait({request}, timeout=SLOW_REPLY_S)
-        if not done:
-            async with turn.stepped_out():
-                await asyncio.wait({request})
-        return request.result()
-    finally:
-        request.cancel()  # nothing if it is done; cancelled with the message otherwise
+        reply = await RASA_REQUEST(self, *args, **kwargs)
+    except asyncio.CancelledError:
+        timer.cancel()
+        if out:
+            turn.leave_out()
+        raise
+    except BaseException:
+        timer.cancel()
+        if out:
+            await turn.step_in()  # the message goes on (Rasa reports the failed call): back in the queue first
+        raise
+    timer.cancel()
+    if out:
+        await turn.step_in()
+    return reply
 
 
 def install() -> bool:

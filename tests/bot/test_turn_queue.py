@@ -6,7 +6,7 @@ import pytest
 
 import bot  # noqa: F401  (installs the speedups, as every Rasa process of the project does)
 from bot import speedups, turn_queue
-from bot.turn_queue import TurnQueue
+from bot.turn_queue import Turn, TurnQueue
 
 QUESTION = "租金补贴怎么算"  # answered by a custom action (actions/measures.py)
 needs_speedups = pytest.mark.skipif(not speedups.installed(), reason="bot.speedups not installed in this process")
@@ -20,7 +20,7 @@ async def _holders_over_time(queue: TurnQueue, jobs: int, hold: float = 0.01):
 
     async def job(i: int) -> None:
         nonlocal most
-        async with queue:
+        async with Turn(queue):
             entered.append(i)
             most = max(most, queue.holders)
             await asyncio.sleep(hold)
@@ -50,12 +50,12 @@ def test_a_place_given_back_goes_to_the_first_in_line_not_to_a_newcomer():
         release = asyncio.Event()
 
         async def holder():
-            async with queue:
+            async with Turn(queue):
                 await release.wait()
             order.append("holder out")
 
         async def waiter(name):
-            async with queue:
+            async with Turn(queue):
                 order.append(name)
 
         h = asyncio.create_task(holder())
@@ -79,12 +79,12 @@ def test_a_waiter_cancelled_in_line_leaves_it_and_loses_no_place():
         release = asyncio.Event()
 
         async def holder():
-            async with queue:
+            async with Turn(queue):
                 await release.wait()
 
         h = asyncio.create_task(holder())
         await asyncio.sleep(0)
-        waiting = asyncio.create_task(queue.__aenter__())
+        waiting = asyncio.create_task(Turn(queue).__aenter__())
         await asyncio.sleep(0)
         assert len(queue.line) == 1
         waiting.cancel()
@@ -106,16 +106,16 @@ def test_a_waiter_cancelled_after_it_was_handed_a_place_gives_it_on():
         got_in: list[str] = []
 
         async def holder():
-            async with queue:
+            async with Turn(queue):
                 await release.wait()
 
         async def next_one():
-            async with queue:
+            async with Turn(queue):
                 got_in.append("next")
 
         h = asyncio.create_task(holder())
         await asyncio.sleep(0)
-        handed = asyncio.create_task(queue.__aenter__())
+        handed = asyncio.create_task(Turn(queue).__aenter__())
         await asyncio.sleep(0)
         after = asyncio.create_task(next_one())
         await asyncio.sleep(0)
@@ -137,7 +137,6 @@ def test_a_waiter_cancelled_after_it_was_handed_a_place_gives_it_on():
 def test_a_message_waiting_for_another_process_lets_the_next_in_and_comes_back_first():
     """While the holder waits for the action server its place serves the line; when it is back it goes before
     the messages that have not started."""
-    from bot.turn_queue import Turn
 
     async def scenario():
         queue = TurnQueue(1)
@@ -177,8 +176,6 @@ def test_a_message_waiting_for_another_process_lets_the_next_in_and_comes_back_f
 
 
 def test_two_waits_of_one_message_side_by_side_step_out_once():
-    from bot.turn_queue import Turn
-
     async def scenario():
         queue = TurnQueue(2)
         async with Turn(queue) as turn:
@@ -202,8 +199,6 @@ def test_two_waits_of_one_message_side_by_side_step_out_once():
 
 
 def test_a_message_cancelled_while_it_waits_to_come_back_gives_back_nothing():
-    from bot.turn_queue import Turn
-
     async def scenario():
         queue = TurnQueue(1)
         reply, go_on = asyncio.Event(), asyncio.Event()
@@ -307,3 +302,103 @@ def test_twelve_conversations_at_once_on_the_real_agent(agent):
     assert 1 <= most <= queue.size == turn_queue.DEFAULT_SIZE
     assert waited > 0  # some of the twelve waited in line: the queue was in their way
     assert queue.free == queue.size and not queue.line
+
+
+async def _server(delay: float, status: int = 200):
+    """A real HTTP server that answers every POST after ``delay`` seconds (a slow or a fast action server)."""
+    from aiohttp import web
+
+    async def answer(request):
+        await asyncio.sleep(delay)
+        return web.json_response({"events": [], "responses": []}, status=status)
+
+    app = web.Application()
+    app.router.add_post("/webhook", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    return runner, f"http://127.0.0.1:{port}/webhook"
+
+
+async def _call_while_another_waits(delay: float, status: int = 200):
+    """Message A calls the server inside a one-place queue; message B arrives just after. Returns the order of
+    what happened and the queue."""
+    from rasa.utils.endpoints import EndpointConfig
+
+    runner, url = await _server(delay, status)
+    queue, order = TurnQueue(1), []
+
+    async def a():
+        async with Turn(queue) as turn:
+            token = turn_queue.HELD.set(turn)
+            try:
+                await EndpointConfig(url).request("post", json={"next_action": "x"})
+                order.append("A replied")
+            except Exception as error:  # what the caller sees is part of the check
+                order.append(f"A failed: {type(error).__name__}")
+            finally:
+                turn_queue.HELD.reset(token)
+            order.append(f"A holds {queue.holders}")
+
+    async def b():
+        async with Turn(queue):
+            order.append("B in")
+
+    try:
+        first = asyncio.create_task(a())
+        await asyncio.sleep(0)
+        await asyncio.gather(first, b())
+    finally:
+        await runner.cleanup()
+    return order, queue
+
+
+@needs_speedups
+def test_a_fast_action_server_reply_keeps_the_place():
+    order, queue = asyncio.run(_call_while_another_waits(0.01))
+    assert order == ["A replied", "A holds 1", "B in"]
+    assert queue.free == 1 and not queue.line and not queue.back
+
+
+@needs_speedups
+def test_a_slow_action_server_reply_is_waited_for_out_of_the_queue():
+    order, queue = asyncio.run(_call_while_another_waits(turn_queue.SLOW_REPLY_S + 0.3))
+    assert order == ["B in", "A replied", "A holds 1"]  # B used A's place; A came back into it
+    assert queue.free == 1 and not queue.line and not queue.back
+
+
+@needs_speedups
+def test_a_slow_call_that_fails_comes_back_into_the_queue_and_reports_the_failure():
+    order, queue = asyncio.run(_call_while_another_waits(turn_queue.SLOW_REPLY_S + 0.3, status=500))
+    assert order[0] == "B in" and order[1].startswith("A failed") and order[2] == "A holds 1"
+    assert queue.free == 1
+
+
+@needs_speedups
+def test_a_message_cancelled_during_a_slow_call_leaves_without_a_place():
+    from rasa.utils.endpoints import EndpointConfig
+
+    async def scenario():
+        runner, url = await _server(5.0)
+        queue = TurnQueue(1)
+
+        async def a():
+            async with Turn(queue) as turn:
+                turn_queue.HELD.set(turn)
+                await EndpointConfig(url).request("post", json={})
+
+        try:
+            task = asyncio.create_task(a())
+            await asyncio.sleep(turn_queue.SLOW_REPLY_S + 0.2)
+            assert queue.free == 1  # out while the reply takes long
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        finally:
+            await runner.cleanup()
+        return queue
+
+    queue = asyncio.run(scenario())
+    assert queue.free == 1 and not queue.line and not queue.back
