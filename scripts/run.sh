@@ -37,10 +37,10 @@ cors_args=()
 echo "==> 启动 Rasa 服务器（端口 ${RASA_PORT}，日志 var/log/rasa.log；加载模型约需 30 秒）"
 # One TensorFlow thread per Rasa process: the intent model is small and thread hand-offs cost more than they give
 # (profiled on 2 cores, bench/PROFILE.md). Only for Rasa: set for the action server, they would make the rasa CLI
-# import TensorFlow there too (+500 MB).
+# import TensorFlow there too (+500 MB). scripts/rasa_run.py is `rasa` without TensorFlow's unused JAX import (−190 MB).
 TF_INTRA_OP_PARALLELISM_THREADS="${TF_INTRA_OP_PARALLELISM_THREADS:-1}" \
 TF_INTER_OP_PARALLELISM_THREADS="${TF_INTER_OP_PARALLELISM_THREADS:-1}" \
-.venv/bin/rasa run --model "$model" --port "$RASA_PORT" -i "${RASA_HOST:-0.0.0.0}" \
+.venv/bin/python scripts/rasa_run.py run --model "$model" --port "$RASA_PORT" -i "${RASA_HOST:-0.0.0.0}" \
   --credentials bot/credentials.yml --endpoints bot/endpoints.yml "${api_args[@]}" "${cors_args[@]}" \
   > var/log/rasa.log 2>&1 &
 pids+=($!)

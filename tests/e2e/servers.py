@@ -98,7 +98,8 @@ class Servers:
         log = open(self.workdir / "rasa.log", "ab")  # noqa: SIM115 - the child process writes to it until stop()
         self.procs["rasa"] = subprocess.Popen(
             [
-                str(BIN / "rasa"),
+                str(BIN / "python"),
+                str(ROOT / "scripts" / "rasa_run.py"),  # as scripts/run.sh: `rasa run` without TensorFlow's JAX import
                 "run",
                 "--model",
                 str(model or current_model()),
