@@ -94,9 +94,10 @@ def asks_as_individual(tracker: Tracker) -> bool:
     return bool(INDIVIDUAL.search(text)) and not ORGANISATION.search(INDIVIDUAL.sub("", text))
 
 
-def near_scope_category(tracker: Tracker) -> str | None:
-    """A business outside 《办法》二 stated in the message ("我们是芯片制造企业"): the vocabulary's word for it."""
-    fact = understood(latest_text(tracker), today()).fact("category")
+def near_scope_category(tracker: Tracker, about_fields: bool = False) -> str | None:
+    """A business outside 《办法》二 stated in the message ("我们是芯片制造企业"): the vocabulary's word for it. With
+    ``about_fields`` (a question who may apply) also one the message asks about ("做餐饮的企业可以享受吗")."""
+    fact = understood(latest_text(tracker), today(), "category" if about_fields else None).fact("category")
     if fact is None or category_clause(fact.value) or fact.value == vocabulary()["other_hr_service"]["canonical"]:
         return None
     return str(fact.value)

@@ -21,7 +21,7 @@ from policy_kb.rules import Measure, messages
 from policy_kb.understand import MONEY_FACTS, Understanding
 
 from .common import INTENT_MEASURE, asked_as_of, kb, kb_on, latest_intent, latest_text, understood, version_note
-from .facts import shown_params
+from .facts import has_profile, shown_params
 
 FIGURE_MEASURES = {"annual_rent": "三、2", "event_cost": "三、7"}
 FIGURE_ASPECTS = ("amount", "cap", "computation", "summary")  # what the computed answer itself answers
@@ -49,7 +49,12 @@ def figure_reading(tracker: Tracker) -> tuple[Understanding, bool]:
     text = latest_text(tracker)
     u = understood(text, today())
     topic, aspect = tracker.get_slot("topic"), tracker.get_slot("aspect")
-    if _gives_money(u) or aspect not in FIGURE_ASPECTS:
+    if _gives_money(u):
+        # "说错了，是六万一个月" right after that measure's amount was computed, no self-check under way or done (with a
+        # profile, a correction is the profile's): the corrected figure, answered again
+        corrected = u.correction and aspect in FIGURE_ASPECTS and not has_profile(tracker)
+        return u, corrected and any(FIGURE_MEASURES.get(f.name) == topic for f in u.facts)
+    if aspect not in FIGURE_ASPECTS:
         return u, False
     asked_measure = INTENT_MEASURE.get(latest_intent(tracker) or "")
     if asked_measure not in (None, topic) or any(m.title in text for m in kb().rules.measures if m.id != topic):

@@ -9,14 +9,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from policy_kb import aspects
+from policy_kb import aspects, premises
 from policy_kb.aspects import SUMMARY
 from policy_kb.engine import benefit
 from policy_kb.profile import Profile
 from policy_kb.rules import messages  # checked against the text by policy_kb.consistency.check_silences
 
-from .answers import answer_questions, answered_by_aspects, asks_as_individual
+from .answers import answer_questions, answered_by_aspects, asks_as_individual, near_scope_category
 from .common import asked_as_of, authority, cn_day, kb, latest_text, library, measure_buttons, supplements_note
+from .eligibility import FORM
 
 
 class ActionOverview(Action):
@@ -42,6 +43,13 @@ class ActionSupportObjects(Action):
         if asks_as_individual(tracker):  # "个人能申请这些补贴吗": no, and who the policy is for
             dispatcher.utter_message(response="utter_near_scope_individual")
             return [SlotSet("topic", "二")]
+        outside = near_scope_category(tracker, about_fields=True) if tracker.active_loop_name != FORM else None
+        if outside:  # "做餐饮的企业可以享受吗": not in the fields of 二 — said first, then who the policy is for
+            dispatcher.utter_message(response="utter_near_scope", category=outside)
+            return [SlotSet("topic", "二")]
+        text = latest_text(tracker)
+        if any(c.verdict != "right" for c in premises.check_premises(kb(), text, "二")):
+            return answer_questions(dispatcher, [("二", SUMMARY, text)])  # "我们没有入驻人才港，能享受吗": no, first
         routed = answered_by_aspects(
             dispatcher, tracker, "二", lambda items: any(a not in (SUMMARY, "conditions") for _, a, _ in items)
         )

@@ -251,6 +251,24 @@ def test_a_question_that_carries_its_figures_is_answered_not_turned_into_a_check
     assert {"event": "followup", "timestamp": None, "name": "action_listen"} in events
 
 
+def test_a_corrected_rent_right_after_its_amount_is_answered_again():
+    # found by talking to the running bot: "月租五万能补多少" answered, then the correction started a self-check
+    after_amount = {"topic": "三、2", "aspect": "amount"}
+    msgs, events = run(
+        ActionStartCheck(), tracker("empty", "说错了，是六万一个月", intent="inform", slots=after_amount)
+    )
+    text = render(msgs)
+    assert text.startswith("租金补贴每年21.6万元，前三年度合计最多64.8万元（《办法》三、2")
+    assert "按每月6万元×12个月计算" in text
+    assert {"event": "followup", "timestamp": None, "name": "action_listen"} in events
+
+
+def test_a_corrected_rent_after_a_self_check_stays_the_profiles():
+    slots = {"topic": "三、2", "aspect": "amount", "annual_rent": 600000}
+    msgs, _ = run(ActionStartCheck(), tracker("empty", "说错了，是六万一个月", intent="inform", slots=slots))
+    assert not render(msgs).startswith("租金补贴每年")
+
+
 @pytest.mark.parametrize(
     "text,intent",
     [

@@ -151,6 +151,21 @@ def test_a_business_outside_the_policy_is_told_who_it_is_for():
     assert {"event": "followup", "timestamp": None, "name": "eligibility_form"} not in events
 
 
+@pytest.mark.parametrize("text, business", [("做餐饮的企业可以享受吗", "餐饮"), ("我们是做物流的，能申请吗", "物流")])
+def test_who_can_apply_answers_first_for_a_business_outside_the_fields(text, business):
+    first = render(run(ActionSupportObjects(), tracker("empty", text, intent="ask_support_objects"))[0]).splitlines()[0]
+    assert first.startswith("按《办法》二，支持对象是") and f"“{business}”不在所列领域内" in first
+
+
+def test_who_can_apply_says_no_first_without_the_talent_port():
+    msgs, events = run(
+        ActionSupportObjects(), tracker("empty", "我们没有入驻人才港，能享受吗", intent="ask_support_objects")
+    )
+    first = render(msgs).splitlines()[0]
+    assert first.startswith("不行") and "上海·嘉定人才港" in first and "《办法》二" in first
+    assert {"event": "slot", "timestamp": None, "name": "topic", "value": "二"} in events
+
+
 def test_a_foreign_hr_firm_is_in_scope():
     msgs, _ = run(
         ActionSupportObjects(), tracker("empty", "我们是外资的人力资源公司，可以申请吗", intent="ask_support_objects")
