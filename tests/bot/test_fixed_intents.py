@@ -108,3 +108,30 @@ def test_a_message_with_a_word_is_left_to_diet_or_the_phrases(text):
 )
 def test_a_question_whether_the_policy_changed_is_ask_validity(text, intent):
     assert fixed_intent(text) == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "各位好",
+        "诸位好！",
+        "老师好",
+        "工作人员您好",
+        "下午好",
+        "大家晚上好",
+        "哈喽",
+        "Hi",
+        "喂，你好",
+        "你好呀",
+        "有人在吗？",
+    ],
+)
+def test_a_message_that_is_only_a_greeting_is_greet(text):
+    assert fixed_intent(text) == "greet"
+
+
+@pytest.mark.parametrize(
+    "text", ["好", "好的", "还好", "那好", "说不好", "你好，我想问房租补贴", "晚安", "好吧，再见", "早", "啊", "呀"]
+)
+def test_a_greeting_in_a_longer_message_or_an_answer_with_hao_is_left_to_diet(text):
+    assert fixed_intent(text) is None
