@@ -157,10 +157,9 @@ def test_who_can_apply_answers_first_for_a_business_outside_the_fields(text, bus
     assert first.startswith("按《办法》二，支持对象是") and f"“{business}”不在所列领域内" in first
 
 
-def test_who_can_apply_says_no_first_without_the_talent_port():
-    msgs, events = run(
-        ActionSupportObjects(), tracker("empty", "我们没有入驻人才港，能享受吗", intent="ask_support_objects")
-    )
+@pytest.mark.parametrize("text", ["我们没有入驻人才港，能享受吗", "我们还没进驻人才港能申请补贴吗"])
+def test_who_can_apply_says_no_first_without_the_talent_port(text):
+    msgs, events = run(ActionSupportObjects(), tracker("empty", text, intent="ask_support_objects"))
     first = render(msgs).splitlines()[0]
     assert first.startswith("不行") and "上海·嘉定人才港" in first and "《办法》二" in first
     assert {"event": "slot", "timestamp": None, "name": "topic", "value": "二"} in events
