@@ -67,7 +67,7 @@ WHAT_IF = re.compile(r"如果|要是|假如|假设|万一|若是")
 
 
 # the whole message (punctuation and particles aside); 好 alone, 还好, 那好 and 你好，我想问房租补贴 are not greetings
-_GREETED = r"(你|您|你们|您们|你們|各位|诸位|大家|各位老师|老师|朋友|同志|工作人员|客服|领导|同事们?)"
+_GREETED = r"(你|您|你们|您们|你們|各位|诸位|大家|老师|朋友|同志|工作人员|客服|领导|同事们?)"
 _TIME = r"(早上|上午|中午|下午|晚上)"
 _HELLO = r"喂|嗨|哈喽|哈啰|hi|hello|hey"
 _HAO = rf"({_GREETED}{{1,2}}{_TIME}?好|{_TIME}好|早安)"
@@ -81,7 +81,7 @@ GREETING = re.compile(
 def greeting_intent(text: str) -> str | None:
     """greet when the whole message is a greeting, else None."""
     s = _STRIP.sub("", text or "")
-    return "greet" if s and len(s) <= 12 and GREETING.match(s) else None
+    return "greet" if len(s) <= 12 and GREETING.match(s) else None
 
 
 def fixed_intent(text: str) -> str | None:
