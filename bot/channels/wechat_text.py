@@ -20,12 +20,15 @@ MESSAGES_FILE = Path(__file__).with_name("wechat_messages.yml")
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _CLAUSE_END = re.compile(r"(?<=[。；！？;!?，,、：:])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINK = re.compile(r"!?\[([^\]\n]+)\]\((\S+?)\)")
+# a URL is kept as it is: a report token may hold "__" (URL-safe base64), which the emphasis pattern would eat
+_URL = re.compile(r"https?://[^\s*`~<>\"'\u0080-\U0010ffff]+")
+_URL_MARK = re.compile("\ue000(\\d+)\ue001")
 _MARKDOWN = [
     (re.compile(r"\*\*(.+?)\*\*", re.S), r"\1"),
     (re.compile(r"__(.+?)__", re.S), r"\1"),
     (re.compile(r"~~(.+?)~~", re.S), r"\1"),
     (re.compile(r"`([^`\n]+)`"), r"\1"),
-    (re.compile(r"!?\[([^\]\n]+)\]\((\S+?)\)"), r"\1（\2）"),
     (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.M), ""),
     (re.compile(r"^[ \t]{0,3}>[ \t]?", re.M), ""),
     (re.compile(r"^([ \t]*)[-*+][ \t]+", re.M), r"\1· "),
@@ -45,8 +48,17 @@ def utf8_len(text: str) -> int:
 def strip_markdown(text: str) -> str:
     """Plain text for WeChat: bold/italic markers, code ticks, headings, quotes and rules removed, links inlined,
     list bullets turned into "· ", control characters that XML cannot carry dropped."""
+    text = _LINK.sub(r"\1（\2）", text)
+    urls: list[str] = []
+
+    def set_aside(match: re.Match[str]) -> str:
+        urls.append(match.group(0))
+        return f"\ue000{len(urls) - 1}\ue001"
+
+    text = _URL.sub(set_aside, text)
     for pattern, replacement in _MARKDOWN:
         text = pattern.sub(replacement, text)
+    text = _URL_MARK.sub(lambda m: urls[int(m.group(1))], text)
     return _CONTROL.sub("", text)
 
 

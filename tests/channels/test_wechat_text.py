@@ -27,6 +27,16 @@ def test_markdown_is_stripped():
     assert strip_markdown("a\x00b\x1fc\n\td") == "abc\n\td"  # XML cannot carry control characters
 
 
+def test_a_link_is_kept_as_it_is():
+    """A report token is URL-safe base64 and may hold "__"; with two links in one reply the pair once read as
+    emphasis and the links lost their underscores (CI: the WeChat report link did not open)."""
+    token = "ab__cdEFghijklmnopqrstuvwxyz0123456789-_XYZ"
+    text = f"网页版：http://localhost:5005/webhooks/web/report/{token}\nPDF：http://localhost:5005/webhooks/web/report/{token}.pdf"
+    assert strip_markdown(text) == text
+    assert strip_markdown("**见 https://a.example/x__y**，__重点__") == "见 https://a.example/x__y，重点"
+    assert strip_markdown(f"[报告](https://a.example/{token})") == f"报告（https://a.example/{token}）"
+
+
 def test_buttons_become_numbered_options():
     turn = render_turn(
         [
