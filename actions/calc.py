@@ -98,7 +98,7 @@ def answer_with_figures(
         if problems and not question_only:
             p = problems[0]
             m = k.rules.measure(FIGURE_MEASURES[p.fact])
-            dispatcher.utter_message(response=f"utter_problem_{p.code}", text=p.text, **shown_params(p.params))
+            dispatcher.utter_message(response=f"utter_problem_{p.code}", **shown_params(p.params))
             dispatcher.utter_message(response="utter_calc_needs_figure", citation=m.citation)
             return m.id
         return None

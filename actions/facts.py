@@ -73,7 +73,8 @@ def read_message(tracker: Tracker, asked: str | None) -> Reading:
         if p.fact == "entry_date" and port is not None and port.value is False:
             continue  # "打算明年入驻": not in the port yet — the future date is not an error to re-ask
         code = "future_year" if p.code == "future_date" and p.fact != "entry_date" else p.code
-        r.problems.append((f"utter_problem_{code}", {"text": p.text, **shown_params(p.params)}))
+        # not the user's words as ``text``: rasa_sdk takes that as the message itself, in place of the template
+        r.problems.append((f"utter_problem_{code}", shown_params(p.params)))
     for f in u.facts:
         if f.kind == UNKNOWN:
             r.skipped.append(f.name)

@@ -66,16 +66,17 @@ def run(action, t: Tracker):
 
 
 def render(messages: list[dict[str, Any]]) -> str:
-    """The text people would see: each response template filled with the action's values."""
+    """The text people would see: each response template filled with the action's values. As Rasa does
+    (``RemoteAction._utter_responses``), a ``text`` sent with a response replaces the template's text."""
     out = []
     for m in messages:
         name = m.get("response") or m.get("template")
-        if name:
+        if m.get("text"):
+            out.append(m["text"])
+        elif name:
             template = RESPONSES[name][0]["text"]
             kwargs = {k: v for k, v in m.items() if k not in ("response", "template", "text")}
             out.append(template.format(**kwargs))
-        elif m.get("text"):
-            out.append(m["text"])
     return "\n".join(out)
 
 

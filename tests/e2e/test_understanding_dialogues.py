@@ -123,3 +123,14 @@ def test_asking_for_the_result_ends_the_questions(bot):
     bot.text(me, "已入驻")
     text = bot.text(me, "直接看结果吧")
     assert "其余问题先跳过" in text and "【政策自测】" in text
+
+
+@pytest.mark.parametrize("said, explained", [("0元", "金额不能为零"), ("7", "请带上单位")])
+def test_an_unusable_amount_is_explained_over_rest(bot, said, explained):
+    """The template's sentence reaches the user, not the number alone: a ``text`` sent beside a response replaces
+    the template in Rasa (the bot once answered "0元" to "0元")."""
+    me = sender()
+    _start_rent_check(bot, me)
+    bot.text(me, "2025年3月")
+    text = bot.text(me, said)
+    assert explained in text and first_line(text) != said, text
