@@ -99,7 +99,8 @@ def answer_with_figures(
             p = problems[0]
             m = k.rules.measure(FIGURE_MEASURES[p.fact])
             dispatcher.utter_message(response=f"utter_problem_{p.code}", **shown_params(p.params))
-            dispatcher.utter_message(response="utter_calc_needs_figure", citation=m.citation)
+            if p.code != "need_period":  # that one is a question with the two readings as buttons
+                dispatcher.utter_message(response="utter_calc_needs_figure", citation=m.citation)
             return m.id
         return None
     fact = facts[0]

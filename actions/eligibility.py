@@ -45,7 +45,15 @@ STOP_RE = re.compile(
     r"|(结束|退出|停止)(自测|测试)"
 )
 ANSWER_INTENTS = {"inform", "affirm", "deny", "nlu_fallback", "start_eligibility_check"}
-STATE_SLOTS = ["skipped_facts", "failed_answers", "focus_measures", "form_notice", "requested_slot", "institution_name"]
+STATE_SLOTS = [
+    "skipped_facts",
+    "failed_answers",
+    "focus_measures",
+    "form_notice",
+    "requested_slot",
+    "institution_name",
+    "rent_said",
+]
 
 
 def still_to_ask(tracker: Tracker) -> list[str]:
@@ -141,6 +149,8 @@ class ValidateEligibilityForm(FormValidationAction):
         """The engine's first missing fact — also one already filled with an interval that must be narrowed (an
         entry year on which the three-year window turns): rasa_sdk's default would skip a filled slot."""
         missing = still_to_ask(tracker)
+        if tracker.get_slot("rent_said") and "annual_rent" in missing:
+            missing.insert(0, missing.pop(missing.index("annual_rent")))  # "我们房租7万": its period first
         return SlotSet("requested_slot", missing[0] if missing else None)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
@@ -254,6 +264,20 @@ class ActionResetProfile(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(response="utter_profile_cleared")
         return [ActiveLoop(None)] + [SlotSet(s, None) for s in PROFILE_SLOTS + STATE_SLOTS]
+
+
+class ActionAskAnnualRent(Action):
+    """The rent question; after a rent said without a period ("我们房租7万"), whether it is per month or per year."""
+
+    def name(self) -> str:
+        return "action_ask_annual_rent"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if tracker.get_slot("rent_said"):
+            dispatcher.utter_message(response="utter_ask_annual_rent_period")
+        else:
+            dispatcher.utter_message(response="utter_ask_annual_rent")
+        return []
 
 
 class ActionAskEntryDate(Action):

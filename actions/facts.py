@@ -7,6 +7,7 @@ or that failed twice go into ``skipped_facts``: never asked again, left undecide
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -63,15 +64,32 @@ def known_facts(tracker: Tracker) -> dict[str, Any]:
     return {s: tracker.get_slot(s) for s in order if tracker.get_slot(s) not in (None, UNKNOWN_VALUE)}
 
 
+# The answer to "房租7万元是每月还是每年？" may be the period alone: "每月", "按年", "月租", "一年的"
+BARE_PERIOD = re.compile(r"^(是|按|算)?(每|一)?个?(?P<p>月|年)(租金?|房租|付|交|的)?(吧|啊|呀|哈)?[。.!！]?$")
+PERIOD_WORD = re.compile(r"[月年季天日周]")
+
+
+def _message_text(tracker: Tracker, asked: str | None) -> str:
+    """The latest message; a bare period answering the period question carries the amount asked about."""
+    text = latest_text(tracker)
+    said = tracker.get_slot("rent_said")
+    m = BARE_PERIOD.match(text.replace(" ", "")) if said and asked == "annual_rent" else None
+    return f"每{m.group('p')}{said}" if m else text
+
+
 def read_message(tracker: Tracker, asked: str | None) -> Reading:
     """Every fact in the latest message, validated through the profile rules."""
     known = known_facts(tracker)
-    u = understand(latest_text(tracker), asked, known, today())
+    text = _message_text(tracker, asked)
+    u = understand(text, asked, known, today())
     r = Reading(understanding=u)
+    _rent_period(tracker, asked, text, u, r)
     port = u.fact("in_talent_port")
     for p in u.problems:
         if p.fact == "entry_date" and port is not None and port.value is False:
             continue  # "打算明年入驻": not in the port yet — the future date is not an error to re-ask
+        if p.code == "need_period":
+            continue  # asked as the form's next question (actions/eligibility.py, action_ask_annual_rent)
         code = "future_year" if p.code == "future_date" and p.fact != "entry_date" else p.code
         # not the user's words as ``text``: rasa_sdk takes that as the message itself, in place of the template
         r.problems.append((f"utter_problem_{code}", shown_params(p.params)))
@@ -94,6 +112,8 @@ def read_message(tracker: Tracker, asked: str | None) -> Reading:
             r.corrected.append(fact_text(f))
         elif old is None:  # every value taken is said back, so the user can check what was understood
             r.recorded.append(fact_text(f))
+    if tracker.get_slot("rent_said") and ("annual_rent" in r.updates or "annual_rent" in r.skipped):
+        r.updates["rent_said"] = None  # the period question is answered (or skipped)
     if r.updates.get("in_talent_port") is False:
         r.updates["entry_date"] = None  # not in the port: no entry date
     elif r.updates.get("entry_date"):
@@ -101,12 +121,32 @@ def read_message(tracker: Tracker, asked: str | None) -> Reading:
     return r
 
 
+def _rent_period(tracker: Tracker, asked: str | None, text: str, u: Understanding, r: Reading) -> None:
+    """A rent said without a period ("我们房租7万") is kept as said and asked about next; answering that question
+    with an amount and still no period ("7万") answers nothing, so it is asked once more, then skipped."""
+    problem = next((p for p in u.problems if p.code == "need_period"), None)
+    if problem is not None:
+        r.updates["rent_said"] = money_text(_range(problem.params["amount"]))
+        return
+    rent = u.fact("annual_rent")
+    if rent is None or rent.kind == UNKNOWN:  # 不清楚 / 跳过 answer it
+        return
+    if asked == "annual_rent" and tracker.get_slot("rent_said") and not PERIOD_WORD.search(text):
+        u.facts.remove(rent)
+
+
+def _range(v: Any) -> Any:
+    return Range(*v) if isinstance(v, list) else v
+
+
 def shown_params(params: dict[str, Any]) -> dict[str, Any]:
     """A problem's parameters for its template: amounts in 万元 ("100万元、110万元"), lists joined."""
     out: dict[str, Any] = {}
     for k, v in params.items():
         if k == "amounts":
-            v = [money_text(Range(*x) if isinstance(x, list) else x) for x in v]
+            v = [money_text(_range(x)) for x in v]
+        elif k == "amount":
+            v = money_text(_range(v))
         out[k] = "、".join(map(str, v)) if isinstance(v, list) else v
     return out
 

@@ -211,10 +211,13 @@ def _period(s: str, mention: _Mention) -> str:
     seg_start, seg_end = _segment(s, mention.start)
     before, after = s[seg_start : mention.start], s[mention.end : seg_end][:6]
     found = _period_of(before, after, s[seg_start:seg_end])
-    if found or seg_start == 0 or not re.search(r"每次|一次|每期|一期", before):
+    if found or seg_start == 0:
         return found
     earlier = s[:seg_start]
-    return _period_of(earlier, "", earlier)
+    # "每次21万" after "每三个月交一次房租"; "150万" after "房租一年一交" (the rent named there, not in this clause)
+    if re.search(r"每次|一次|每期|一期", before) or (RENT_WORDS.search(earlier) and not RENT_WORDS.search(before)):
+        return _period_of(earlier, "", earlier)
+    return ""
 
 
 def _unit_price(s: str, mention: _Mention) -> str | None:
@@ -319,7 +322,9 @@ def _read_money(u: Understanding, s: str, asked: str | None, known: dict[str, An
         if target == "annual_rent" and not direct and OTHER_MONEY.search(seg):
             continue  # "156万是含物业费的": not the rent
         scratch = Understanding(u.text, correction=u.correction)
-        _money_fact(scratch, s, mention, target, asked)
+        # a rent with no period, volunteered, none known yet ("我们房租7万"): per month or per year is asked
+        ask_period = asked != "annual_rent" and "annual_rent" not in known
+        _money_fact(scratch, s, mention, target, asked, ask_period)
         candidates.append((target, direct, mention, scratch))
     _choose(u, candidates, correcting_any(u, s))
 
@@ -352,7 +357,9 @@ def _choose(u: Understanding, candidates: list[_Candidate], correcting: bool) ->
             u.problem(p.fact, p.code, p.text, **p.params)
 
 
-def _money_fact(u: Understanding, s: str, mention: _Mention, target: str, asked: str | None) -> None:
+def _money_fact(
+    u: Understanding, s: str, mention: _Mention, target: str, asked: str | None, ask_period: bool = False
+) -> None:
     rng: Range = mention.value
     if mention.bad:
         u.problem(target, mention.bad, mention.text)
@@ -381,6 +388,9 @@ def _money_fact(u: Understanding, s: str, mention: _Mention, target: str, asked:
         return
     if target == "annual_rent" and not price:
         period = _period(s, mention)
+        if not period and ask_period:
+            u.problem(target, "need_period", mention.text, amount=rng.to_json())
+            return
         mult = {"month": 12, "quarter": 4, "half_year": 2, "day": 365}.get(period)
         if mult:
             rng = Range(rng.lo * mult, rng.hi * mult)

@@ -94,7 +94,7 @@ class Fact:
 class Problem:
     fact: str
     code: str  # zero / negative / too_large / vague / need_unit / need_area / future_date / bad_date / need_year
-    text: str = ""  # need_rank / need_level / need_count / need_cost
+    text: str = ""  # need_rank / need_level / need_count / need_cost / need_period
     params: dict[str, Any] = field(default_factory=dict)
 
 

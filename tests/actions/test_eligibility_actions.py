@@ -6,6 +6,7 @@ import pytest
 
 from actions.eligibility import (
     UNKNOWN,
+    ActionAskAnnualRent,
     ActionAskEntryDate,
     ActionEligibilityReport,
     ActionResetProfile,
@@ -77,6 +78,34 @@ def test_entry_date_valid_and_corrected():
     out, slots = validate("入驻时间说错了，是2023年5月", requested="annual_rent", slots={"entry_date": "2024-03-01"})
     assert slots["entry_date"] == "2023-05-01/2023-05-31"
     assert "已更正：入驻时间2023年5月" in out
+
+
+def test_a_rent_said_without_a_period_is_asked_next_not_taken_as_annual():
+    """ "我们房租7万": per month (84万 a year) or per year (7万) — twelve times apart, so asked, not assumed."""
+    _out, slots = validate("我们房租7万", requested="honour_level")
+    assert "annual_rent" not in slots and slots["rent_said"] == "7万元"
+    assert slots["requested_slot"] == "annual_rent"  # the period question comes next, before the rest
+    msgs, _ = run(ActionAskAnnualRent(), tracker("form_asking_rent", "我们房租7万", slots={"rent_said": "7万元"}))
+    assert [m["response"] for m in msgs] == ["utter_ask_annual_rent_period"]
+    msgs, _ = run(ActionAskAnnualRent(), tracker("form_asking_rent", "", slots={"rent_said": None}))
+    assert [m["response"] for m in msgs] == ["utter_ask_annual_rent"]
+
+
+@pytest.mark.parametrize("answer, yuan", [("每月", 840000), ("按年", 70000), ("月租", 840000), ("每月7万元", 840000)])
+def test_the_period_question_is_answered_by_the_period_alone(answer, yuan):
+    out, slots = validate(answer, slots={"rent_said": "7万元", "annual_rent": None})
+    assert slots["annual_rent"] == yuan and slots["rent_said"] is None
+    assert "已记录：年租金" in out
+
+
+def test_an_amount_without_a_period_does_not_answer_the_period_question():
+    out, slots = validate("7万", slots={"rent_said": "7万元", "annual_rent": None})
+    assert "annual_rent" not in slots and "没听明白" in out
+
+
+def test_skipping_the_period_question_clears_it():
+    _, slots = validate("跳过", slots={"rent_said": "7万元", "annual_rent": None})
+    assert "annual_rent" in slots.get("skipped_facts", []) and slots["rent_said"] is None
 
 
 def test_entry_date_in_the_future_is_refused():

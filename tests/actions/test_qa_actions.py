@@ -31,6 +31,15 @@ def test_an_approximate_rent_gives_an_approximate_figure(text):
     assert render(msgs).startswith("租金补贴每年约18万元，前三年度合计最多约54万元")
 
 
+def test_a_rent_without_a_period_is_asked_back_not_computed():
+    """ "房租7万能补多少": 每年2.1万元 or 每年25.2万元 depending on the period, so the two readings are offered."""
+    msgs, _ = run(ActionAnswerMeasure(), tracker("empty", "房租7万能补多少", intent="ask_rent_subsidy"))
+    text = render(msgs)
+    assert text.startswith("您说的房租7万元是每月还是每年？") and "《办法》三、2" in text
+    assert "万元，前三年度" not in text  # no amount computed from a guessed period
+    assert [m["response"] for m in msgs] == ["utter_problem_need_period"]  # its buttons: the two readings
+
+
 def test_event_question_gives_the_cap_not_a_promise():
     msgs, _ = run(ActionAnswerMeasure(), tracker("empty", "办论坛花了200万最多补多少", intent="ask_event_subsidy"))
     text = render(msgs)

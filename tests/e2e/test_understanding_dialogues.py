@@ -134,3 +134,32 @@ def test_an_unusable_amount_is_explained_over_rest(bot, said, explained):
     bot.text(me, "2025年3月")
     text = bot.text(me, said)
     assert explained in text and first_line(text) != said, text
+
+
+def test_a_rent_without_a_period_is_asked_once_then_taken_from_the_period_alone(bot):
+    """ "我们房租7万" is 7万 or 84万 a year: asked when the rent is (one question, its buttons the two readings),
+    "每月" answers it."""
+    me = sender()
+    said = ["我们房租7万，帮我看看能享受哪些政策", "已入驻", "猎头", "2025年3月"]
+    for message in said:
+        msgs = bot.say(me, message)
+        text = "\n".join(m.get("text", "") for m in msgs)
+        assert text.count("？") == 1 and "年租金7万元" not in text, text
+        if "您说的房租7万元是每月还是每年？" in text:
+            break
+    else:
+        raise AssertionError(f"the period was never asked: {text}")
+    assert [b["title"] for m in msgs for b in m.get("buttons") or []][:2] == ["每月7万元", "每年7万元"]
+    assert "年租金7万元" not in text
+    text = bot.text(me, "每月")
+    assert "已记录：年租金84万元（按每月7万元×12个月计算）" in text, text
+
+
+def test_a_rent_question_without_a_period_offers_the_two_readings(bot):
+    me = sender()
+    msgs = bot.say(me, "房租7万能补多少")
+    assert first_line(msgs[0]["text"]).startswith("您说的房租7万元是每月还是每年？"), msgs
+    payloads = [b["payload"] for m in msgs for b in m.get("buttons") or []]
+    assert payloads == ["每月房租7万元，租金补贴能补多少？", "每年房租7万元，租金补贴能补多少？"]
+    line = first_line(bot.text(me, payloads[0]))
+    assert line.startswith("租金补贴每年25.2万元，前三年度合计最多75.6万元") and "《办法》三、2" in line
