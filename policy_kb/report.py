@@ -58,7 +58,8 @@ def fact_text(f: Fact) -> str:
     if isinstance(v, DateSpan):
         return t["value"].format(label=label, value=span_label(v))
     if isinstance(v, Range):
-        return t["value"].format(label=label, value=f"{v.lo}" if v.exact else f"{v.lo}—{v.hi}")
+        about = t["approx"] if f.approx else ""  # 十来个 → 推荐成功人才数约10
+        return t["value"].format(label=label, value=about + (f"{v.lo}" if v.exact else f"{v.lo}—{v.hi}"))
     if isinstance(v, bool):
         return t["choice"].format(label=label, value=t["is_true"] if v else t["is_false"])
     if f.name in ("honour_year", "recognition_year"):

@@ -181,7 +181,8 @@ def _count_value(n_text: str, many: str | None) -> Range | None:
     if n != n.to_integral_value() or n > 100_000 or n < 0:
         return None
     lo = int(n)
-    return Range(lo, lo + int(_step(n_text)) if many else lo)
+    # 十多个 / 十几个: more than ten, an interval; 十来个: about ten (as 六十来万 is about 60万), said back with 约
+    return Range(lo, lo + int(_step(n_text)) if many in ("多", "几") else lo)
 
 
 def _read_count(u: Understanding, s: str, asked: str | None, known: dict[str, Any], contrast: bool) -> None:
@@ -200,7 +201,8 @@ def _read_count(u: Understanding, s: str, asked: str | None, known: dict[str, An
         rng = _count_value(m.group("n"), m.group("many"))
         if rng is None:
             continue
-        u.add(Fact("talent_recommendations", rng, VALUE, m.start(), m.end(), m.group(), _approx_at(s, m)))
+        approx = _approx_at(s, m) or m.group("many") == "来"
+        u.add(Fact("talent_recommendations", rng, VALUE, m.start(), m.end(), m.group(), approx))
         return
     if asked == "talent_recommendations":
         bare = re.fullmatch(
@@ -210,7 +212,8 @@ def _read_count(u: Understanding, s: str, asked: str | None, known: dict[str, An
         )
         rng = _count_value(bare.group("n"), bare.group("many")) if bare else None
         if bare and rng is not None:
-            u.add(Fact("talent_recommendations", rng, VALUE, 0, len(s), s, bool(bare.group("ap") or bare.group("aa"))))
+            approx = bool(bare.group("ap") or bare.group("aa")) or bare.group("many") == "来"
+            u.add(Fact("talent_recommendations", rng, VALUE, 0, len(s), s, approx))
     if (
         u.fact("talent_recommendations") is None
         and (vague := VAGUE_COUNT.search(s))

@@ -117,3 +117,19 @@ def test_a_bit_more_than_is_read_as_more_than(text):
     u = understand(text, asked="annual_rent", known={}, today=dt.date(2026, 12, 1))
     rent = u.fact("annual_rent")
     assert rent is not None and (rent.value.lo, rent.value.hi) == (960000, 1080000)  # as 每月8万多
+
+
+@pytest.mark.parametrize(
+    "text, said",
+    [
+        ("推荐了十来个人", "推荐成功人才数约10"),
+        ("推荐了十几个", "推荐成功人才数10—20"),
+        ("推荐了3个", "推荐成功人才数3"),
+    ],
+)
+def test_a_count_is_said_back_as_understood(text, said):
+    """十来个 was said back as 10—20; it is about ten."""
+    from policy_kb.report import fact_text
+
+    u = understand(text, "talent_recommendations", {}, dt.date(2026, 12, 1))
+    assert fact_text(u.fact("talent_recommendations")) == said
