@@ -25,6 +25,10 @@ class ActionOverview(Action):
         return "action_overview"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        outside = near_scope_category(tracker) if tracker.active_loop_name != FORM else None
+        if outside:  # "我们是搞物流的，有补贴吗": not in the fields of 二 — that first, not the nine measures
+            dispatcher.utter_message(response="utter_near_scope", category=outside)
+            return [SlotSet("topic", "二")]
         k = kb()
         lines = [
             f"{i}. {m.title}（{m.citation}）：{benefit(m, Profile()).text}" for i, m in enumerate(k.rules.measures, 1)

@@ -161,6 +161,11 @@ class ValidateEligibilityForm(FormValidationAction):
         return events + ([next_slot] if next_slot else [])
 
 
+# "能帮我们注册个公司吗": a service asked of the assistant that the 《办法》 does not cover, not a self-check
+SERVICE_REQUEST_RE = re.compile(
+    r"(帮|替|给|代)(我|我们|我司|咱们)?(们)?(忙)?.{0,3}(注册|办理|办|开|申办|代办)(一)?(个|家|下)?"
+    r"(公司|企业|营业执照|执照|工商|税务登记)|代办(公司|注册|营业执照|执照)|代理记账|注册(个|一个|一家)?公司"
+)
 SELF_CHECK_RE = re.compile(
     r"(我们|我司|我公司|本公司|我单位|我们公司|我们机构|本机构).{0,12}(能|可以|可不可以|能不能|符合|够|有没有资格|有资格)"
 )
@@ -207,6 +212,9 @@ class ActionStartCheck(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         intent = latest_intent(tracker)
         events: list[EventType] = []
+        if tracker.active_loop_name != FORM and SERVICE_REQUEST_RE.search(latest_text(tracker)):
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return [FollowupAction("action_listen")]
         if tracker.active_loop_name != FORM and has_profile(tracker) and is_hypothesis(latest_text(tracker)):
             # "如果年租金是200万呢" after a report, taken for facts: a what-if, the stored profile left as it is
             return what_if(dispatcher, tracker) + [FollowupAction("action_listen")]

@@ -108,6 +108,13 @@ def test_skipping_the_period_question_clears_it():
     assert "annual_rent" in slots.get("skipped_facts", []) and slots["rent_said"] is None
 
 
+@pytest.mark.parametrize("text", ["能帮我们注册个公司吗", "可以代办营业执照吗", "你们能帮忙办个公司吗"])
+def test_a_service_request_is_declined_not_a_self_check(text):
+    msgs, events = run(ActionStartCheck(), tracker("empty", text, intent="start_eligibility_check"))
+    assert [m["response"] for m in msgs] == ["utter_out_of_scope"]
+    assert {"event": "followup", "timestamp": None, "name": "action_listen"} in events
+
+
 def test_entry_date_in_the_future_is_refused():
     out, slots = validate("2027年3月", requested="entry_date")
     assert "entry_date" not in slots and "不能晚于今天" in out

@@ -156,14 +156,30 @@ def test_a_business_outside_the_policy_is_told_who_it_is_for():
         ActionAnswerMeasure(), tracker("empty", "我们是做制造业的，能申请租金补贴吗", intent="ask_rent_subsidy")
     )
     text = render(msgs)
-    assert text.startswith("按《办法》二，支持对象是") and "“制造业”不在所列领域内" in text
+    assert text.startswith("一般不能：“制造业”不在《办法》二所列的领域内")
     assert {"event": "followup", "timestamp": None, "name": "eligibility_form"} not in events
 
 
-@pytest.mark.parametrize("text, business", [("做餐饮的企业可以享受吗", "餐饮"), ("我们是做物流的，能申请吗", "物流")])
+@pytest.mark.parametrize(
+    "text, business",
+    [
+        ("做餐饮的企业可以享受吗", "餐饮"),
+        ("我们是做物流的，能申请吗", "物流"),
+        ("开餐馆的能申请吗", "餐馆"),
+        ("我们是做软件开发的，能申请吗", "软件开发"),
+    ],
+)
 def test_who_can_apply_answers_first_for_a_business_outside_the_fields(text, business):
     first = render(run(ActionSupportObjects(), tracker("empty", text, intent="ask_support_objects"))[0]).splitlines()[0]
-    assert first.startswith("按《办法》二，支持对象是") and f"“{business}”不在所列领域内" in first
+    assert first.startswith(f"一般不能：“{business}”不在《办法》二所列的领域内")
+
+
+def test_the_overview_asked_by_a_business_outside_the_fields_says_so_first():
+    """ "我们是搞物流的，有补贴吗" got the nine measures; the answer to it is that 物流 is not in 二."""
+    msgs, _ = run(ActionOverview(), tracker("empty", "我们是搞物流的，有补贴吗", intent="ask_overview"))
+    assert render(msgs).startswith("一般不能：“物流”不在《办法》二所列的领域内")
+    msgs, _ = run(ActionOverview(), tracker("empty", "有哪些补贴", intent="ask_overview"))
+    assert render(msgs).startswith("《办法》三")
 
 
 @pytest.mark.parametrize("text", ["我们没有入驻人才港，能享受吗", "我们还没进驻人才港能申请补贴吗"])
