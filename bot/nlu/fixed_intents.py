@@ -84,6 +84,22 @@ def greeting_intent(text: str) -> str | None:
     return "greet" if len(s) <= 12 and GREETING.match(s) else None
 
 
+# "你好，我们是开饭店的，可以拿补贴吗": a greeting, then a question — the question is what is asked
+_GREETING_START = re.compile(
+    rf"^\s*(({_HELLO}){_HAO}?|{_HAO})(呀|啊|哦)?[\s，,。.！!、~～]+(?P<rest>.+)$", re.IGNORECASE
+)
+_ASKS = re.compile(r"吗|么|[?？]|怎么|多少|哪些|什么|能不能|可不可以|是否|补贴|奖励|政策|申请|条件")
+
+
+def more_than_a_greeting(text: str) -> bool:
+    """A greeting followed by a question of six characters or more (not "请问在吗", "打扰一下")."""
+    m = _GREETING_START.match(text or "")
+    if not m:
+        return False
+    rest = _STRIP.sub("", m.group("rest"))
+    return len(rest) >= 6 and bool(_ASKS.search(rest))
+
+
 def fixed_intent(text: str) -> str | None:
     """The intent the message's form decides, or None (DIET's stands)."""
     if text and text.strip() and not WORD.search(text):
@@ -128,10 +144,17 @@ class FixedIntents(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for m in messages:
-            name = fixed_intent(m.get(TEXT) or "")
+            text = m.get(TEXT) or ""
+            name = fixed_intent(text)
+            confidence = 1.0
+            if name is None and (m.get(INTENT) or {}).get(INTENT_NAME_KEY) == "greet" and more_than_a_greeting(text):
+                # DIET heard the greeting; the question after it is DIET's next guess
+                other = [r for r in m.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != "greet"]
+                if other:
+                    name, confidence = other[0][INTENT_NAME_KEY], other[0][PREDICTED_CONFIDENCE_KEY]
             if name is None:
                 continue
-            intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
+            intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
             ranking = [r for r in (m.get(INTENT_RANKING_KEY) or []) if r.get(INTENT_NAME_KEY) != name]
             m.set(INTENT, intent, add_to_output=True)
             m.set(INTENT_RANKING_KEY, [intent, *ranking][:3], add_to_output=True)

@@ -135,3 +135,34 @@ def test_a_message_that_is_only_a_greeting_is_greet(text):
 )
 def test_a_greeting_in_a_longer_message_or_an_answer_with_hao_is_left_to_diet(text):
     assert fixed_intent(text) is None
+
+
+def _greet_first(text: str) -> Message:
+    return Message(
+        data={
+            "text": text,
+            "intent": {"name": "greet", "confidence": 0.85},
+            "intent_ranking": [
+                {"name": "greet", "confidence": 0.85},
+                {"name": "ask_support_objects", "confidence": 0.1},
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["你好，我们是开饭店的，可以拿补贴吗", "老师好，请问外资机构能申请吗", "您好! 租金补贴怎么算"]
+)
+def test_a_greeting_then_a_question_is_the_question(text):
+    """A greeting then a question got only the welcome (found talking to the bot): DIET heard the greeting."""
+    m = _greet_first(text)
+    FixedIntents().process([m])
+    assert m.get("intent") == {"name": "ask_support_objects", "confidence": 0.1}
+    assert [r["name"] for r in m.get("intent_ranking")] == ["ask_support_objects", "greet"]
+
+
+@pytest.mark.parametrize("text", ["您好，打扰一下", "你好，请问在吗", "嗨，你好", "你好", "哈喽，有人在吗"])
+def test_a_greeting_with_nothing_asked_stays_greet(text):
+    m = _greet_first(text)
+    FixedIntents().process([m])
+    assert m.get("intent")["name"] == "greet"
