@@ -65,7 +65,9 @@ def known_facts(tracker: Tracker) -> dict[str, Any]:
 
 
 # The answer to "房租7万元是每月还是每年？" may be the period alone: "每月", "按年", "月租", "一年的"
-BARE_PERIOD = re.compile(r"^(是|按|算)?(每|一)?个?(?P<p>月|年)(租金?|房租|付|交|的)?(吧|啊|呀|哈)?[。.!！]?$")
+BARE_PERIOD = re.compile(
+    r"^(是|按|算|都是|我们是)?(每|一)?个?(?P<p>月|年)度?(租金?|房租|付款?|交|缴|的|算|计|吧|啊|呀|哈|呢)*[。.!！]?$"
+)
 PERIOD_WORD = re.compile(r"[月年季天日周]")
 
 

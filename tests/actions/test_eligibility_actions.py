@@ -91,7 +91,17 @@ def test_a_rent_said_without_a_period_is_asked_next_not_taken_as_annual():
     assert [m["response"] for m in msgs] == ["utter_ask_annual_rent"]
 
 
-@pytest.mark.parametrize("answer, yuan", [("每月", 840000), ("按年", 70000), ("月租", 840000), ("每月7万元", 840000)])
+@pytest.mark.parametrize(
+    "answer, yuan",
+    [
+        ("每月", 840000),
+        ("按年", 70000),
+        ("月租", 840000),
+        ("每月7万元", 840000),
+        ("按月付的", 840000),
+        ("一年的", 70000),
+    ],
+)
 def test_the_period_question_is_answered_by_the_period_alone(answer, yuan):
     out, slots = validate(answer, slots={"rent_said": "7万元", "annual_rent": None})
     assert slots["annual_rent"] == yuan and slots["rent_said"] is None
