@@ -348,3 +348,13 @@ def test_embed_takes_the_whole_screen_on_a_phone(browser, web_bot, host_site):
         expect(page.locator("[data-jd-policy-chat] button")).to_be_visible()
     finally:
         ctx.close()
+
+
+def test_a_rent_without_a_period_is_asked_with_the_two_readings_as_buttons(chat):
+    """ "房租7万能补多少" on the page: asked back, the two readings as quick replies; a tap on one is answered."""
+    text = chat.ask("房租7万能补多少")
+    assert "您说的房租7万元是每月还是每年？" in text
+    assert chat.quick_titles() == ["每月7万元", "每年7万元"]
+    answer = chat.click("每月7万元")
+    assert "租金补贴每年25.2万元，前三年度合计最多75.6万元" in answer and "《办法》三、2" in answer
+    assert not chat.errors and not chat.dialogs
