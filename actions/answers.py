@@ -103,6 +103,20 @@ def near_scope_category(tracker: Tracker, about_fields: bool = False) -> str | N
     return str(fact.value)
 
 
+def field_asked_about(tracker: Tracker) -> tuple[str, str | None] | None:
+    """A business the question names that is in 二's fields — (its word, its clause) — or another human-resource
+    service — (the word said, None); else None."""
+    fact = understood(latest_text(tracker), today(), "category").fact("category")
+    if fact is None:
+        return None
+    clause = category_clause(fact.value)
+    if clause:
+        return str(fact.value), clause
+    if fact.value == vocabulary()["other_hr_service"]["canonical"]:
+        return fact.text, None  # a word of the vocabulary's list (劳务派遣, 人事代理), not free text
+    return None
+
+
 def premise_plan(tracker: Tracker) -> list[tuple[str, str, str]]:
     """The plan of a message that states something about a measure the text contradicts or does not promise
     ("区级荣誉也能拿吧", "肯定能拿满30万吧"): such a message is a question to answer, whatever its intent. The

@@ -15,7 +15,13 @@ from policy_kb.engine import benefit
 from policy_kb.profile import Profile
 from policy_kb.rules import messages  # checked against the text by policy_kb.consistency.check_silences
 
-from .answers import answer_questions, answered_by_aspects, asks_as_individual, near_scope_category
+from .answers import (
+    answer_questions,
+    answered_by_aspects,
+    asks_as_individual,
+    field_asked_about,
+    near_scope_category,
+)
 from .common import asked_as_of, authority, cn_day, kb, latest_text, library, measure_buttons, supplements_note
 from .eligibility import FORM
 
@@ -54,11 +60,21 @@ class ActionSupportObjects(Action):
         text = latest_text(tracker)
         if any(c.verdict != "right" for c in premises.check_premises(kb(), text, "二")):
             return answer_questions(dispatcher, [("二", SUMMARY, text)])  # "我们没有入驻人才港，能享受吗": no, first
-        routed = answered_by_aspects(
-            dispatcher, tracker, "二", lambda items: any(a not in (SUMMARY, "conditions") for _, a, _ in items)
-        )
-        if routed is not None:  # "外资机构能申请吗": the organisations aspect, answer first
-            return routed
+        field = field_asked_about(tracker) if tracker.active_loop_name != FORM else None
+        if field:  # "做猎头的能申请吗": whether the field is one of 二's, first; the clause follows
+            word, clause = field
+            if clause:
+                dispatcher.utter_message(
+                    response="utter_field_listed", category=word, clause=clause, authority=authority()
+                )
+            else:
+                dispatcher.utter_message(response="utter_field_other_hr", category=word, authority=authority())
+        else:
+            routed = answered_by_aspects(
+                dispatcher, tracker, "二", lambda items: any(a not in (SUMMARY, "conditions") for _, a, _ in items)
+            )
+            if routed is not None:  # "外资机构能申请吗": the organisations aspect, answer first
+                return routed
         k = kb()
         part = k.clause("二")
         items = "\n".join(f"{c.item}. {c.text_norm}（{c.citation}）" for c in k.children("二"))

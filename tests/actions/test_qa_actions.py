@@ -174,6 +174,22 @@ def test_who_can_apply_answers_first_for_a_business_outside_the_fields(text, bus
     assert first.startswith(f"一般不能：“{business}”不在《办法》二所列的领域内")
 
 
+@pytest.mark.parametrize(
+    "text, first_line",
+    [
+        ("做猎头的能申请吗", "领域符合：“高端猎头”属《办法》二、1所列的领域。还须入驻“上海·嘉定人才港”"),
+        ("我们是做职业培训的，可以申请吗", "领域符合：“职业教育”属《办法》二、2所列的领域。"),
+        ("请问做劳务派遣的公司能申请吗", "须经认定：“劳务派遣”属人力资源服务，但不是《办法》二、1列出的领域名称"),
+    ],
+)
+def test_who_can_apply_for_a_named_field_answers_first(text, first_line):
+    """ "做猎头的能申请吗" got the whole clause with no answer of its own (found talking to the bot)."""
+    msgs, _ = run(ActionSupportObjects(), tracker("empty", text, intent="ask_support_objects"))
+    lines = render(msgs).splitlines()
+    assert lines[0].startswith(first_line) and "嘉定区人力资源和社会保障局" in lines[0]
+    assert any(line.startswith("支持对象（《办法》二）") for line in lines[1:])  # the clause follows
+
+
 def test_the_overview_asked_by_a_business_outside_the_fields_says_so_first():
     """ "我们是搞物流的，有补贴吗" got the nine measures; the answer to it is that 物流 is not in 二."""
     msgs, _ = run(ActionOverview(), tracker("empty", "我们是搞物流的，有补贴吗", intent="ask_overview"))
