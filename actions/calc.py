@@ -109,6 +109,9 @@ def answer_with_figures(
         ans = aspects.answer(k, m.id, "amount")
         dispatcher.utter_message(response="utter_aspect_answer", answer=ans.text, buttons=ans.buttons)
     else:
+        port = u.fact("in_talent_port")
+        if port is not None and port.value is False:  # "我们还没入驻，打算明年进，房租一年80万": that first
+            dispatcher.utter_message(response="utter_calc_not_in_port", title=m.title, citation=m.citation)
         _say_amount(dispatcher, k, m, fact, as_of)
     return m.id
 

@@ -40,6 +40,21 @@ def test_a_rent_without_a_period_is_asked_back_not_computed():
     assert [m["response"] for m in msgs] == ["utter_problem_need_period"]  # its buttons: the two readings
 
 
+@pytest.mark.parametrize(
+    "text, title",
+    [
+        ("我们还没入驻，打算明年进，房租一年80万，能补多少", "租金补贴"),
+        ("还没入驻人才港，办论坛花了100万能补多少", "论坛节展活动补贴"),
+    ],
+)
+def test_an_amount_asked_before_entering_the_port_says_so_first(text, title):
+    """The amount came first and the talent port only in the conditions (found talking to the bot)."""
+    msgs, _ = run(ActionAnswerMeasure(), tracker("empty", text, intent="ask_rent_subsidy"))
+    lines = render(msgs).splitlines()
+    assert lines[0].startswith("须先入驻：") and f"入驻后才能申请{title}" in lines[0] and "《办法》二" in lines[0]
+    assert lines[1].startswith(("租金补贴每年24万元", "论坛节展活动补贴"))
+
+
 def test_event_question_gives_the_cap_not_a_promise():
     msgs, _ = run(ActionAnswerMeasure(), tracker("empty", "办论坛花了200万最多补多少", intent="ask_event_subsidy"))
     text = render(msgs)
