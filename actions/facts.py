@@ -85,13 +85,14 @@ def read_message(tracker: Tracker, asked: str | None) -> Reading:
     text = _message_text(tracker, asked)
     u = understand(text, asked, known, today())
     r = Reading(understanding=u)
-    _rent_period(tracker, asked, text, u, r)
+    _drop_rent_without_period(tracker, asked, text, u)
     port = u.fact("in_talent_port")
     for p in u.problems:
         if p.fact == "entry_date" and port is not None and port.value is False:
             continue  # "打算明年入驻": not in the port yet — the future date is not an error to re-ask
-        if p.code == "need_period":
-            continue  # asked as the form's next question (actions/eligibility.py, action_ask_annual_rent)
+        if p.code == "need_period":  # "我们房租7万": kept as said, asked as the form's next question
+            r.updates["rent_said"] = money_text(_range(p.params["amount"]))  # (action_ask_annual_rent)
+            continue
         code = "future_year" if p.code == "future_date" and p.fact != "entry_date" else p.code
         # not the user's words as ``text``: rasa_sdk takes that as the message itself, in place of the template
         r.problems.append((f"utter_problem_{code}", shown_params(p.params)))
@@ -123,13 +124,9 @@ def read_message(tracker: Tracker, asked: str | None) -> Reading:
     return r
 
 
-def _rent_period(tracker: Tracker, asked: str | None, text: str, u: Understanding, r: Reading) -> None:
-    """A rent said without a period ("我们房租7万") is kept as said and asked about next; answering that question
-    with an amount and still no period ("7万") answers nothing, so it is asked once more, then skipped."""
-    problem = next((p for p in u.problems if p.code == "need_period"), None)
-    if problem is not None:
-        r.updates["rent_said"] = money_text(_range(problem.params["amount"]))
-        return
+def _drop_rent_without_period(tracker: Tracker, asked: str | None, text: str, u: Understanding) -> None:
+    """Answering "房租7万元是每月还是每年？" with an amount and still no period ("7万") answers nothing, so it is asked
+    once more, then skipped."""
     rent = u.fact("annual_rent")
     if rent is None or rent.kind == UNKNOWN:  # 不清楚 / 跳过 answer it
         return

@@ -71,8 +71,9 @@ _GREETED = r"(你|您|你们|您们|你們|各位|诸位|大家|老师|朋友|�
 _TIME = r"(早上|上午|中午|下午|晚上)"
 _HELLO = r"喂|嗨|哈喽|哈啰|hi|hello|hey"
 _HAO = rf"({_GREETED}{{1,2}}{_TIME}?好|{_TIME}好|早安)"
+_GREETING_HEAD = rf"(({_HELLO}){_HAO}?|{_HAO})"
 GREETING = re.compile(
-    rf"^(({_HELLO}){_HAO}?|{_HAO})(呀|啊|哦|鸭)?$"
+    rf"^{_GREETING_HEAD}(呀|啊|哦|鸭)?$"
     r"|^(喂|嗨)?(在吗|在不在|有人吗|有人在吗)$",
     re.IGNORECASE,
 )
@@ -85,9 +86,7 @@ def greeting_intent(text: str) -> str | None:
 
 
 # "你好，我们是开饭店的，可以拿补贴吗": a greeting, then a question — the question is what is asked
-_GREETING_START = re.compile(
-    rf"^\s*(({_HELLO}){_HAO}?|{_HAO})(呀|啊|哦)?[\s，,。.！!、~～]+(?P<rest>.+)$", re.IGNORECASE
-)
+_GREETING_START = re.compile(rf"^\s*{_GREETING_HEAD}(呀|啊|哦)?[\s，,。.！!、~～]+(?P<rest>.+)$", re.IGNORECASE)
 _ASKS = re.compile(r"吗|么|[?？]|怎么|多少|哪些|什么|能不能|可不可以|是否|补贴|奖励|政策|申请|条件")
 
 

@@ -282,6 +282,8 @@ def _read_money(u: Understanding, s: str, asked: str | None, known: dict[str, An
     mentions = _money_mentions(s)
     used_for_price: list[_Mention] = []
     candidates: list[_Candidate] = []
+    # a rent with no period, volunteered, none known yet ("我们房租7万"): per month or per year is asked
+    ask_period = asked != "annual_rent" and "annual_rent" not in known
     for mention in mentions:
         if any(mm is mention for mm in used_for_price):
             continue
@@ -322,8 +324,6 @@ def _read_money(u: Understanding, s: str, asked: str | None, known: dict[str, An
         if target == "annual_rent" and not direct and OTHER_MONEY.search(seg):
             continue  # "156万是含物业费的": not the rent
         scratch = Understanding(u.text, correction=u.correction)
-        # a rent with no period, volunteered, none known yet ("我们房租7万"): per month or per year is asked
-        ask_period = asked != "annual_rent" and "annual_rent" not in known
         _money_fact(scratch, s, mention, target, asked, ask_period)
         candidates.append((target, direct, mention, scratch))
     _choose(u, candidates, correcting_any(u, s))
